@@ -1,0 +1,1 @@
+//! AWS adapter: observe and change IAM, STS, Connect and Identity Center (not yet implemented).

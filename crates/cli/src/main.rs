@@ -1,0 +1,2 @@
+//! The `connect-sso` binary.
+fn main() {}

@@ -1,0 +1,1 @@
+//! plan, apply, doctor, sync and login (not yet implemented).

@@ -1,0 +1,1 @@
+//! Entra adapter: Microsoft Graph, token endpoint, federation metadata (not yet implemented).

@@ -1,0 +1,1 @@
+//! Enveloped XML signatures: create and check `ds:Signature` elements.

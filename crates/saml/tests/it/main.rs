@@ -1,0 +1,6 @@
+//! Integration tests of the SAML core (one test binary; one module per concern).
+
+mod interop;
+mod roundtrip;
+mod vectors;
+mod xsw;

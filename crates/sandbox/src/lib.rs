@@ -1,0 +1,137 @@
+//! Local emulators of Microsoft Entra ID and AWS, served on loopback behind their real wire
+//! protocols, so that unmodified clients (aws-sdk-rust, the AWS CLI, boto3, our Graph client,
+//! a browser) can run the whole connect-sso mission with no cloud account.
+//!
+//! One process, one port. Services are told apart by path prefix:
+//!
+//! | prefix | service | protocol |
+//! | --- | --- | --- |
+//! | `/aws/iam/` | IAM | awsQuery (form POST, XML answers) |
+//! | `/aws/sts/` | STS | awsQuery |
+//! | `/aws/connect/` | Amazon Connect | restJson1 |
+//! | `/aws/sso-admin/` | IAM Identity Center admin | awsJson1_1 |
+//! | `/aws/signin/saml` | AWS sign-in (SAML ACS) | HTML forms |
+//! | `/aws/console/connect/federate/{id}` | console federation into Connect | HTML, cookies |
+//! | `/entra/{tenant}/oauth2/v2.0/token` | Entra token endpoint | OAuth2 form POST |
+//! | `/entra/graph/v1.0/` | Microsoft Graph | JSON |
+//! | `/entra/{tenant}/federationmetadata/…`, `/entra/{tenant}/saml2` | Entra SAML IdP | HTML, XML |
+//! | `/_sandbox/` | admin: faults, quotas, state dump | JSON |
+//!
+//! The sandbox never depends on the engine or the adapters: it is a peer reached over HTTP.
+//! Real AWS and Entra URLs that appear inside messages (the AWS sign-in ACS, the console
+//! federate relay state, `login.microsoftonline.com`) are kept as they are in the messages
+//! and mapped to local URLs only where a browser is sent ([`Urls::to_local`]).
+
+pub mod aws;
+pub mod entra;
+mod urls;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use urls::Urls;
+
+/// Test credentials the AWS emulation accepts (SigV4). Any other access key is refused.
+pub const TEST_ACCESS_KEY_ID: &str = "AKIASANDBOXTEST00001";
+/// Secret for [`TEST_ACCESS_KEY_ID`]. Not a secret: it only opens the local sandbox.
+pub const TEST_SECRET_ACCESS_KEY: &str = "sandbox/secret/key/not/a/real/secret0000";
+/// The emulated AWS account.
+pub const TEST_ACCOUNT_ID: &str = "111122223333";
+/// Default region.
+pub const TEST_REGION: &str = "us-east-1";
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind; port 0 picks a free one. Must be loopback unless the caller insists.
+    pub bind: SocketAddr,
+    /// Keep state in this JSON file (loaded at start, written after each change). `None`: memory only.
+    pub state_file: Option<PathBuf>,
+    /// Number of extra generated users in the default tenant (for benchmarks).
+    pub extra_users: usize,
+    /// Seed the default demo tenant (users, groups, an app registration for the tool).
+    pub seed_demo: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state_file: None,
+            extra_users: 0,
+            seed_demo: true,
+        }
+    }
+}
+
+/// A running sandbox. Dropping it does not stop the server; call [`Sandbox::shutdown`].
+pub struct Sandbox {
+    urls: Urls,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+    /// Shared state (for in-process inspection in tests).
+    pub state: Arc<State>,
+}
+
+/// All emulated state, behind per-service locks.
+pub struct State {
+    /// AWS side: IAM, STS, Connect, sign-in sessions, quotas, faults.
+    pub aws: aws::AwsState,
+    /// Entra side: tenants, apps, service principals, users, groups, keys.
+    pub entra: entra::EntraState,
+    /// Where messages' real URLs map to.
+    pub urls: Urls,
+}
+
+impl Sandbox {
+    /// Bind and serve in the current tokio runtime.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(config.bind).await?;
+        let addr = listener.local_addr()?;
+        let urls = Urls::new(format!("http://{addr}"));
+        let state = Arc::new(State {
+            aws: aws::AwsState::new(&config)?,
+            entra: entra::EntraState::new(&config)?,
+            urls: urls.clone(),
+        });
+        let app = axum::Router::new()
+            .nest("/aws", aws::router(state.clone()))
+            .nest("/entra", entra::router(state.clone()));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Ok(Self {
+            urls,
+            shutdown: Some(tx),
+            task,
+            state,
+        })
+    }
+
+    /// The URLs clients use.
+    pub fn urls(&self) -> &Urls {
+        &self.urls
+    }
+
+    /// Environment variables for unmodified AWS clients and for our Entra adapter.
+    pub fn env(&self) -> Vec<(String, String)> {
+        self.urls.env()
+    }
+
+    /// Stop serving and wait for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+}

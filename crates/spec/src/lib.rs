@@ -1,0 +1,1 @@
+//! The federation spec: TOML types, validation, derived ARNs/URLs/claims (not yet implemented).
