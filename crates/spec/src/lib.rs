@@ -1,1 +1,142 @@
-//! The federation spec: TOML types, validation, derived ARNs/URLs/claims (not yet implemented).
+//! The connect-sso federation spec: what a user writes in TOML to describe one Entra
+//! enterprise application signing people into one Amazon Connect instance.
+//!
+//! - [`Spec::parse`] reads and validates a spec, returning every problem at once, each with
+//!   line, column and a hint ([`SpecErrors`]).
+//! - [`Derived`] computes, in one place, everything that follows from a spec: ARNs, the Role
+//!   claim value, identifier and Reply URL, audience, relay state, trust and permission policies.
+//! - [`json_schema`] is the JSON Schema of the format; [`starter`] writes a commented spec.
+
+mod derive;
+mod model;
+mod validate;
+
+pub use derive::{AWS_GOV_SIGNIN_URL, AWS_SIGNIN_URL, Derived, MANAGED_TAG, Partition};
+pub use model::{
+    Access, Aws, Connect, ConnectUser, Entra, SigningAlgorithm, Spec, Target, TargetKind, Topology,
+};
+pub use validate::{SpecError, SpecErrors, is_guid, username_problem};
+
+impl Spec {
+    /// Parse and validate a spec. All problems are reported together.
+    pub fn parse(text: &str) -> Result<Spec, SpecErrors> {
+        let loc = validate::Locator::new(text);
+        let spec: Spec = toml::from_str(text).map_err(|e| {
+            let pos = e.span().map(|s| loc.position(s.start));
+            let message = e.message().trim().to_string();
+            let hint = if message.contains("unknown field") {
+                Some("check the spelling against `connect-sso spec schema` or a fresh `connect-sso init`".to_string())
+            } else if message.contains("missing field") {
+                Some("`connect-sso init` writes a spec with every required field".to_string())
+            } else {
+                None
+            };
+            SpecErrors {
+                errors: vec![SpecError {
+                    path: String::new(),
+                    line: pos.map(|p| p.0),
+                    column: pos.map(|p| p.1),
+                    message,
+                    hint,
+                }],
+            }
+        })?;
+        let errors = validate::validate(&spec, &loc);
+        if errors.is_empty() {
+            Ok(spec)
+        } else {
+            Err(SpecErrors { errors })
+        }
+    }
+
+    /// The derived values of this spec.
+    pub fn derived(&self) -> Derived {
+        Derived::from_spec(self)
+    }
+}
+
+/// The JSON Schema of the spec format (draft 2020-12), pretty-printed.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Spec);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+/// Values for a starter spec.
+#[derive(Debug, Clone)]
+pub struct StarterValues {
+    /// Tenant ID.
+    pub tenant_id: String,
+    /// AWS account ID.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Instance alias.
+    pub instance_alias: String,
+    /// Target kind.
+    pub target: TargetKind,
+    /// Admin username (the admin's Entra UPN).
+    pub admin_username: String,
+}
+
+/// A commented starter spec. It always parses and validates (tested).
+pub fn starter(v: &StarterValues) -> String {
+    let target = match v.target {
+        TargetKind::Sandbox => "sandbox",
+        TargetKind::Cloud => "cloud",
+    };
+    format!(
+        r#"# connect-sso federation spec: Entra ID → Amazon Connect single sign-on over SAML 2.0.
+# `connect-sso plan` shows what would change; `connect-sso apply` makes it so.
+# JSON Schema: `connect-sso spec schema`.
+version = 1
+topology = "direct"          # Entra → IAM in the Connect account ("brokered": via IAM Identity Center)
+
+[target]
+kind = "{target}"             # "cloud" (Graph + AWS credentials) or "sandbox" (local emulator)
+# url = "http://127.0.0.1:4566"   # a running `connect-sso sandbox serve`; absent: started in-process
+
+[entra]
+tenant_id = "{tenant}"
+app_name = "Amazon Connect"
+# app_instance = 2            # the 2nd AWS app in this tenant gets identifier …/saml#2
+# signing_algorithm = "rsa-sha256"
+# certificate_years = 3
+session_duration = 43200      # SessionDuration claim, seconds (900–43200)
+
+[[entra.access]]
+group = "Connect Agents"      # Entra group assigned to the app
+app_role = "Amazon Connect agents"
+
+[[entra.access]]
+group = "Connect Supervisors"
+app_role = "Amazon Connect supervisors"
+
+[aws]
+account_id = "{account}"
+region = "{region}"
+saml_provider = "EntraID"
+federation_role = "ConnectFederation"   # keep stable: changing it breaks users who already signed in
+max_session_duration = 43200
+# regional_signin = true      # use https://<region>.signin.aws.amazon.com/saml
+
+[connect]
+instance_alias = "{alias}"
+# instance_id = "…"           # adopt an existing SAML instance instead of creating one
+inbound_calls = true
+outbound_calls = true
+destination = "/ccp-v2"       # where agents land after sign-in
+
+[connect.admin]
+username = "{admin}"          # must equal the user's Entra UPN exactly (case-sensitive)
+first_name = "Connect"
+last_name = "Administrator"
+security_profiles = ["Admin"]
+routing_profile = "Basic Routing Profile"
+"#,
+        tenant = v.tenant_id,
+        account = v.account_id,
+        region = v.region,
+        alias = v.instance_alias,
+        admin = v.admin_username,
+    )
+}

@@ -1,0 +1,185 @@
+//! Values derived from a spec, computed in one place so that every command agrees on them.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+
+use crate::{SigningAlgorithm, Spec};
+
+/// Global AWS sign-in endpoint: identifier (entity ID) and default Reply URL (FACTS.md §4).
+pub const AWS_SIGNIN_URL: &str = "https://signin.aws.amazon.com/saml";
+/// AWS GovCloud sign-in endpoint [I: not in FACTS.md; AWS GovCloud user guide].
+pub const AWS_GOV_SIGNIN_URL: &str = "https://signin.amazonaws-us-gov.com/saml";
+/// Tag key put on every AWS resource the tool creates; its value is the spec's app name.
+pub const MANAGED_TAG: &str = "connect-sso:managed-by";
+
+/// The AWS partition of a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Partition {
+    /// Commercial regions (`aws`).
+    Aws,
+    /// GovCloud (`aws-us-gov`).
+    AwsUsGov,
+    /// China (`aws-cn`).
+    AwsCn,
+}
+
+impl Partition {
+    /// The partition of `region`.
+    pub fn of_region(region: &str) -> Self {
+        if region.starts_with("us-gov-") {
+            Partition::AwsUsGov
+        } else if region.starts_with("cn-") {
+            Partition::AwsCn
+        } else {
+            Partition::Aws
+        }
+    }
+    /// The ARN partition string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Partition::Aws => "aws",
+            Partition::AwsUsGov => "aws-us-gov",
+            Partition::AwsCn => "aws-cn",
+        }
+    }
+}
+
+/// Everything derived from a spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Derived {
+    /// ARN partition.
+    pub partition: Partition,
+    /// `arn:<partition>:iam::<acct>:saml-provider/<name>`.
+    pub provider_arn: String,
+    /// `arn:<partition>:iam::<acct>:role/<name>`.
+    pub role_arn: String,
+    /// The value of the Role claim and of every app role: `roleArn,providerArn` (FACTS.md §3, §4).
+    pub role_claim_value: String,
+    /// Entra identifier (entity ID), with `#n` for the n-th AWS app in the tenant.
+    pub identifier: String,
+    /// Entra Reply URL (ACS): never carries `#n`.
+    pub reply_url: String,
+    /// The audience the assertion will carry (identifier without `#n`, as Entra sends it).
+    pub audience: String,
+    /// Values the trust policy accepts for `SAML:aud` (comes from the Recipient).
+    pub saml_aud: Vec<String>,
+    /// The SAML signature algorithm URI.
+    pub signature_algorithm: &'static str,
+}
+
+impl Derived {
+    /// Derive from a (valid) spec.
+    pub fn from_spec(spec: &Spec) -> Self {
+        let partition = Partition::of_region(&spec.aws.region);
+        let p = partition.as_str();
+        let acct = &spec.aws.account_id;
+        let provider_arn = format!(
+            "arn:{p}:iam::{acct}:saml-provider/{}",
+            spec.aws.saml_provider
+        );
+        let role_arn = format!("arn:{p}:iam::{acct}:role/{}", spec.aws.federation_role);
+        let global = match partition {
+            Partition::AwsUsGov => AWS_GOV_SIGNIN_URL.to_string(),
+            _ => AWS_SIGNIN_URL.to_string(),
+        };
+        let regional = format!("https://{}.signin.aws.amazon.com/saml", spec.aws.region);
+        let use_regional = spec.aws.regional_signin && partition == Partition::Aws;
+        let reply_url = if use_regional {
+            regional.clone()
+        } else {
+            global.clone()
+        };
+        let identifier = match spec.entra.app_instance {
+            0 | 1 => global.clone(),
+            n => format!("{global}#{n}"),
+        };
+        let saml_aud = if use_regional {
+            vec![global.clone(), regional]
+        } else {
+            vec![global.clone()]
+        };
+        Derived {
+            partition,
+            role_claim_value: format!("{role_arn},{provider_arn}"),
+            provider_arn,
+            role_arn,
+            identifier,
+            reply_url,
+            audience: global,
+            saml_aud,
+            signature_algorithm: match spec.entra.signing_algorithm {
+                SigningAlgorithm::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                SigningAlgorithm::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+            },
+        }
+    }
+
+    /// The relay state: the Connect federate URL for an instance, with the spec's destination
+    /// URL-encoded (FACTS.md §2). GovCloud uses the GovCloud console host.
+    pub fn relay_state(spec: &Spec, instance_id: &str) -> String {
+        let base = match Partition::of_region(&spec.aws.region) {
+            Partition::AwsUsGov => {
+                format!("https://console.amazonaws-us-gov.com/connect/federate/{instance_id}")
+            }
+            _ => format!(
+                "https://{}.console.aws.amazon.com/connect/federate/{instance_id}",
+                spec.aws.region
+            ),
+        };
+        match &spec.connect.destination {
+            Some(dest) => {
+                let encoded = utf8_percent_encode(dest, COMPONENT);
+                format!("{base}?destination={encoded}&new_domain=true")
+            }
+            None => base,
+        }
+    }
+
+    /// The federation role's trust policy (FACTS.md §3).
+    pub fn trust_policy(&self) -> serde_json::Value {
+        let aud: serde_json::Value = if self.saml_aud.len() == 1 {
+            self.saml_aud[0].clone().into()
+        } else {
+            self.saml_aud.clone().into()
+        };
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": { "Federated": self.provider_arn },
+                "Action": "sts:AssumeRoleWithSAML",
+                "Condition": { "StringEquals": { "SAML:aud": aud } }
+            }]
+        })
+    }
+
+    /// The federation role's permission policy: `connect:GetFederationToken` on the signed-in
+    /// user of this instance only (FACTS.md §2).
+    pub fn federation_policy(
+        &self,
+        region: &str,
+        account_id: &str,
+        instance_id: &str,
+    ) -> serde_json::Value {
+        let p = self.partition.as_str();
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "FederateIntoConnect",
+                "Effect": "Allow",
+                "Action": "connect:GetFederationToken",
+                "Resource": format!(
+                    "arn:{p}:connect:{region}:{account_id}:instance/{instance_id}/user/${{aws:userid}}"
+                )
+            }]
+        })
+    }
+}
+
+/// Characters percent-encoded in a query component: everything but unreserved ones.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');

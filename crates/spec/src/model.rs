@@ -1,0 +1,215 @@
+//! The spec as written in TOML. Every field is documented here; the documentation is what
+//! `connect-sso spec schema` emits and what `connect-sso init` comments on.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A federation spec: one Entra enterprise app signing users into one Amazon Connect instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Spec format version. Only `1` exists.
+    pub version: u32,
+    /// How Entra reaches Connect: `direct` (Entra → IAM in the Connect account) or `brokered`
+    /// (Entra → IAM Identity Center → Connect in another account).
+    #[serde(default)]
+    pub topology: Topology,
+    /// Where the tool acts: the real clouds or a local sandbox.
+    #[serde(default)]
+    pub target: Target,
+    /// The Microsoft Entra ID side.
+    pub entra: Entra,
+    /// The AWS account side (IAM).
+    pub aws: Aws,
+    /// The Amazon Connect instance.
+    pub connect: Connect,
+}
+
+/// The two topologies (FACTS.md §1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Topology {
+    /// Entra ID → IAM SAML provider in the Connect account → federation role → Connect.
+    #[default]
+    Direct,
+    /// Entra ID → IAM Identity Center → Connect in another account.
+    Brokered,
+}
+
+/// Where the tool acts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// `cloud` (Microsoft Graph and AWS, with the usual credentials) or `sandbox`.
+    #[serde(default)]
+    pub kind: TargetKind,
+    /// Base URL of a running sandbox (`connect-sso sandbox serve`), e.g. `http://127.0.0.1:4566`.
+    /// Only for `kind = "sandbox"`; when absent, commands that need one start it in-process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The kind of target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    /// Microsoft Graph and AWS, reached with the standard credential chains.
+    Cloud,
+    /// The local emulator.
+    #[default]
+    Sandbox,
+}
+
+/// The Entra ID enterprise application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Entra {
+    /// Directory (tenant) ID, a GUID.
+    pub tenant_id: String,
+    /// Display name of the enterprise application, e.g. `Amazon Connect (production)`.
+    pub app_name: String,
+    /// Which AWS app this is in the tenant: 1 for the first (identifier
+    /// `https://signin.aws.amazon.com/saml`), 2 for a second (`…/saml#2`), and so on.
+    /// Entra needs distinct identifiers; the `#n` never goes in the Reply URL (FACTS.md §4).
+    #[serde(default = "default_app_instance")]
+    pub app_instance: u32,
+    /// Signature algorithm of the SAML response.
+    #[serde(default)]
+    pub signing_algorithm: SigningAlgorithm,
+    /// Validity of a new signing certificate, in years (Entra's default is 3).
+    #[serde(default = "default_certificate_years")]
+    pub certificate_years: u32,
+    /// Value of the `SessionDuration` claim in seconds (900–43200); absent: no claim (1 hour).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_duration: Option<u32>,
+    /// Which Entra groups get access, and with which app role.
+    #[serde(default)]
+    pub access: Vec<Access>,
+}
+
+fn default_app_instance() -> u32 {
+    1
+}
+
+fn default_certificate_years() -> u32 {
+    3
+}
+
+/// The response signature algorithm.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SigningAlgorithm {
+    /// RSA with SHA-256 (Entra's default; recommended).
+    #[default]
+    RsaSha256,
+    /// RSA with SHA-1 (legacy; avoid).
+    RsaSha1,
+}
+
+/// One Entra group assigned to the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    /// Display name of the Entra group (must exist; the tool does not create groups).
+    pub group: String,
+    /// Display name of the app role the group is assigned to. All app roles carry the same
+    /// `role,provider` value (one federation role per instance, FACTS.md §2); the name tells
+    /// people apart in the Entra portal. Default: `Amazon Connect`.
+    #[serde(default = "default_app_role")]
+    pub app_role: String,
+}
+
+fn default_app_role() -> String {
+    "Amazon Connect".to_string()
+}
+
+/// The AWS account that holds the IAM SAML provider and the federation role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Aws {
+    /// 12-digit account ID.
+    pub account_id: String,
+    /// Region of the Connect instance, e.g. `us-east-1`, `eu-west-2`, `us-gov-west-1`.
+    pub region: String,
+    /// Name of the IAM SAML identity provider.
+    #[serde(default = "default_provider")]
+    pub saml_provider: String,
+    /// Name of the federation role users assume. Keep it stable: changing it breaks users who
+    /// already federated (FACTS.md §2, §6.8).
+    #[serde(default = "default_role")]
+    pub federation_role: String,
+    /// The role's MaxSessionDuration in seconds (3600–43200). Connect sessions last 12 h.
+    #[serde(default = "default_max_session")]
+    pub max_session_duration: u32,
+    /// Send users to the regional sign-in endpoint (`https://<region>.signin.aws.amazon.com/saml`)
+    /// instead of the global one. The trust policy then allows both audiences.
+    #[serde(default)]
+    pub regional_signin: bool,
+}
+
+fn default_provider() -> String {
+    "EntraID".to_string()
+}
+
+fn default_role() -> String {
+    "ConnectFederation".to_string()
+}
+
+fn default_max_session() -> u32 {
+    43200
+}
+
+/// The Amazon Connect instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Connect {
+    /// Instance alias (the `<alias>.my.connect.aws` name): 1–45 of letters, digits and `-`,
+    /// not starting or ending with `-`.
+    pub instance_alias: String,
+    /// Adopt this existing instance instead of creating one (its identity management must be SAML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    /// Allow inbound calls.
+    #[serde(default = "yes")]
+    pub inbound_calls: bool,
+    /// Allow outbound calls.
+    #[serde(default = "yes")]
+    pub outbound_calls: bool,
+    /// Where users land after federation, as a path of the Connect app, e.g. `/ccp-v2` or
+    /// `/agent-app-v2`. Absent: the Connect home page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// The first administrator, created as a Connect user whose username equals their Entra UPN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<ConnectUser>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A Connect user to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectUser {
+    /// Username: must equal the RoleSessionName the IdP sends (the Entra UPN), case included.
+    pub username: String,
+    /// First name (required by Connect for SAML instances).
+    pub first_name: String,
+    /// Last name (required by Connect for SAML instances).
+    pub last_name: String,
+    /// Security profile names.
+    #[serde(default = "admin_profiles")]
+    pub security_profiles: Vec<String>,
+    /// Routing profile name.
+    #[serde(default = "basic_routing")]
+    pub routing_profile: String,
+}
+
+fn admin_profiles() -> Vec<String> {
+    vec!["Admin".to_string()]
+}
+
+fn basic_routing() -> String {
+    "Basic Routing Profile".to_string()
+}

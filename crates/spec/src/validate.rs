@@ -1,0 +1,475 @@
+//! Validation: every rule a spec must meet before anything talks to a cloud, each failure
+//! located (line and column) and worded with a hint.
+
+use std::fmt;
+
+use crate::derive::{Derived, Partition};
+use crate::{Spec, TargetKind};
+
+/// One problem in a spec.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SpecError {
+    /// Dotted path of the offending key, e.g. `connect.admin.username` (empty for syntax errors).
+    pub path: String,
+    /// 1-based line, when the key could be located.
+    pub line: Option<usize>,
+    /// 1-based column, when the key could be located.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            write!(f, "{l}:{c}: ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// All problems found in a spec (never empty).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[non_exhaustive]
+pub struct SpecErrors {
+    /// The problems, in document order where known.
+    pub errors: Vec<SpecError>,
+}
+
+impl fmt::Display for SpecErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(
+            f,
+            "the spec has {n} problem{}",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.errors {
+            write!(f, "\n  {e}")?;
+            if let Some(h) = &e.hint {
+                write!(f, "\n    hint: {h}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Maps dotted key paths to line/column positions in the source text.
+pub(crate) struct Locator<'a> {
+    text: &'a str,
+    doc: Option<toml_edit::ImDocument<&'a str>>,
+}
+
+impl<'a> Locator<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            doc: toml_edit::ImDocument::parse(text).ok(),
+        }
+    }
+
+    /// Line and column (1-based) of a byte offset.
+    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+
+    /// Position of the key at `path` (segments; numbers index arrays), or of the deepest
+    /// parent that exists.
+    fn locate(&self, path: &str) -> Option<(usize, usize)> {
+        let doc = self.doc.as_ref()?;
+        let mut item: &toml_edit::Item = doc.as_item();
+        let mut best = None;
+        for seg in path.split('.') {
+            let next = match seg.parse::<usize>() {
+                Ok(i) => item.get(i).map(|next| (next.span(), next)),
+                Err(_) => item
+                    .as_table_like()
+                    .and_then(|t| t.get_key_value(seg))
+                    .map(|(key, next)| (key.span().or_else(|| next.span()), next)),
+            };
+            let Some((span, next)) = next else { break };
+            if let Some(s) = span {
+                best = Some(s.start);
+            }
+            item = next;
+        }
+        best.map(|o| self.position(o))
+    }
+
+    pub(crate) fn error(&self, path: &str, message: String, hint: Option<String>) -> SpecError {
+        let pos = self.locate(path);
+        SpecError {
+            path: path.to_string(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            message,
+            hint,
+        }
+    }
+}
+
+/// Check every rule; collect all failures.
+pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
+    let mut out = Vec::new();
+    let mut err = |path: &str, msg: String, hint: Option<&str>| {
+        out.push(loc.error(path, msg, hint.map(str::to_string)));
+    };
+
+    if spec.version != 1 {
+        err(
+            "version",
+            format!("unknown spec version {}", spec.version),
+            Some("set version = 1"),
+        );
+    }
+
+    match (spec.target.kind, &spec.target.url) {
+        (TargetKind::Cloud, Some(_)) => err(
+            "target.url",
+            "a URL is only for the sandbox target".into(),
+            Some("remove target.url, or set target.kind = \"sandbox\""),
+        ),
+        (TargetKind::Sandbox, Some(url))
+            if !(url.starts_with("http://") || url.starts_with("https://")) =>
+        {
+            err(
+                "target.url",
+                format!("{url:?} is not an http(s) URL"),
+                Some("use the URL `connect-sso sandbox serve` prints, e.g. http://127.0.0.1:4566"),
+            )
+        }
+        _ => {}
+    }
+
+    // Entra.
+    let e = &spec.entra;
+    if !is_guid(&e.tenant_id) {
+        err(
+            "entra.tenant_id",
+            format!(
+                "{:?} is not a tenant ID (a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47)",
+                e.tenant_id
+            ),
+            Some(
+                "find it in the Entra admin center under Overview → Tenant ID, or `az account show --query tenantId`",
+            ),
+        );
+    }
+    if e.app_name.trim().is_empty() || e.app_name.chars().count() > 256 {
+        err(
+            "entra.app_name",
+            "the app name must be 1–256 characters".into(),
+            None,
+        );
+    }
+    if e.app_instance == 0 || e.app_instance > 99 {
+        err(
+            "entra.app_instance",
+            format!("app_instance must be 1–99, not {}", e.app_instance),
+            Some("1 for the first AWS app in the tenant, 2 for a second (identifier …/saml#2), …"),
+        );
+    }
+    if !(1..=3).contains(&e.certificate_years) {
+        err(
+            "entra.certificate_years",
+            format!("certificate_years must be 1–3, not {}", e.certificate_years),
+            Some("Entra's default for SAML signing certificates is 3 years"),
+        );
+    }
+    if let Some(d) = e.session_duration {
+        if !(900..=43200).contains(&d) {
+            err(
+                "entra.session_duration",
+                format!("SessionDuration must be 900–43200 seconds, not {d}"),
+                Some(
+                    "AWS refuses other values (FACTS.md §3); Connect sessions last at most 12 h (43200)",
+                ),
+            );
+        } else if d > spec.aws.max_session_duration {
+            err(
+                "entra.session_duration",
+                format!(
+                    "SessionDuration {d} exceeds the role's max_session_duration {}",
+                    spec.aws.max_session_duration
+                ),
+                Some(
+                    "AWS caps the session at the role's MaxSessionDuration; raise aws.max_session_duration or lower this",
+                ),
+            );
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, a) in e.access.iter().enumerate() {
+        if a.group.trim().is_empty() {
+            err(
+                &format!("entra.access.{i}.group"),
+                "the group name is empty".into(),
+                None,
+            );
+        } else if !seen.insert(a.group.to_lowercase()) {
+            err(
+                &format!("entra.access.{i}.group"),
+                format!("group {:?} is listed twice", a.group),
+                Some("a group is assigned to the app once; remove the duplicate"),
+            );
+        }
+        if a.app_role.trim().is_empty() {
+            err(
+                &format!("entra.access.{i}.app_role"),
+                "the app role name is empty".into(),
+                None,
+            );
+        } else if a.app_role.eq_ignore_ascii_case("msiam_access") {
+            err(
+                &format!("entra.access.{i}.app_role"),
+                "msiam_access is Entra's built-in role and must not be modified or reused".into(),
+                Some("pick another name, e.g. \"Amazon Connect agents\" (FACTS.md §4)"),
+            );
+        }
+    }
+
+    // AWS.
+    let a = &spec.aws;
+    if a.account_id.len() != 12 || !a.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        err(
+            "aws.account_id",
+            format!("{:?} is not an AWS account ID (12 digits)", a.account_id),
+            Some(
+                "`aws sts get-caller-identity --query Account` prints it; keep leading zeros and quote it",
+            ),
+        );
+    }
+    if !is_region(&a.region) {
+        err(
+            "aws.region",
+            format!("{:?} is not an AWS region name", a.region),
+            Some("use the region code, e.g. us-east-1 or eu-west-2, not the display name"),
+        );
+    }
+    if a.saml_provider.is_empty()
+        || a.saml_provider.len() > 128
+        || !a
+            .saml_provider
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        err(
+            "aws.saml_provider",
+            format!(
+                "{:?} is not a valid IAM SAML provider name (1–128 of letters, digits, . _ -)",
+                a.saml_provider
+            ),
+            None,
+        );
+    }
+    if a.federation_role.is_empty()
+        || a.federation_role.len() > 64
+        || !a
+            .federation_role
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    {
+        err(
+            "aws.federation_role",
+            format!(
+                "{:?} is not a valid IAM role name (1–64 of letters, digits, + = , . @ _ -)",
+                a.federation_role
+            ),
+            None,
+        );
+    }
+    if !(3600..=43200).contains(&a.max_session_duration) {
+        err(
+            "aws.max_session_duration",
+            format!(
+                "max_session_duration must be 3600–43200 seconds, not {}",
+                a.max_session_duration
+            ),
+            None,
+        );
+    }
+    if a.regional_signin && Partition::of_region(&a.region) != Partition::Aws {
+        err(
+            "aws.regional_signin",
+            "regional sign-in endpoints exist only in the commercial partition".into(),
+            Some("remove regional_signin for GovCloud and China regions"),
+        );
+    }
+    let derived = Derived::from_spec(spec);
+    if derived.role_claim_value.len() >= 240 {
+        err(
+            "aws.federation_role",
+            format!(
+                "the role and provider ARNs together are {} characters; Entra app role values must be under 240",
+                derived.role_claim_value.len()
+            ),
+            Some("shorten aws.federation_role or aws.saml_provider (FACTS.md §4)"),
+        );
+    }
+
+    // Connect.
+    let c = &spec.connect;
+    if !is_instance_alias(&c.instance_alias) {
+        err(
+            "connect.instance_alias",
+            format!(
+                "{:?} is not a valid instance alias (1–45 of letters, digits and -, not starting with d- or ending with -)",
+                c.instance_alias
+            ),
+            None,
+        );
+    }
+    if let Some(id) = &c.instance_id {
+        if let Some(found) = id
+            .strip_prefix("arn:")
+            .and_then(|r| r.rsplit_once("instance/"))
+            .map(|(_, id)| id)
+        {
+            err(
+                "connect.instance_id",
+                "this is an instance ARN; the spec takes the instance ID".into(),
+                Some(&format!(
+                    "use instance_id = {found:?} (the last part of the ARN)"
+                )),
+            );
+        } else if !is_guid(id) {
+            err(
+                "connect.instance_id",
+                format!("{id:?} is not a Connect instance ID (a GUID)"),
+                Some("find it in the Connect console: the last part of the instance ARN"),
+            );
+        }
+    }
+    if let Some(d) = &c.destination {
+        if d.starts_with("http://") || d.starts_with("https://") {
+            err(
+                "connect.destination",
+                "the destination is a path inside the Connect app, not a URL".into(),
+                Some(
+                    "use e.g. \"/ccp-v2\" or \"/agent-app-v2\"; an external page also needs an approved origin",
+                ),
+            );
+        } else if d.contains('%') {
+            err(
+                "connect.destination",
+                "the destination looks URL-encoded already; it is encoded for you".into(),
+                Some("write it plainly, e.g. \"/ccp-v2/chat\""),
+            );
+        } else if !d.starts_with('/') {
+            err(
+                "connect.destination",
+                format!("{d:?} must start with /"),
+                Some("e.g. \"/ccp-v2\" or \"/agent-app-v2\""),
+            );
+        }
+    }
+    if let Some(admin) = &c.admin {
+        if let Some(msg) = username_problem(&admin.username) {
+            err("connect.admin.username", msg.0, Some(msg.1));
+        }
+        if admin.first_name.trim().is_empty() {
+            err(
+                "connect.admin.first_name",
+                "Connect requires a first name for SAML users".into(),
+                None,
+            );
+        }
+        if admin.last_name.trim().is_empty() {
+            err(
+                "connect.admin.last_name",
+                "Connect requires a last name for SAML users".into(),
+                None,
+            );
+        }
+        if admin.security_profiles.is_empty() {
+            err(
+                "connect.admin.security_profiles",
+                "a Connect user needs at least one security profile".into(),
+                Some("the first administrator usually gets [\"Admin\"]"),
+            );
+        }
+    }
+    out.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+    out
+}
+
+/// Why a username cannot sign in through SAML, with a hint, or `None` when it can.
+/// It must be a valid Connect username and a valid RoleSessionName (FACTS.md §2, §3).
+pub fn username_problem(username: &str) -> Option<(String, &'static str)> {
+    if username.contains("#EXT#") {
+        return Some((
+            format!("{username:?} is an Entra guest UPN; AWS refuses '#' in RoleSessionName"),
+            "map RoleSessionName from user.mail for guests, or use the member account's UPN",
+        ));
+    }
+    let n = username.chars().count();
+    if !(2..=64).contains(&n) {
+        return Some((
+            format!("{username:?} has {n} characters; usernames must be 2–64"),
+            "the username must equal the RoleSessionName, which AWS limits to 2–64 characters",
+        ));
+    }
+    if let Some(bad) = username
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_-.@".contains(*c)))
+    {
+        return Some((
+            format!(
+                "{username:?} contains {bad:?}; Connect usernames allow only letters, digits, _ - . @"
+            ),
+            "use the user's UPN as Entra sends it (user.userprincipalname)",
+        ));
+    }
+    let ats = username.matches('@').count();
+    if ats > 1 || (ats == 1 && !is_email_shape(username)) {
+        return Some((
+            format!("{username:?}: '@' is only allowed in an email-form username"),
+            "use the full UPN, e.g. alice@contoso.com",
+        ));
+    }
+    None
+}
+
+fn is_email_shape(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(l, d)| {
+        !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+    })
+}
+
+/// `8-4-4-4-12` hex digits.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `xx-name-N` or `xx-gov-name-N`.
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let ok_word = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    match parts.as_slice() {
+        [a, b, n] => a.len() == 2 && ok_word(a) && ok_word(b) && n.parse::<u8>().is_ok(),
+        [a, "gov", b, n] => a.len() == 2 && ok_word(a) && ok_word(b) && n.parse::<u8>().is_ok(),
+        _ => false,
+    }
+}
+
+/// Connect's InstanceAlias rule: 1–45, `^(?!d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$`.
+fn is_instance_alias(s: &str) -> bool {
+    (1..=45).contains(&s.len())
+        && !s.starts_with("d-")
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}

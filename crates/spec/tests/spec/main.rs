@@ -1,0 +1,553 @@
+//! Tests of the federation spec: parsing, every validation rule, derived values.
+
+use connect_sso_spec::{Spec, StarterValues, TargetKind, json_schema, starter};
+
+fn starter_text() -> String {
+    starter(&StarterValues {
+        tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+        account_id: "111122223333".into(),
+        region: "us-east-1".into(),
+        instance_alias: "acme-contact".into(),
+        target: TargetKind::Sandbox,
+        admin_username: "admin@contoso.com".into(),
+    })
+}
+
+/// Replace `from` with `to` in the starter (exactly once) and parse.
+fn parse_with(from: &str, to: &str) -> Result<Spec, connect_sso_spec::SpecErrors> {
+    let text = starter_text();
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} must occur once in the starter"
+    );
+    Spec::parse(&text.replace(from, to))
+}
+
+/// The single error a mutation causes: its path, message, and line.
+fn only_error(from: &str, to: &str) -> connect_sso_spec::SpecError {
+    let errs = parse_with(from, to)
+        .expect_err("mutation must be rejected")
+        .errors;
+    assert_eq!(errs.len(), 1, "expected one error, got {errs:#?}");
+    errs.into_iter().next().expect("one error")
+}
+
+#[test]
+fn starter_spec_parses_and_validates() {
+    let spec = Spec::parse(&starter_text()).expect("starter is valid");
+    assert_eq!(spec.entra.access.len(), 2);
+    assert_eq!(
+        spec.connect.admin.as_ref().map(|a| a.username.as_str()),
+        Some("admin@contoso.com")
+    );
+}
+
+#[test]
+fn json_schema_names_every_section() {
+    let schema: serde_json::Value = serde_json::from_str(&json_schema()).expect("schema is JSON");
+    let text = schema.to_string();
+    for key in [
+        "tenant_id",
+        "account_id",
+        "instance_alias",
+        "federation_role",
+        "destination",
+        "access",
+    ] {
+        assert!(text.contains(key), "schema lacks {key}");
+    }
+}
+
+mod derived {
+    use super::*;
+
+    #[test]
+    fn arns_and_role_claim_value() {
+        let d = Spec::parse(&starter_text()).expect("valid").derived();
+        assert_eq!(
+            d.provider_arn,
+            "arn:aws:iam::111122223333:saml-provider/EntraID"
+        );
+        assert_eq!(
+            d.role_arn,
+            "arn:aws:iam::111122223333:role/ConnectFederation"
+        );
+        assert_eq!(
+            d.role_claim_value,
+            "arn:aws:iam::111122223333:role/ConnectFederation,arn:aws:iam::111122223333:saml-provider/EntraID"
+        );
+        assert_eq!(d.identifier, "https://signin.aws.amazon.com/saml");
+        assert_eq!(d.reply_url, "https://signin.aws.amazon.com/saml");
+    }
+
+    #[test]
+    fn second_app_in_tenant_gets_hash_suffix_in_identifier_only() {
+        let spec = parse_with("# app_instance = 2 ", "app_instance = 2 #").expect("valid");
+        let d = spec.derived();
+        assert_eq!(d.identifier, "https://signin.aws.amazon.com/saml#2");
+        // FACTS.md §4 / §6.9: never put #n in the Reply URL; the audience loses it too.
+        assert_eq!(d.reply_url, "https://signin.aws.amazon.com/saml");
+        assert_eq!(d.audience, "https://signin.aws.amazon.com/saml");
+    }
+
+    #[test]
+    fn regional_signin_trust_policy_allows_both_audiences() {
+        let spec =
+            parse_with("# regional_signin = true ", "regional_signin = true #").expect("valid");
+        let d = spec.derived();
+        assert_eq!(d.reply_url, "https://us-east-1.signin.aws.amazon.com/saml");
+        let trust = d.trust_policy();
+        assert_eq!(
+            trust["Statement"][0]["Condition"]["StringEquals"]["SAML:aud"],
+            serde_json::json!([
+                "https://signin.aws.amazon.com/saml",
+                "https://us-east-1.signin.aws.amazon.com/saml"
+            ])
+        );
+    }
+
+    #[test]
+    fn trust_policy_matches_facts_section_3() {
+        let d = Spec::parse(&starter_text()).expect("valid").derived();
+        assert_eq!(
+            d.trust_policy(),
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/EntraID"},
+                    "Action": "sts:AssumeRoleWithSAML",
+                    "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}
+                }]
+            })
+        );
+    }
+
+    #[test]
+    fn federation_policy_scopes_to_the_signed_in_user() {
+        let d = Spec::parse(&starter_text()).expect("valid").derived();
+        let p = d.federation_policy("us-east-1", "111122223333", "abcd");
+        assert_eq!(p["Statement"][0]["Action"], "connect:GetFederationToken");
+        assert_eq!(
+            p["Statement"][0]["Resource"],
+            "arn:aws:connect:us-east-1:111122223333:instance/abcd/user/${aws:userid}"
+        );
+    }
+
+    #[test]
+    fn relay_state_encodes_destination_and_sets_new_domain() {
+        let spec = Spec::parse(&starter_text()).expect("valid");
+        assert_eq!(
+            connect_sso_spec::Derived::relay_state(&spec, "11111111-2222-3333-4444-555555555555"),
+            "https://us-east-1.console.aws.amazon.com/connect/federate/11111111-2222-3333-4444-555555555555?destination=%2Fccp-v2&new_domain=true"
+        );
+    }
+
+    #[test]
+    fn relay_state_without_destination_is_the_bare_federate_url() {
+        let spec = parse_with("destination = \"/ccp-v2\"", "").expect("valid");
+        assert_eq!(
+            connect_sso_spec::Derived::relay_state(&spec, "abc"),
+            "https://us-east-1.console.aws.amazon.com/connect/federate/abc"
+        );
+    }
+
+    #[test]
+    fn govcloud_uses_govcloud_partition_signin_and_console() {
+        let spec =
+            parse_with("region = \"us-east-1\"", "region = \"us-gov-west-1\"").expect("valid");
+        let d = spec.derived();
+        assert_eq!(
+            d.role_arn,
+            "arn:aws-us-gov:iam::111122223333:role/ConnectFederation"
+        );
+        assert_eq!(d.reply_url, "https://signin.amazonaws-us-gov.com/saml");
+        assert!(
+            connect_sso_spec::Derived::relay_state(&spec, "abc")
+                .starts_with("https://console.amazonaws-us-gov.com/connect/federate/abc?")
+        );
+    }
+}
+
+mod validation {
+    use super::*;
+
+    #[test]
+    fn toml_syntax_error_has_line_and_column() {
+        let errs = Spec::parse("version = 1\n[entra\n")
+            .expect_err("bad TOML")
+            .errors;
+        assert_eq!(errs[0].line, Some(2));
+        assert!(errs[0].column.is_some());
+    }
+
+    #[test]
+    fn unknown_field_is_located_and_hinted() {
+        let e = Spec::parse(&starter_text().replace("app_name = ", "app_nmae = "))
+            .expect_err("typo")
+            .errors;
+        assert!(
+            e[0].message.contains("unknown field `app_nmae`"),
+            "{}",
+            e[0].message
+        );
+        assert!(e[0].line.is_some());
+        assert!(
+            e[0].hint
+                .as_deref()
+                .is_some_and(|h| h.contains("spec schema"))
+        );
+    }
+
+    #[test]
+    fn missing_required_field_is_reported() {
+        let e = Spec::parse(&starter_text().replace("account_id = \"111122223333\"\n", ""))
+            .expect_err("missing")
+            .errors;
+        assert!(
+            e[0].message.contains("missing field `account_id`"),
+            "{}",
+            e[0].message
+        );
+    }
+
+    #[test]
+    fn version_other_than_1() {
+        let e = only_error("version = 1", "version = 2");
+        assert_eq!(e.path, "version");
+        assert_eq!(e.line, Some(4));
+    }
+
+    #[test]
+    fn cloud_target_with_url() {
+        let e = only_error("kind = \"sandbox\"", "kind = \"cloud\"\nurl = \"http://x\"");
+        assert_eq!(e.path, "target.url");
+    }
+
+    #[test]
+    fn sandbox_url_not_http() {
+        let e = only_error(
+            "# url = \"http://127.0.0.1:4566\"",
+            "url = \"127.0.0.1:4566\"",
+        );
+        assert_eq!(e.path, "target.url");
+    }
+
+    #[test]
+    fn tenant_id_not_a_guid() {
+        let e = only_error(
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "contoso.onmicrosoft.com",
+        );
+        assert_eq!(e.path, "entra.tenant_id");
+        assert!(e.hint.is_some());
+        assert!(e.to_string().starts_with("12:"), "{e}");
+    }
+
+    #[test]
+    fn empty_app_name() {
+        assert_eq!(
+            only_error("app_name = \"Amazon Connect\"", "app_name = \" \"").path,
+            "entra.app_name"
+        );
+    }
+
+    #[test]
+    fn app_instance_zero() {
+        assert_eq!(
+            only_error("# app_instance = 2 ", "app_instance = 0 #").path,
+            "entra.app_instance"
+        );
+    }
+
+    #[test]
+    fn certificate_years_out_of_range() {
+        assert_eq!(
+            only_error("# certificate_years = 3", "certificate_years = 5").path,
+            "entra.certificate_years"
+        );
+    }
+
+    #[test]
+    fn session_duration_out_of_range() {
+        let e = only_error("\nsession_duration = 43200", "\nsession_duration = 60");
+        assert_eq!(e.path, "entra.session_duration");
+        assert!(e.message.contains("900–43200"));
+    }
+
+    #[test]
+    fn session_duration_above_role_max() {
+        let text = starter_text().replace(
+            "max_session_duration = 43200",
+            "max_session_duration = 3600",
+        );
+        let e = Spec::parse(&text).expect_err("over max").errors;
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].message
+                .contains("exceeds the role's max_session_duration")
+        );
+    }
+
+    #[test]
+    fn duplicate_group() {
+        let e = only_error(
+            "group = \"Connect Supervisors\"",
+            "group = \"connect agents\"",
+        );
+        assert_eq!(e.path, "entra.access.1.group");
+        assert!(e.line.is_some());
+    }
+
+    #[test]
+    fn empty_group() {
+        assert_eq!(
+            only_error("group = \"Connect Supervisors\"", "group = \"\"").path,
+            "entra.access.1.group"
+        );
+    }
+
+    #[test]
+    fn msiam_access_app_role_is_refused() {
+        let e = only_error(
+            "app_role = \"Amazon Connect agents\"",
+            "app_role = \"msiam_access\"",
+        );
+        assert_eq!(e.path, "entra.access.0.app_role");
+    }
+
+    #[test]
+    fn empty_app_role() {
+        assert_eq!(
+            only_error("app_role = \"Amazon Connect agents\"", "app_role = \"\"").path,
+            "entra.access.0.app_role"
+        );
+    }
+
+    #[test]
+    fn account_id_not_12_digits() {
+        let e = only_error(
+            "account_id = \"111122223333\"",
+            "account_id = \"11112222333\"",
+        );
+        assert_eq!(e.path, "aws.account_id");
+    }
+
+    #[test]
+    fn region_display_name() {
+        let e = only_error(
+            "region = \"us-east-1\"",
+            "region = \"US East (N. Virginia)\"",
+        );
+        assert_eq!(e.path, "aws.region");
+        assert!(e.hint.as_deref().is_some_and(|h| h.contains("region code")));
+    }
+
+    #[test]
+    fn bad_provider_name() {
+        assert_eq!(
+            only_error(
+                "saml_provider = \"EntraID\"",
+                "saml_provider = \"Entra ID\""
+            )
+            .path,
+            "aws.saml_provider"
+        );
+    }
+
+    #[test]
+    fn bad_role_name() {
+        assert_eq!(
+            only_error(
+                "federation_role = \"ConnectFederation\"",
+                "federation_role = \"Connect/Federation\""
+            )
+            .path,
+            "aws.federation_role"
+        );
+    }
+
+    #[test]
+    fn role_and_provider_arns_too_long_for_an_app_role_value() {
+        let long = "R".repeat(64);
+        let text = starter_text()
+            .replace(
+                "federation_role = \"ConnectFederation\"",
+                &format!("federation_role = \"{long}\""),
+            )
+            .replace(
+                "saml_provider = \"EntraID\"",
+                &format!("saml_provider = \"{}\"", "P".repeat(120)),
+            );
+        let e = Spec::parse(&text).expect_err("too long").errors;
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert!(e[0].message.contains("under 240"));
+    }
+
+    #[test]
+    fn max_session_duration_out_of_range() {
+        let text = starter_text()
+            .replace(
+                "max_session_duration = 43200",
+                "max_session_duration = 100000",
+            )
+            .replace("session_duration = 43200      #", "#");
+        let e = Spec::parse(&text).expect_err("range").errors;
+        assert_eq!(e[0].path, "aws.max_session_duration");
+    }
+
+    #[test]
+    fn regional_signin_in_govcloud() {
+        let text = starter_text()
+            .replace("region = \"us-east-1\"", "region = \"us-gov-west-1\"")
+            .replace("# regional_signin = true ", "regional_signin = true #");
+        let e = Spec::parse(&text).expect_err("gov regional").errors;
+        assert_eq!(e[0].path, "aws.regional_signin");
+    }
+
+    #[test]
+    fn bad_instance_alias() {
+        assert_eq!(
+            only_error(
+                "instance_alias = \"acme-contact\"",
+                "instance_alias = \"acme-\""
+            )
+            .path,
+            "connect.instance_alias"
+        );
+        assert_eq!(
+            only_error(
+                "instance_alias = \"acme-contact\"",
+                "instance_alias = \"d-acme\""
+            )
+            .path,
+            "connect.instance_alias"
+        );
+    }
+
+    #[test]
+    fn instance_arn_instead_of_id_is_explained() {
+        let e = only_error(
+            "# instance_id = \"…\" ",
+            "instance_id = \"arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-3333-4444-555555555555\" #",
+        );
+        assert_eq!(e.path, "connect.instance_id");
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("\"11111111-2222-3333-4444-555555555555\""))
+        );
+    }
+
+    #[test]
+    fn instance_id_not_a_guid() {
+        assert_eq!(
+            only_error("# instance_id = \"…\" ", "instance_id = \"acme\" #").path,
+            "connect.instance_id"
+        );
+    }
+
+    #[test]
+    fn destination_full_url() {
+        let e = only_error(
+            "destination = \"/ccp-v2\"",
+            "destination = \"https://acme.my.connect.aws/ccp-v2\"",
+        );
+        assert_eq!(e.path, "connect.destination");
+    }
+
+    #[test]
+    fn destination_without_slash() {
+        assert_eq!(
+            only_error("destination = \"/ccp-v2\"", "destination = \"ccp-v2\"").path,
+            "connect.destination"
+        );
+    }
+
+    #[test]
+    fn destination_already_encoded() {
+        let e = only_error("destination = \"/ccp-v2\"", "destination = \"%2Fccp-v2\"");
+        assert!(e.message.contains("URL-encoded"));
+    }
+
+    #[test]
+    fn guest_upn_admin_username() {
+        let e = only_error(
+            "username = \"admin@contoso.com\"",
+            "username = \"ann_fabrikam.com#EXT#@contoso.onmicrosoft.com\"",
+        );
+        assert_eq!(e.path, "connect.admin.username");
+        assert!(e.message.contains("guest"));
+    }
+
+    #[test]
+    fn username_with_space() {
+        assert_eq!(
+            only_error(
+                "username = \"admin@contoso.com\"",
+                "username = \"admin user\""
+            )
+            .path,
+            "connect.admin.username"
+        );
+    }
+
+    #[test]
+    fn username_with_two_ats() {
+        assert_eq!(
+            only_error(
+                "username = \"admin@contoso.com\"",
+                "username = \"a@b@contoso.com\""
+            )
+            .path,
+            "connect.admin.username"
+        );
+    }
+
+    #[test]
+    fn username_too_long() {
+        let long = format!("username = \"{}@contoso.com\"", "a".repeat(60));
+        assert_eq!(
+            only_error("username = \"admin@contoso.com\"", &long).path,
+            "connect.admin.username"
+        );
+    }
+
+    #[test]
+    fn empty_first_and_last_name() {
+        let text = starter_text()
+            .replace("first_name = \"Connect\"", "first_name = \"\"")
+            .replace("last_name = \"Administrator\"", "last_name = \"\"");
+        let e = Spec::parse(&text).expect_err("names").errors;
+        let paths: Vec<&str> = e.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["connect.admin.first_name", "connect.admin.last_name"]
+        );
+    }
+
+    #[test]
+    fn no_security_profiles() {
+        assert_eq!(
+            only_error("security_profiles = [\"Admin\"]", "security_profiles = []").path,
+            "connect.admin.security_profiles"
+        );
+    }
+
+    #[test]
+    fn all_problems_reported_at_once_in_document_order() {
+        let text = starter_text()
+            .replace("account_id = \"111122223333\"", "account_id = \"1\"")
+            .replace("72f988bf-86f1-41af-91ab-2d7cd011db47", "x");
+        let e = Spec::parse(&text).expect_err("two").errors;
+        let paths: Vec<&str> = e.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["entra.tenant_id", "aws.account_id"]);
+    }
+
+    #[test]
+    fn error_report_reads_well() {
+        let text = starter_text().replace("region = \"us-east-1\"", "region = \"Frankfurt\"");
+        insta::assert_snapshot!(Spec::parse(&text).expect_err("bad").to_string());
+    }
+}
