@@ -1,0 +1,587 @@
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use crate::model::{
+    AppRoleAssignment, Application, ApplicationServicePrincipal, ClaimsMappingPolicy, Group, Page,
+    SelfSignedCertificate, ServicePrincipal, User,
+};
+use crate::{Credentials, EntraConfig, Error, Secret};
+
+/// A Microsoft Graph client for one tenant.
+pub struct Graph {
+    http: reqwest::Client,
+    config: EntraConfig,
+    token: Mutex<Option<(Secret, Instant)>>,
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Percent-encode a value for a query string.
+fn q(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Escape a string literal for an OData `$filter`.
+fn odata_str(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+impl Graph {
+    /// A client for `config`.
+    pub fn new(config: EntraConfig) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("connect-sso/", env!("CARGO_PKG_VERSION")))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            config,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EntraConfig {
+        &self.config
+    }
+
+    /// A valid access token (cached until five minutes before expiry).
+    pub async fn access_token(&self) -> Result<Secret, Error> {
+        let client_id = match &self.config.credentials {
+            Credentials::AccessToken(t) => return Ok(t.clone()),
+            Credentials::ClientSecret {
+                client_id,
+                client_secret,
+            } => (client_id, client_secret),
+        };
+        let mut cached = self.token.lock().await;
+        if let Some((t, until)) = cached.as_ref() {
+            if Instant::now() < *until {
+                return Ok(t.clone());
+            }
+        }
+        let url = self.config.token_url();
+        let scope = self.config.scope();
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id.0.as_str()),
+            ("client_secret", client_id.1.expose()),
+            ("scope", scope.as_str()),
+        ];
+        let resp = self
+            .send_with_retry(|| self.http.post(&url).form(&form), &url)
+            .await?;
+        let status = resp.status();
+        let body: Value = resp.json().await.map_err(|e| Error::Decode {
+            url: url.clone(),
+            detail: e.to_string(),
+        })?;
+        if !status.is_success() {
+            return Err(Error::Token {
+                error: body["error"]
+                    .as_str()
+                    .unwrap_or("unknown_error")
+                    .to_string(),
+                description: body["error_description"].as_str().unwrap_or("").to_string(),
+            });
+        }
+        let token = body["access_token"].as_str().ok_or_else(|| Error::Decode {
+            url: url.clone(),
+            detail: "no access_token".into(),
+        })?;
+        let lifetime = body["expires_in"]
+            .as_u64()
+            .unwrap_or(3599)
+            .saturating_sub(300)
+            .max(30);
+        let token = Secret::new(token);
+        *cached = Some((
+            token.clone(),
+            Instant::now() + Duration::from_secs(lifetime),
+        ));
+        Ok(token)
+    }
+
+    /// Send a request, retrying throttling, transient 5xx and connection errors.
+    async fn send_with_retry(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        url: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let policy = &self.config.retry;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let last = attempt >= policy.max_attempts;
+            match build().send().await {
+                Ok(resp) => {
+                    let s = resp.status();
+                    let retryable = s == StatusCode::TOO_MANY_REQUESTS
+                        || s == StatusCode::INTERNAL_SERVER_ERROR
+                        || s == StatusCode::BAD_GATEWAY
+                        || s == StatusCode::SERVICE_UNAVAILABLE
+                        || s == StatusCode::GATEWAY_TIMEOUT;
+                    if !retryable || last {
+                        return Ok(resp);
+                    }
+                    let wait = retry_after(&resp).unwrap_or_else(|| self.backoff(attempt));
+                    tracing::info!(%url, status = s.as_u16(), attempt, wait_ms = wait.as_millis() as u64, "retrying Graph request");
+                    tokio::time::sleep(wait.min(policy.max_delay)).await;
+                }
+                Err(e) if !last && (e.is_connect() || e.is_timeout() || e.is_request()) => {
+                    let wait = self.backoff(attempt);
+                    tracing::info!(%url, error = %e, attempt, "retrying Graph request after a transport error");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => {
+                    return Err(Error::Transport {
+                        url: url.to_string(),
+                        source: e,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let p = &self.config.retry;
+        let cap = p
+            .base_delay
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(p.max_delay);
+        let ms = rand::thread_rng().gen_range(0..=cap.as_millis().max(1) as u64);
+        Duration::from_millis(ms)
+    }
+
+    /// Call Graph v1.0: `path` is relative to `/v1.0` and starts with `/`.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, Error> {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}/v1.0{path}", self.config.graph_url.trim_end_matches('/'))
+        };
+        let token = self.access_token().await?;
+        let resp = self
+            .send_with_retry(
+                || {
+                    let mut r = self
+                        .http
+                        .request(method.clone(), &url)
+                        .bearer_auth(token.expose())
+                        .header("ConsistencyLevel", "eventual");
+                    if let Some(b) = body {
+                        r = r.json(b);
+                    }
+                    r
+                },
+                &url,
+            )
+            .await?;
+        let status = resp.status();
+        let request_id = resp
+            .headers()
+            .get("request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let text = resp.text().await.map_err(|e| Error::Transport {
+            url: url.clone(),
+            source: e,
+        })?;
+        if !status.is_success() {
+            let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            return Err(Error::Graph {
+                method: method.to_string(),
+                path: url
+                    .strip_prefix(self.config.graph_url.trim_end_matches('/'))
+                    .unwrap_or(&url)
+                    .to_string(),
+                status: status.as_u16(),
+                code: v["error"]["code"].as_str().unwrap_or("unknown").to_string(),
+                message: v["error"]["message"]
+                    .as_str()
+                    .unwrap_or(text.trim())
+                    .to_string(),
+                request_id,
+            });
+        }
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| Error::Decode {
+            url,
+            detail: e.to_string(),
+        })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        let v = self.call(Method::GET, path, None).await?;
+        decode(v, path)
+    }
+
+    /// All items of a collection, following `@odata.nextLink`.
+    async fn list<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, Error> {
+        let mut out = Vec::new();
+        let mut next = Some(path.to_string());
+        while let Some(p) = next.take() {
+            let page: Page<T> = self.get(&p).await?;
+            out.extend(page.value);
+            next = page.next_link;
+        }
+        Ok(out)
+    }
+
+    async fn send_json<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<Value, Error> {
+        let v = serde_json::to_value(body).map_err(|e| Error::Decode {
+            url: path.to_string(),
+            detail: e.to_string(),
+        })?;
+        self.call(method, path, Some(&v)).await
+    }
+
+    // ---- applications and service principals ----
+
+    /// Create an enterprise app from the non-gallery template (FACTS.md §4.1).
+    pub async fn instantiate(
+        &self,
+        template_id: &str,
+        display_name: &str,
+    ) -> Result<ApplicationServicePrincipal, Error> {
+        let v = self
+            .send_json(
+                Method::POST,
+                &format!("/applicationTemplates/{template_id}/instantiate"),
+                &serde_json::json!({ "displayName": display_name }),
+            )
+            .await?;
+        decode(v, "instantiate")
+    }
+
+    /// Applications whose display name is exactly `name`.
+    pub async fn applications_named(&self, name: &str) -> Result<Vec<Application>, Error> {
+        self.list(&format!(
+            "/applications?$filter={}",
+            q(&format!("displayName eq {}", odata_str(name)))
+        ))
+        .await
+    }
+
+    /// One application by object ID.
+    pub async fn application(&self, id: &str) -> Result<Application, Error> {
+        self.get(&format!("/applications/{id}")).await
+    }
+
+    /// PATCH an application.
+    pub async fn patch_application(&self, id: &str, patch: &Value) -> Result<(), Error> {
+        self.call(Method::PATCH, &format!("/applications/{id}"), Some(patch))
+            .await
+            .map(drop)
+    }
+
+    /// Delete an application (and with it its service principal).
+    pub async fn delete_application(&self, id: &str) -> Result<(), Error> {
+        self.call(Method::DELETE, &format!("/applications/{id}"), None)
+            .await
+            .map(drop)
+    }
+
+    /// The service principal of an app ID, if any.
+    pub async fn service_principal_by_app_id(
+        &self,
+        app_id: &str,
+    ) -> Result<Option<ServicePrincipal>, Error> {
+        let sps: Vec<ServicePrincipal> = self
+            .list(&format!(
+                "/servicePrincipals?$filter={}",
+                q(&format!("appId eq {}", odata_str(app_id)))
+            ))
+            .await?;
+        Ok(sps.into_iter().next())
+    }
+
+    /// One service principal by object ID.
+    pub async fn service_principal(&self, id: &str) -> Result<ServicePrincipal, Error> {
+        self.get(&format!("/servicePrincipals/{id}")).await
+    }
+
+    /// PATCH a service principal.
+    pub async fn patch_service_principal(&self, id: &str, patch: &Value) -> Result<(), Error> {
+        self.call(
+            Method::PATCH,
+            &format!("/servicePrincipals/{id}"),
+            Some(patch),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Create a token signing certificate (FACTS.md §4.5). `end` is ISO 8601.
+    pub async fn add_token_signing_certificate(
+        &self,
+        sp_id: &str,
+        display_name: &str,
+        end: &str,
+    ) -> Result<SelfSignedCertificate, Error> {
+        let v = self
+            .send_json(
+                Method::POST,
+                &format!("/servicePrincipals/{sp_id}/addTokenSigningCertificate"),
+                &serde_json::json!({ "displayName": display_name, "endDateTime": end }),
+            )
+            .await?;
+        decode(v, "addTokenSigningCertificate")
+    }
+
+    // ---- claims mapping ----
+
+    /// Create a claims-mapping policy.
+    pub async fn create_claims_mapping_policy(
+        &self,
+        display_name: &str,
+        definition: &str,
+    ) -> Result<ClaimsMappingPolicy, Error> {
+        let v = self
+            .send_json(
+                Method::POST,
+                "/policies/claimsMappingPolicies",
+                &serde_json::json!({
+                    "displayName": display_name,
+                    "definition": [definition],
+                    "isOrganizationDefault": false
+                }),
+            )
+            .await?;
+        decode(v, "claimsMappingPolicies")
+    }
+
+    /// Replace a claims-mapping policy's definition.
+    pub async fn update_claims_mapping_policy(
+        &self,
+        id: &str,
+        definition: &str,
+    ) -> Result<(), Error> {
+        self.send_json(
+            Method::PATCH,
+            &format!("/policies/claimsMappingPolicies/{id}"),
+            &serde_json::json!({ "definition": [definition] }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Delete a claims-mapping policy.
+    pub async fn delete_claims_mapping_policy(&self, id: &str) -> Result<(), Error> {
+        self.call(
+            Method::DELETE,
+            &format!("/policies/claimsMappingPolicies/{id}"),
+            None,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Claims-mapping policies assigned to a service principal.
+    pub async fn service_principal_claims_policies(
+        &self,
+        sp_id: &str,
+    ) -> Result<Vec<ClaimsMappingPolicy>, Error> {
+        self.list(&format!("/servicePrincipals/{sp_id}/claimsMappingPolicies"))
+            .await
+    }
+
+    /// Assign a claims-mapping policy to a service principal.
+    pub async fn assign_claims_policy(&self, sp_id: &str, policy_id: &str) -> Result<(), Error> {
+        let odata_id = format!(
+            "{}/v1.0/policies/claimsMappingPolicies/{policy_id}",
+            EntraConfig::GRAPH_URL
+        );
+        self.send_json(
+            Method::POST,
+            &format!("/servicePrincipals/{sp_id}/claimsMappingPolicies/$ref"),
+            &serde_json::json!({ "@odata.id": odata_id }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Remove a claims-mapping policy from a service principal.
+    pub async fn unassign_claims_policy(&self, sp_id: &str, policy_id: &str) -> Result<(), Error> {
+        self.call(
+            Method::DELETE,
+            &format!("/servicePrincipals/{sp_id}/claimsMappingPolicies/{policy_id}/$ref"),
+            None,
+        )
+        .await
+        .map(drop)
+    }
+
+    // ---- assignments, groups, users ----
+
+    /// Assignments to a service principal.
+    pub async fn app_role_assigned_to(&self, sp_id: &str) -> Result<Vec<AppRoleAssignment>, Error> {
+        self.list(&format!("/servicePrincipals/{sp_id}/appRoleAssignedTo"))
+            .await
+    }
+
+    /// Assign a user or group to an app role of a service principal.
+    pub async fn assign_app_role(
+        &self,
+        sp_id: &str,
+        principal_id: &str,
+        app_role_id: &str,
+    ) -> Result<AppRoleAssignment, Error> {
+        let v = self
+            .send_json(
+                Method::POST,
+                &format!("/servicePrincipals/{sp_id}/appRoleAssignedTo"),
+                &serde_json::json!({
+                    "principalId": principal_id,
+                    "resourceId": sp_id,
+                    "appRoleId": app_role_id
+                }),
+            )
+            .await?;
+        decode(v, "appRoleAssignedTo")
+    }
+
+    /// Remove an assignment.
+    pub async fn delete_app_role_assignment(
+        &self,
+        sp_id: &str,
+        assignment_id: &str,
+    ) -> Result<(), Error> {
+        self.call(
+            Method::DELETE,
+            &format!("/servicePrincipals/{sp_id}/appRoleAssignedTo/{assignment_id}"),
+            None,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Groups whose display name is exactly `name`.
+    pub async fn groups_named(&self, name: &str) -> Result<Vec<Group>, Error> {
+        self.list(&format!(
+            "/groups?$filter={}",
+            q(&format!("displayName eq {}", odata_str(name)))
+        ))
+        .await
+    }
+
+    /// Members of a group, nested groups expanded (users only).
+    pub async fn group_users(&self, group_id: &str) -> Result<Vec<User>, Error> {
+        let all: Vec<Value> = self
+            .list(&format!("/groups/{group_id}/transitiveMembers"))
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|v| {
+                v["@odata.type"]
+                    .as_str()
+                    .is_none_or(|t| t == "#microsoft.graph.user")
+            })
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect())
+    }
+
+    /// A user by UPN or object ID.
+    pub async fn user(&self, id_or_upn: &str) -> Result<User, Error> {
+        self.get(&format!("/users/{}", q(id_or_upn))).await
+    }
+
+    // ---- federation metadata ----
+
+    /// The app's federation metadata document (not Graph: the login host; no token needed).
+    pub async fn federation_metadata(&self, app_id: &str) -> Result<String, Error> {
+        let url = self.config.federation_metadata_url(app_id);
+        let resp = self.send_with_retry(|| self.http.get(&url), &url).await?;
+        let status = resp.status();
+        let text = resp.text().await.map_err(|e| Error::Transport {
+            url: url.clone(),
+            source: e,
+        })?;
+        if !status.is_success() {
+            return Err(Error::Decode {
+                url,
+                detail: format!(
+                    "HTTP {status}: {}",
+                    text.chars().take(200).collect::<String>()
+                ),
+            });
+        }
+        Ok(text)
+    }
+
+    /// Poll `probe` until it returns `Some`, for objects Graph has not replicated yet.
+    pub async fn wait_visible<T, F, Fut>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut probe: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, Error>>,
+    {
+        let start = Instant::now();
+        let mut delay = Duration::from_millis(100);
+        loop {
+            match probe().await {
+                Ok(Some(v)) => return Ok(v),
+                Ok(None) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+            if start.elapsed() >= timeout {
+                return Err(Error::NotVisible {
+                    what: what.to_string(),
+                    seconds: timeout.as_secs(),
+                });
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(v: Value, what: &str) -> Result<T, Error> {
+    serde_json::from_value(v).map_err(|e| Error::Decode {
+        url: what.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// `Retry-After` in seconds (Graph sends seconds).
+fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
+    resp.headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
