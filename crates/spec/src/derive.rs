@@ -177,6 +177,40 @@ impl Derived {
     }
 }
 
+/// SAML claim type of the role session name (FACTS.md §3).
+pub const CLAIM_ROLE_SESSION_NAME: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
+/// SAML claim type of the role pairs (FACTS.md §3).
+pub const CLAIM_ROLE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
+/// SAML claim type of the session duration (FACTS.md §3).
+pub const CLAIM_SESSION_DURATION: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
+
+impl Derived {
+    /// Display name of the claims-mapping policy the tool manages for a spec's app.
+    pub fn claims_policy_name(spec: &Spec) -> String {
+        format!("connect-sso: {}", spec.entra.app_name)
+    }
+
+    /// The claims-mapping policy definition (FACTS.md §4): RoleSessionName from the UPN,
+    /// Role from the assigned app roles, and SessionDuration as a constant when set.
+    /// Keys are case-sensitive.
+    pub fn claims_policy(spec: &Spec) -> serde_json::Value {
+        let mut schema = vec![
+            serde_json::json!({"Source": "user", "ID": "userprincipalname", "SamlClaimType": CLAIM_ROLE_SESSION_NAME}),
+            serde_json::json!({"Source": "user", "ID": "assignedroles", "SamlClaimType": CLAIM_ROLE}),
+        ];
+        if let Some(d) = spec.entra.session_duration {
+            schema.push(serde_json::json!({"Value": d.to_string(), "SamlClaimType": CLAIM_SESSION_DURATION}));
+        }
+        serde_json::json!({
+            "ClaimsMappingPolicy": {
+                "Version": 1,
+                "IncludeBasicClaimSet": "true",
+                "ClaimsSchema": schema
+            }
+        })
+    }
+}
+
 /// Characters percent-encoded in a query component: everything but unreserved ones.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')

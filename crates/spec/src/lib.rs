@@ -11,7 +11,10 @@ mod derive;
 mod model;
 mod validate;
 
-pub use derive::{AWS_GOV_SIGNIN_URL, AWS_SIGNIN_URL, Derived, MANAGED_TAG, Partition};
+pub use derive::{
+    AWS_GOV_SIGNIN_URL, AWS_SIGNIN_URL, CLAIM_ROLE, CLAIM_ROLE_SESSION_NAME,
+    CLAIM_SESSION_DURATION, Derived, MANAGED_TAG, Partition,
+};
 pub use model::{
     Access, Aws, Connect, ConnectUser, Entra, SigningAlgorithm, Spec, Target, TargetKind, Topology,
 };

@@ -1,0 +1,179 @@
+//! What exists now, on both sides, as the planner sees it. The adapters fill this in
+//! (observe); the planner only reads it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A snapshot of both sides.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Observed {
+    /// Entra ID.
+    pub entra: EntraObserved,
+    /// AWS (IAM and Connect).
+    pub aws: AwsObserved,
+}
+
+/// The Entra side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntraObserved {
+    /// Enterprise apps whose display name equals the spec's `app_name` (normally 0 or 1).
+    pub apps: Vec<EntraApp>,
+    /// The spec's groups: display name → object IDs found (empty: no such group).
+    pub groups: BTreeMap<String, Vec<String>>,
+}
+
+/// An enterprise app: the application object and its service principal.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntraApp {
+    /// Application object ID.
+    pub object_id: String,
+    /// Application (client) ID.
+    pub app_id: String,
+    /// Service principal object ID (absent right after creation, before replication).
+    pub sp_id: Option<String>,
+    /// Carries the tool's tag.
+    pub managed: bool,
+    /// `identifierUris`.
+    pub identifier_uris: Vec<String>,
+    /// `web.redirectUris`.
+    pub redirect_uris: Vec<String>,
+    /// `preferredSingleSignOnMode`.
+    pub sso_mode: Option<String>,
+    /// `samlSingleSignOnSettings.relayState`.
+    pub relay_state: Option<String>,
+    /// `appRoleAssignmentRequired`.
+    pub assignment_required: bool,
+    /// App roles.
+    pub app_roles: Vec<AppRole>,
+    /// Signing certificates (the `Verify` key credentials).
+    pub signing_certificates: Vec<SigningCertificate>,
+    /// `preferredTokenSigningKeyThumbprint`.
+    pub preferred_thumbprint: Option<String>,
+    /// Claims-mapping policies assigned to the service principal.
+    pub claims_policies: Vec<ClaimsPolicy>,
+    /// App role assignments (users and groups).
+    pub assignments: Vec<Assignment>,
+}
+
+/// An app role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppRole {
+    /// Role ID.
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+    /// Value (`roleArn,providerArn` for ours).
+    pub value: Option<String>,
+    /// Enabled.
+    pub enabled: bool,
+}
+
+/// A token signing certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningCertificate {
+    /// SHA-1 thumbprint, upper-case hex.
+    pub thumbprint: String,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: time::OffsetDateTime,
+}
+
+/// A claims-mapping policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClaimsPolicy {
+    /// Object ID.
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+    /// The parsed definition.
+    pub definition: serde_json::Value,
+}
+
+/// An app role assignment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// Assignment ID.
+    pub id: String,
+    /// User or group ID.
+    pub principal_id: String,
+    /// App role ID.
+    pub app_role_id: String,
+}
+
+/// The AWS side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AwsObserved {
+    /// The IAM SAML provider with the spec's name.
+    pub saml_provider: Option<SamlProvider>,
+    /// The federation role with the spec's name.
+    pub role: Option<FederationRole>,
+    /// The Connect instance (by `instance_id`, else by alias).
+    pub instance: Option<ConnectInstance>,
+    /// The admin user, looked up by username in that instance.
+    pub admin_user: Option<ConnectUser>,
+}
+
+/// An IAM SAML provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SamlProvider {
+    /// ARN.
+    pub arn: String,
+    /// Thumbprints of the signing certificates in its metadata.
+    pub certificate_thumbprints: Vec<String>,
+    /// Issuer (entityID) of its metadata.
+    pub entity_id: Option<String>,
+    /// Carries the tool's tag.
+    pub managed: bool,
+}
+
+/// The federation role.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FederationRole {
+    /// ARN.
+    pub arn: String,
+    /// Trust policy (parsed).
+    pub trust_policy: serde_json::Value,
+    /// MaxSessionDuration.
+    pub max_session_duration: u32,
+    /// Inline policies: name → document (parsed).
+    pub inline_policies: BTreeMap<String, serde_json::Value>,
+    /// Carries the tool's tag.
+    pub managed: bool,
+}
+
+/// A Connect instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectInstance {
+    /// Instance ID.
+    pub id: String,
+    /// Alias.
+    pub alias: String,
+    /// `SAML`, `CONNECT_MANAGED`, `EXISTING_DIRECTORY`.
+    pub identity_management_type: String,
+    /// `CREATION_IN_PROGRESS`, `ACTIVE`, `CREATION_FAILED`.
+    pub status: String,
+    /// Inbound calls enabled.
+    pub inbound_calls: bool,
+    /// Outbound calls enabled.
+    pub outbound_calls: bool,
+    /// Carries the tool's tag.
+    pub managed: bool,
+}
+
+/// A Connect user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectUser {
+    /// User ID.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// Security profile names.
+    pub security_profiles: Vec<String>,
+    /// Routing profile name.
+    pub routing_profile: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+}
