@@ -1,10 +1,14 @@
 //! The connect-sso engine: plan (a pure function of desired × observed), and, built on the
-//! adapters, apply, doctor, sync and login.
+//! adapters, observe, apply and destroy (doctor, sync and login come next).
 
+pub mod apply;
+mod error;
+pub mod observe;
 pub mod observed;
 pub mod plan;
 mod render;
 
+pub use error::Error;
 pub use observed::Observed;
 pub use plan::{Action, Blocker, Change, Plan, Resource, Step, plan};
 pub use render::render_plan;

@@ -485,6 +485,14 @@ pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
                     hint: "delete it in the Connect console, then apply again".into(),
                 });
             }
+            if i.status == "CREATION_IN_PROGRESS" {
+                steps.push(Step {
+                    resource: Resource::ConnectInstance,
+                    action: Action::Update,
+                    reason: format!("instance {} is still being created", i.id),
+                    changes: vec![ch("status", Some(&i.status), Some("ACTIVE"))],
+                });
+            }
             let mut changes = Vec::new();
             if i.inbound_calls != spec.connect.inbound_calls {
                 changes.push(ch(

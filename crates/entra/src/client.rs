@@ -377,6 +377,12 @@ impl Graph {
         decode(v, "claimsMappingPolicies")
     }
 
+    /// Claims-mapping policies of the tenant whose display name is exactly `name`.
+    pub async fn claims_mapping_policies_named(&self, name: &str) -> Result<Vec<ClaimsMappingPolicy>, Error> {
+        let all: Vec<ClaimsMappingPolicy> = self.list("/policies/claimsMappingPolicies").await?;
+        Ok(all.into_iter().filter(|p| p.display_name == name).collect())
+    }
+
     /// Replace a claims-mapping policy's definition.
     pub async fn update_claims_mapping_policy(
         &self,

@@ -1,0 +1,485 @@
+//! Amazon Connect: the instance and its users.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use aws_sdk_connect::types::{
+    DirectoryType, InstanceAttributeType, PhoneType, StringComparisonType, StringCondition,
+    UserIdentityInfo, UserPhoneConfig, UserSearchCriteria,
+};
+
+use crate::error::{Error, api};
+
+/// An instance as Connect describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceState {
+    /// Instance ID.
+    pub id: String,
+    /// ARN.
+    pub arn: String,
+    /// Alias.
+    pub alias: String,
+    /// `SAML`, `CONNECT_MANAGED`, `EXISTING_DIRECTORY`.
+    pub identity_management_type: String,
+    /// `CREATION_IN_PROGRESS`, `ACTIVE`, `CREATION_FAILED`.
+    pub status: String,
+    /// Inbound calls.
+    pub inbound_calls: bool,
+    /// Outbound calls.
+    pub outbound_calls: bool,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A user as Connect describes it (profile IDs resolved to names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserState {
+    /// User ID.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Security profile IDs.
+    pub security_profile_ids: Vec<String>,
+    /// Routing profile ID.
+    pub routing_profile_id: String,
+}
+
+/// What a new SAML user needs (no password, no directory user ID: FACTS.md §2).
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    /// Username (= RoleSessionName).
+    pub username: &'a str,
+    /// First name.
+    pub first_name: &'a str,
+    /// Last name.
+    pub last_name: &'a str,
+    /// Security profile IDs.
+    pub security_profile_ids: Vec<String>,
+    /// Routing profile ID.
+    pub routing_profile_id: &'a str,
+}
+
+impl crate::Aws {
+    /// Describe one instance (absent → `None`).
+    pub async fn describe_instance(&self, id: &str) -> Result<Option<InstanceState>, Error> {
+        let out = match self
+            .connect
+            .describe_instance()
+            .instance_id(id)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                let e = e.into_service_error();
+                return if e.is_resource_not_found_exception() {
+                    Ok(None)
+                } else {
+                    Err(api("Connect", "DescribeInstance", e))
+                };
+            }
+        };
+        let Some(i) = out.instance() else {
+            return Ok(None);
+        };
+        Ok(Some(InstanceState {
+            id: i.id().unwrap_or(id).to_string(),
+            arn: i.arn().unwrap_or_default().to_string(),
+            alias: i.instance_alias().unwrap_or_default().to_string(),
+            identity_management_type: i
+                .identity_management_type()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
+            status: i
+                .instance_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            inbound_calls: i.inbound_calls_enabled().unwrap_or(false),
+            outbound_calls: i.outbound_calls_enabled().unwrap_or(false),
+            tags: i
+                .tags()
+                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        }))
+    }
+
+    /// Find an instance by alias (aliases are unique per account and region).
+    pub async fn find_instance_by_alias(
+        &self,
+        alias: &str,
+    ) -> Result<Option<InstanceState>, Error> {
+        let mut pages = self
+            .connect
+            .list_instances()
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = pages.next().await {
+            let summary =
+                item.map_err(|e| api("Connect", "ListInstances", e.into_service_error()))?;
+            if summary.instance_alias() == Some(alias) {
+                if let Some(id) = summary.id() {
+                    return self.describe_instance(id).await;
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Create a SAML instance; returns its ID. Creation continues asynchronously: see [`wait_active`].
+    pub async fn create_instance(
+        &self,
+        alias: &str,
+        inbound: bool,
+        outbound: bool,
+        tags: &[(&str, &str)],
+    ) -> Result<String, Error> {
+        let mut req = self
+            .connect
+            .create_instance()
+            .identity_management_type(DirectoryType::Saml)
+            .instance_alias(alias)
+            .inbound_calls_enabled(inbound)
+            .outbound_calls_enabled(outbound);
+        for (k, v) in tags {
+            req = req.tags(*k, *v);
+        }
+        let out = req
+            .send()
+            .await
+            .map_err(|e| api("Connect", "CreateInstance", e.into_service_error()))?;
+        out.id().map(str::to_string).ok_or(Error::Incomplete {
+            service: "Connect",
+            operation: "CreateInstance",
+            what: "an instance ID",
+        })
+    }
+
+    /// Wait until an instance is ACTIVE, calling `progress` with the status and elapsed time.
+    /// Fails on CREATION_FAILED or after `timeout`.
+    pub async fn wait_active(
+        &self,
+        id: &str,
+        timeout: Duration,
+        mut progress: impl FnMut(&str, Duration),
+    ) -> Result<InstanceState, Error> {
+        let start = Instant::now();
+        let mut delay = Duration::from_millis(250);
+        loop {
+            if let Some(i) = self.describe_instance(id).await? {
+                progress(&i.status, start.elapsed());
+                match i.status.as_str() {
+                    "ACTIVE" => return Ok(i),
+                    "CREATION_FAILED" => {
+                        return Err(Error::Api {
+                            service: "Connect",
+                            operation: "CreateInstance",
+                            code: "CREATION_FAILED".into(),
+                            message: format!("instance {id} failed to create"),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            if start.elapsed() >= timeout {
+                return Err(Error::Timeout {
+                    what: format!("Connect instance {id}"),
+                    seconds: timeout.as_secs(),
+                });
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(10));
+        }
+    }
+
+    /// Turn inbound or outbound calling on or off.
+    pub async fn set_calls(
+        &self,
+        id: &str,
+        inbound: Option<bool>,
+        outbound: Option<bool>,
+    ) -> Result<(), Error> {
+        for (attr, value) in [
+            (InstanceAttributeType::InboundCalls, inbound),
+            (InstanceAttributeType::OutboundCalls, outbound),
+        ] {
+            if let Some(v) = value {
+                self.connect
+                    .update_instance_attribute()
+                    .instance_id(id)
+                    .attribute_type(attr)
+                    .value(v.to_string())
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        api("Connect", "UpdateInstanceAttribute", e.into_service_error())
+                    })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Tag a resource (instance or user ARN).
+    pub async fn tag_connect_resource(
+        &self,
+        arn: &str,
+        tags: &[(&str, &str)],
+    ) -> Result<(), Error> {
+        let mut req = self.connect.tag_resource().resource_arn(arn);
+        for (k, v) in tags {
+            req = req.tags(*k, *v);
+        }
+        req.send()
+            .await
+            .map(drop)
+            .map_err(|e| api("Connect", "TagResource", e.into_service_error()))
+    }
+
+    /// Delete an instance (absent is fine).
+    pub async fn delete_instance(&self, id: &str) -> Result<(), Error> {
+        match self.connect.delete_instance().instance_id(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = e.into_service_error();
+                if e.is_resource_not_found_exception() {
+                    Ok(())
+                } else {
+                    Err(api("Connect", "DeleteInstance", e))
+                }
+            }
+        }
+    }
+
+    /// Security profiles of an instance: name → ID.
+    pub async fn security_profiles(
+        &self,
+        instance: &str,
+    ) -> Result<BTreeMap<String, String>, Error> {
+        let mut out = BTreeMap::new();
+        let mut pages = self
+            .connect
+            .list_security_profiles()
+            .instance_id(instance)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = pages.next().await {
+            let p =
+                item.map_err(|e| api("Connect", "ListSecurityProfiles", e.into_service_error()))?;
+            if let (Some(name), Some(id)) = (p.name(), p.id()) {
+                out.insert(name.to_string(), id.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Routing profiles of an instance: name → ID.
+    pub async fn routing_profiles(
+        &self,
+        instance: &str,
+    ) -> Result<BTreeMap<String, String>, Error> {
+        let mut out = BTreeMap::new();
+        let mut pages = self
+            .connect
+            .list_routing_profiles()
+            .instance_id(instance)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(item) = pages.next().await {
+            let p =
+                item.map_err(|e| api("Connect", "ListRoutingProfiles", e.into_service_error()))?;
+            if let (Some(name), Some(id)) = (p.name(), p.id()) {
+                out.insert(name.to_string(), id.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The user with exactly this username (case-sensitive, as Connect matches RoleSessionName).
+    pub async fn find_user(
+        &self,
+        instance: &str,
+        username: &str,
+    ) -> Result<Option<UserState>, Error> {
+        let criteria = UserSearchCriteria::builder()
+            .string_condition(
+                StringCondition::builder()
+                    .field_name("Username")
+                    .value(username)
+                    .comparison_type(StringComparisonType::Exact)
+                    .build(),
+            )
+            .build();
+        let out = self
+            .connect
+            .search_users()
+            .instance_id(instance)
+            .search_criteria(criteria)
+            .send()
+            .await
+            .map_err(|e| api("Connect", "SearchUsers", e.into_service_error()))?;
+        Ok(out
+            .users()
+            .iter()
+            .find(|u| u.username() == Some(username))
+            .map(|u| UserState {
+                id: u.id().unwrap_or_default().to_string(),
+                username: username.to_string(),
+                first_name: u
+                    .identity_info()
+                    .and_then(|i| i.first_name())
+                    .unwrap_or_default()
+                    .to_string(),
+                last_name: u
+                    .identity_info()
+                    .and_then(|i| i.last_name())
+                    .unwrap_or_default()
+                    .to_string(),
+                security_profile_ids: u.security_profile_ids().to_vec(),
+                routing_profile_id: u.routing_profile_id().unwrap_or_default().to_string(),
+            }))
+    }
+
+    /// Create a user on a SAML instance; returns its ID.
+    pub async fn create_user(
+        &self,
+        instance: &str,
+        user: &NewUser<'_>,
+        tags: &[(&str, &str)],
+    ) -> Result<String, Error> {
+        let phone = UserPhoneConfig::builder()
+            .phone_type(PhoneType::SoftPhone)
+            .build()
+            .map_err(|e| Error::Document {
+                what: "a phone config",
+                detail: e.to_string(),
+            })?;
+        let mut req = self
+            .connect
+            .create_user()
+            .instance_id(instance)
+            .username(user.username)
+            .identity_info(
+                UserIdentityInfo::builder()
+                    .first_name(user.first_name)
+                    .last_name(user.last_name)
+                    .build(),
+            )
+            .phone_config(phone)
+            .routing_profile_id(user.routing_profile_id);
+        for id in &user.security_profile_ids {
+            req = req.security_profile_ids(id);
+        }
+        for (k, v) in tags {
+            req = req.tags(*k, *v);
+        }
+        let out = req
+            .send()
+            .await
+            .map_err(|e| api("Connect", "CreateUser", e.into_service_error()))?;
+        out.user_id().map(str::to_string).ok_or(Error::Incomplete {
+            service: "Connect",
+            operation: "CreateUser",
+            what: "a user ID",
+        })
+    }
+
+    /// Replace a user's security profiles.
+    pub async fn set_security_profiles(
+        &self,
+        instance: &str,
+        user_id: &str,
+        ids: &[String],
+    ) -> Result<(), Error> {
+        self.connect
+            .update_user_security_profiles()
+            .instance_id(instance)
+            .user_id(user_id)
+            .set_security_profile_ids(Some(ids.to_vec()))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| {
+                api(
+                    "Connect",
+                    "UpdateUserSecurityProfiles",
+                    e.into_service_error(),
+                )
+            })
+    }
+
+    /// Change a user's routing profile.
+    pub async fn set_routing_profile(
+        &self,
+        instance: &str,
+        user_id: &str,
+        id: &str,
+    ) -> Result<(), Error> {
+        self.connect
+            .update_user_routing_profile()
+            .instance_id(instance)
+            .user_id(user_id)
+            .routing_profile_id(id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| {
+                api(
+                    "Connect",
+                    "UpdateUserRoutingProfile",
+                    e.into_service_error(),
+                )
+            })
+    }
+
+    /// Change a user's names.
+    pub async fn set_names(
+        &self,
+        instance: &str,
+        user_id: &str,
+        first: &str,
+        last: &str,
+    ) -> Result<(), Error> {
+        self.connect
+            .update_user_identity_info()
+            .instance_id(instance)
+            .user_id(user_id)
+            .identity_info(
+                UserIdentityInfo::builder()
+                    .first_name(first)
+                    .last_name(last)
+                    .build(),
+            )
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api("Connect", "UpdateUserIdentityInfo", e.into_service_error()))
+    }
+
+    /// Delete a user (absent is fine).
+    pub async fn delete_user(&self, instance: &str, user_id: &str) -> Result<(), Error> {
+        match self
+            .connect
+            .delete_user()
+            .instance_id(instance)
+            .user_id(user_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = e.into_service_error();
+                if e.is_resource_not_found_exception() {
+                    Ok(())
+                } else {
+                    Err(api("Connect", "DeleteUser", e))
+                }
+            }
+        }
+    }
+}
