@@ -3,6 +3,7 @@
 
 pub mod apply;
 mod error;
+pub mod login;
 pub mod observe;
 pub mod observed;
 pub mod plan;
