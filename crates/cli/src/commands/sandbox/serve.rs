@@ -1,0 +1,49 @@
+//! `connect-sso sandbox serve`: run the emulators until Ctrl-C.
+
+use connect_sso_sandbox::{Config, Sandbox};
+
+use crate::cli::SandboxServeArgs;
+use crate::error::{CommandError, ExitCode};
+use crate::printer::Printer;
+
+/// Run the command: data (the environment) on stdout, progress on stderr.
+pub(crate) fn run(args: &SandboxServeArgs, printer: &Printer) -> Result<ExitCode, CommandError> {
+    if !args.bind.ip().is_loopback() && !args.allow_non_loopback {
+        return Err(CommandError::error(format!(
+            "refusing to listen on {}: the sandbox accepts well-known test credentials",
+            args.bind
+        ))
+        .hint("listen on 127.0.0.1, or pass --allow-non-loopback if you really mean it"));
+    }
+    let config = Config {
+        bind: args.bind,
+        state_file: args.state.clone(),
+        extra_users: args.users,
+        ..Config::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::error("could not start the async runtime").caused_by(&e))?;
+    runtime.block_on(async {
+        let sandbox = Sandbox::start(config).await.map_err(|e| {
+            CommandError::error(format!("could not start the sandbox on {}", args.bind))
+                .caused_by(e.as_ref())
+                .hint("another process may hold the port: pick another with --bind 127.0.0.1:0")
+        })?;
+        let base = sandbox.urls().base().to_string();
+        printer.out(&format!(
+            "# connect-sso sandbox at {base}\n{}",
+            super::export_lines(&sandbox.env())
+        ));
+        printer.info(&format!(
+            "sandbox: serving at {base}; AWS sign-in at {}; press Ctrl-C to stop",
+            sandbox.urls().signin()
+        ));
+        let signal = tokio::signal::ctrl_c().await;
+        printer.info("sandbox: stopping");
+        sandbox.shutdown().await;
+        signal.map_err(|e| CommandError::error("could not wait for Ctrl-C").caused_by(&e))
+    })?;
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,108 @@
+//! How commands fail: a typed error carrying the exit code, the cause chain and hints.
+
+use std::fmt;
+
+/// The exit codes of `connect-sso` (stable; scripts depend on them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitCode {
+    /// 0: the command did what was asked (a verified response was accepted).
+    Success,
+    /// 1: the command ran and the answer is "no" (a response was rejected).
+    Rejected,
+    /// 2: the command could not run: bad usage, unreadable input, unusable certificate,
+    /// or a failure of the machine (I/O, network). Clap's usage errors exit 2 as well.
+    Error,
+}
+
+impl From<ExitCode> for std::process::ExitCode {
+    fn from(code: ExitCode) -> Self {
+        match code {
+            ExitCode::Success => Self::from(0),
+            ExitCode::Rejected => Self::from(1),
+            ExitCode::Error => Self::from(2),
+        }
+    }
+}
+
+/// A failed command: what happened (the first line), why (the cause chain) and what to do
+/// (hints), plus the exit code.
+#[derive(Debug)]
+pub(crate) struct CommandError {
+    code: ExitCode,
+    message: String,
+    causes: Vec<String>,
+    hints: Vec<String>,
+}
+
+impl CommandError {
+    /// The command could not run (exit 2).
+    pub(crate) fn error(message: impl Into<String>) -> Self {
+        Self {
+            code: ExitCode::Error,
+            message: message.into(),
+            causes: Vec::new(),
+            hints: Vec::new(),
+        }
+    }
+
+    /// The answer is "no" (exit 1).
+    pub(crate) fn rejected(message: impl Into<String>) -> Self {
+        Self {
+            code: ExitCode::Rejected,
+            ..Self::error(message)
+        }
+    }
+
+    /// Add the cause chain of `source` (its `Display`, then each `source()`).
+    pub(crate) fn caused_by(mut self, source: &(dyn std::error::Error + 'static)) -> Self {
+        let mut next = Some(source);
+        while let Some(err) = next {
+            let text = err.to_string();
+            if self.causes.last() != Some(&text) {
+                self.causes.push(text);
+            }
+            next = err.source();
+        }
+        self
+    }
+
+    /// Add one cause line.
+    pub(crate) fn cause(mut self, text: impl Into<String>) -> Self {
+        self.causes.push(text.into());
+        self
+    }
+
+    /// Add a hint: what the user can do about it.
+    pub(crate) fn hint(mut self, text: impl Into<String>) -> Self {
+        self.hints.push(text.into());
+        self
+    }
+
+    /// The exit code.
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        self.code
+    }
+
+    /// The first line.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// `Caused by:` lines, outermost first.
+    pub(crate) fn causes(&self) -> &[String] {
+        &self.causes
+    }
+
+    /// `hint:` lines.
+    pub(crate) fn hints(&self) -> &[String] {
+        &self.hints
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CommandError {}

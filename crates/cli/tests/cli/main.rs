@@ -1,0 +1,10 @@
+//! Integration tests of the `connect-sso` binary (one test binary; one module per concern).
+//! Every test runs the real executable, as a user would.
+
+mod aws_rules;
+mod common;
+mod examples;
+mod exit_codes;
+mod sandbox;
+mod snapshots;
+mod vectors;

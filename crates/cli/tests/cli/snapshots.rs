@@ -1,0 +1,125 @@
+//! What users see, pinned with insta. Review changes with `cargo insta review`.
+
+use crate::common::{run, run_with_stdin};
+use crate::examples::EXAMPLE_NOW;
+
+fn snapshot(name: &str, args: &[&str]) {
+    let out = run(args);
+    insta::assert_snapshot!(name, out.transcript(args));
+}
+
+#[test]
+fn verify_success_with_aws() {
+    snapshot(
+        "verify_success_aws",
+        &[
+            "saml",
+            "verify",
+            "examples/entra-response.xml",
+            "--idp-metadata",
+            "examples/entra-metadata.xml",
+            "--now",
+            EXAMPLE_NOW,
+            "--aws",
+        ],
+    );
+}
+
+#[test]
+fn verify_rejection_expired() {
+    snapshot(
+        "verify_rejected_expired",
+        &[
+            "saml",
+            "verify",
+            "examples/entra-response.xml",
+            "--idp-metadata",
+            "examples/entra-metadata.xml",
+            "--now",
+            "2025-06-02T12:00:00Z",
+        ],
+    );
+}
+
+#[test]
+fn verify_rejection_by_aws_rules_guest_upn() {
+    snapshot(
+        "verify_rejected_aws_guest",
+        &[
+            "saml",
+            "verify",
+            "examples/guest-response.xml",
+            "--idp-metadata",
+            "examples/entra-metadata.xml",
+            "--now",
+            EXAMPLE_NOW,
+            "--aws",
+        ],
+    );
+}
+
+#[test]
+fn verify_usage_error_without_a_certificate() {
+    snapshot(
+        "verify_usage_no_trust",
+        &["saml", "verify", "examples/entra-response.xml"],
+    );
+}
+
+#[test]
+fn verify_unreadable_input() {
+    snapshot(
+        "verify_missing_file",
+        &[
+            "saml",
+            "verify",
+            "examples/no-such-response.xml",
+            "--idp-cert",
+            "examples/entra-cert.pem",
+        ],
+    );
+}
+
+#[test]
+fn verify_json() {
+    snapshot(
+        "verify_json_aws",
+        &[
+            "saml",
+            "verify",
+            "examples/entra-response.xml",
+            "--idp-metadata",
+            "examples/entra-metadata.xml",
+            "--now",
+            EXAMPLE_NOW,
+            "--aws",
+            "--json",
+        ],
+    );
+}
+
+#[test]
+fn inspect_example() {
+    snapshot(
+        "inspect_mistyped_role",
+        &["saml", "inspect", "examples/mistyped-role-response.xml"],
+    );
+}
+
+#[test]
+fn inspect_json_of_base64_from_stdin() {
+    let xml = std::fs::read(crate::common::workspace_root().join("examples/guest-response.xml"))
+        .expect("example exists");
+    let b64 = connect_sso_saml::binding::encode_post(&xml);
+    let args = ["saml", "inspect", "-", "--json"];
+    let out = run_with_stdin(&args, b64.as_bytes());
+    insta::assert_snapshot!("inspect_json_stdin_guest", out.transcript(&args));
+}
+
+#[test]
+fn sandbox_env() {
+    snapshot(
+        "sandbox_env",
+        &["sandbox", "env", "--url", "http://127.0.0.1:7341"],
+    );
+}
