@@ -36,6 +36,17 @@ impl Aws {
         }
     }
 
+    /// Clients with static credentials and per-service endpoints (the sandbox, or any emulator),
+    /// with adaptive retries like [`Aws::from_env`].
+    pub fn with_endpoints(endpoint: &crate::Endpoint, endpoints: &crate::ServiceEndpoints) -> Self {
+        let cfg = crate::sdk_config_for(endpoint)
+            .into_builder()
+            .retry_config(RetryConfig::adaptive().with_max_attempts(8))
+            .build();
+        let c = crate::Clients::new(&cfg, endpoints);
+        Self { iam: c.iam, connect: c.connect, sts: c.sts, region: endpoint.region.clone() }
+    }
+
     /// The region.
     pub fn region(&self) -> &str {
         &self.region

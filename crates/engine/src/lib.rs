@@ -8,6 +8,7 @@ pub mod observe;
 pub mod observed;
 pub mod plan;
 mod render;
+pub mod users;
 
 pub use error::Error;
 pub use observed::Observed;

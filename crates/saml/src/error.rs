@@ -76,6 +76,10 @@ pub enum Rejection {
     /// `SignatureValue` does not verify with any trusted certificate.
     #[error("the signature does not verify with any trusted certificate")]
     BadSignature,
+    /// A `ds:Signature` element is incomplete or holds unexpected elements (no SignedInfo,
+    /// no DigestValue, a `ds:Object`, …).
+    #[error("a signature element is incomplete or malformed: {0}")]
+    MalformedSignature(String),
     /// The signature or a transform uses an algorithm we do not accept.
     #[error("unsupported or disallowed algorithm {0}")]
     Algorithm(String),

@@ -79,7 +79,9 @@ pub struct Inspection {
 /// are not XML or the root is neither a Response nor an Assertion.
 pub fn inspect(xml: &[u8]) -> Result<Inspection, Error> {
     let text = crate::xml::decode_utf8(xml)?;
-    let doc = crate::xml::parse(text)?;
+    // The same end-of-line normalisation as verification (works around a roxmltree CR quirk).
+    let text = crate::xml::normalize_newlines(text);
+    let doc = crate::xml::parse(&text)?;
     let root = doc.root_element();
     let (response, assertion) = if is(root, PROTOCOL, "Response") {
         (Some(root), child(root, ASSERTION, "Assertion"))

@@ -23,12 +23,13 @@ pub mod inspect;
 mod metadata;
 mod response;
 mod verify;
+mod xml;
 
 pub use c14n::canonicalize_exclusive;
 pub use cert::{Certificate, SigningKey};
 pub use error::{Error, Rejection};
 pub use inspect::{Inspection, inspect};
-pub use metadata::{Endpoint, IdpMetadata, SpMetadata};
+pub use metadata::{Endpoint, IdpMetadata, SpMetadata, sign_metadata};
 pub use response::{Attribute, ResponseSpec, SignOptions, sign_response};
 pub use verify::{
     SignatureAlgorithm, SignedPart, VerifiedAssertion, VerifyOptions, verify_response,

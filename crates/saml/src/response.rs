@@ -1,6 +1,8 @@
 use time::OffsetDateTime;
 
-use crate::{Error, SigningKey};
+use crate::dsig::{Placement, sign_enveloped};
+use crate::xml::{XmlWriter, format_instant, is_ncname};
+use crate::{Error, SigningKey, ns};
 
 /// A SAML attribute: name and values (in order).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -72,10 +74,139 @@ impl Default for SignOptions {
 
 /// Build the Response XML (UTF-8, no XML declaration) and sign it as `options` say,
 /// with exclusive c14n and an enveloped signature placed after the `Issuer`.
+///
+/// The shape is Entra's: `samlp:Response` with an unprefixed `Issuer`, `Status`, and an
+/// `Assertion` in the default namespace (`Issuer`, `Signature`, `Subject` with a bearer
+/// `SubjectConfirmation`, `Conditions`, `AttributeStatement`, `AuthnStatement`). The Assertion
+/// is signed first; a Response signature, if asked for, covers the signed Assertion.
 pub fn sign_response(
     spec: &ResponseSpec,
     key: &SigningKey,
     options: SignOptions,
 ) -> Result<String, Error> {
-    todo!("{spec:?} {key:?} {options:?}")
+    for (what, id) in [
+        ("response ID", &spec.response_id),
+        ("assertion ID", &spec.assertion_id),
+    ] {
+        if !is_ncname(id) {
+            return Err(Error::Build(format!(
+                "the {what} {id:?} is not a valid XML ID (it must start with a letter or '_' and hold no ':' or spaces)"
+            )));
+        }
+    }
+    if spec.response_id == spec.assertion_id {
+        return Err(Error::Build(
+            "the response ID and the assertion ID must differ".to_string(),
+        ));
+    }
+    let mut xml = response_xml(spec)?;
+    if options.sign_assertion {
+        xml = sign_enveloped(
+            &xml,
+            &spec.assertion_id,
+            Placement::AfterIssuer,
+            key,
+            options.sha1,
+            options.include_key_info,
+        )?;
+    }
+    if options.sign_response {
+        xml = sign_enveloped(
+            &xml,
+            &spec.response_id,
+            Placement::AfterIssuer,
+            key,
+            options.sha1,
+            options.include_key_info,
+        )?;
+    }
+    Ok(xml)
+}
+
+/// The unsigned Response.
+fn response_xml(spec: &ResponseSpec) -> Result<String, Error> {
+    let issue_instant = format_instant(spec.issue_instant);
+    let not_before = format_instant(spec.not_before);
+    let not_on_or_after = format_instant(spec.not_on_or_after);
+    let authn_instant = format_instant(spec.authn_instant);
+
+    let mut w = XmlWriter::new();
+    let mut response_attrs = vec![
+        ("ID", spec.response_id.as_str()),
+        ("Version", "2.0"),
+        ("IssueInstant", issue_instant.as_str()),
+        ("Destination", spec.destination.as_str()),
+    ];
+    if let Some(irt) = &spec.in_response_to {
+        response_attrs.push(("InResponseTo", irt.as_str()));
+    }
+    response_attrs.push(("xmlns:samlp", ns::PROTOCOL));
+    w.start("samlp:Response", &response_attrs);
+    w.text_element("Issuer", &[("xmlns", ns::ASSERTION)], &spec.issuer);
+    w.start("samlp:Status", &[]);
+    w.empty("samlp:StatusCode", &[("Value", ns::STATUS_SUCCESS)]);
+    w.end("samlp:Status");
+
+    w.start(
+        "Assertion",
+        &[
+            ("ID", spec.assertion_id.as_str()),
+            ("IssueInstant", issue_instant.as_str()),
+            ("Version", "2.0"),
+            ("xmlns", ns::ASSERTION),
+        ],
+    );
+    w.text_element("Issuer", &[], &spec.issuer);
+    w.start("Subject", &[]);
+    w.text_element(
+        "NameID",
+        &[("Format", spec.name_id_format.as_str())],
+        &spec.name_id,
+    );
+    w.start("SubjectConfirmation", &[("Method", ns::CM_BEARER)]);
+    let mut scd = Vec::new();
+    if let Some(irt) = &spec.in_response_to {
+        scd.push(("InResponseTo", irt.as_str()));
+    }
+    scd.push(("NotOnOrAfter", not_on_or_after.as_str()));
+    scd.push(("Recipient", spec.destination.as_str()));
+    w.empty("SubjectConfirmationData", &scd);
+    w.end("SubjectConfirmation");
+    w.end("Subject");
+    w.start(
+        "Conditions",
+        &[
+            ("NotBefore", not_before.as_str()),
+            ("NotOnOrAfter", not_on_or_after.as_str()),
+        ],
+    );
+    w.start("AudienceRestriction", &[]);
+    for audience in &spec.audiences {
+        w.text_element("Audience", &[], audience);
+    }
+    w.end("AudienceRestriction");
+    w.end("Conditions");
+    if !spec.attributes.is_empty() {
+        w.start("AttributeStatement", &[]);
+        for attribute in &spec.attributes {
+            w.start("Attribute", &[("Name", attribute.name.as_str())]);
+            for value in &attribute.values {
+                w.text_element("AttributeValue", &[], value);
+            }
+            w.end("Attribute");
+        }
+        w.end("AttributeStatement");
+    }
+    let mut authn = vec![("AuthnInstant", authn_instant.as_str())];
+    if let Some(index) = &spec.session_index {
+        authn.push(("SessionIndex", index.as_str()));
+    }
+    w.start("AuthnStatement", &authn);
+    w.start("AuthnContext", &[]);
+    w.text_element("AuthnContextClassRef", &[], &spec.authn_context_class);
+    w.end("AuthnContext");
+    w.end("AuthnStatement");
+    w.end("Assertion");
+    w.end("samlp:Response");
+    w.finish()
 }

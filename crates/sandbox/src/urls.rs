@@ -71,6 +71,8 @@ impl Urls {
                 crate::TEST_SECRET_ACCESS_KEY.into(),
             ),
             ("AWS_REGION".into(), crate::TEST_REGION.into()),
+            // AWS CLI v1 and boto3 read only this one.
+            ("AWS_DEFAULT_REGION".into(), crate::TEST_REGION.into()),
             ("CONNECT_SSO_ENTRA_LOGIN_URL".into(), self.entra_login()),
             ("CONNECT_SSO_GRAPH_URL".into(), self.graph()),
         ]

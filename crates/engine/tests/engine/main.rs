@@ -1,4 +1,7 @@
-//! Tests of the engine's planner: what `connect-sso plan` shows for the main cases.
+//! Tests of the engine: what `connect-sso plan` shows for the main cases, and apply/destroy
+//! against the sandbox.
+
+mod sandbox;
 
 use std::collections::BTreeMap;
 

@@ -7,11 +7,38 @@
 //! - `sts`: AssumeRoleWithSAML, GetCallerIdentity; issued session credentials.
 //! - `signin`: AWS sign-in `POST /saml`, role chooser, console session, `/console/connect/federate/{id}`.
 //! - `connect`: Amazon Connect restJson1 (instances, users, profiles, GetFederationToken, the agent page).
+//! - `sso_admin`: a minimal IAM Identity Center admin API (no instance enabled).
 //! - `quota`: token buckets per API per account; `fault`: scripted faults; both used by every service.
+//! - `admin`: `/aws/_admin/` JSON endpoints (quotas, faults, clock, state dump); `persist`: the state file.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 
 use crate::{Config, State};
+
+mod admin;
+pub mod connect;
+mod error;
+pub mod fault;
+pub mod iam;
+pub mod persist;
+pub mod policy;
+pub mod query;
+pub mod quota;
+pub mod signin;
+pub mod sigv4;
+pub mod sso_admin;
+pub mod sts;
+
+pub use error::{AwsError, xml_escape};
+
+/// `aws:userid` of the sandbox's administrator (the IAM user behind the test credentials).
+pub const ADMIN_USER_ID: &str = "AIDASANDBOXADMIN00001";
+/// Name of the IAM user behind the test credentials.
+pub const ADMIN_USER_NAME: &str = "sandbox-admin";
 
 /// Who signed a request (after SigV4 verification).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,12 +69,26 @@ impl Caller {
     /// The `aws:userid` policy variable.
     pub fn aws_userid(&self) -> String {
         match self {
-            Caller::Admin { access_key_id, .. } => access_key_id.clone(),
+            Caller::Admin { .. } => ADMIN_USER_ID.to_string(),
             Caller::AssumedRole {
                 role_id,
                 session_name,
                 ..
             } => format!("{role_id}:{session_name}"),
+        }
+    }
+    /// The principal ARN as STS GetCallerIdentity shows it.
+    pub fn arn(&self) -> String {
+        match self {
+            Caller::Admin { account_id, .. } => {
+                format!("arn:aws:iam::{account_id}:user/{ADMIN_USER_NAME}")
+            }
+            Caller::AssumedRole {
+                account_id,
+                role_name,
+                session_name,
+                ..
+            } => format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}"),
         }
     }
     /// The account.
@@ -84,20 +125,272 @@ impl std::fmt::Debug for SessionCredentials {
 
 /// AWS-side state.
 pub struct AwsState {
-    /// Placeholder until the modules land; replace with `iam`, `sts`, `connect`, `quota`, `fault`.
-    pub inner: Mutex<()>,
+    /// IAM: SAML providers, roles, policies.
+    pub iam: Mutex<iam::Iam>,
+    /// STS: issued session credentials.
+    pub sts: Mutex<sts::Sts>,
+    /// Amazon Connect.
+    pub connect: connect::ConnectState,
+    /// Rate limits.
+    pub quotas: quota::Quotas,
+    /// Scripted faults.
+    pub faults: fault::Faults,
+    /// AWS console sessions (after SAML sign-in).
+    pub console: Mutex<signin::ConsoleSessions>,
+    /// Seconds added to the wall clock (moved by `/aws/_admin/clock` to test expiry).
+    clock_offset: AtomicI64,
+    /// Where state is persisted, if anywhere.
+    state_file: Option<persist::StateFile>,
+    /// The Connect revision last written to the state file.
+    saved_connect_revision: AtomicU64,
 }
 
 impl AwsState {
     /// Fresh state (or loaded from `config.state_file`).
-    pub fn new(_config: &Config) -> anyhow::Result<Self> {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let state_file = config
+            .state_file
+            .as_ref()
+            .map(|p| persist::StateFile::new(p.clone()));
+        let saved = match &state_file {
+            Some(f) => f.load()?,
+            None => None,
+        };
+        let (iam, sts, connect) = saved.map(|s| (s.iam, s.sts, s.connect)).unwrap_or_default();
         Ok(Self {
-            inner: Mutex::new(()),
+            iam: Mutex::new(iam),
+            sts: Mutex::new(sts),
+            connect: connect.map_or_else(
+                connect::ConnectState::default,
+                connect::ConnectState::from_data,
+            ),
+            saved_connect_revision: AtomicU64::new(0),
+            quotas: quota::Quotas::default(),
+            faults: fault::Faults::default(),
+            console: Mutex::new(signin::ConsoleSessions::default()),
+            clock_offset: AtomicI64::new(0),
+            state_file,
         })
     }
+
+    /// The sandbox's clock (wall clock plus the admin offset).
+    pub fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc()
+            + time::Duration::seconds(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// Move the clock forward (or back) by `seconds`.
+    pub fn advance_clock(&self, seconds: i64) {
+        self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
+    }
+
+    /// Lock IAM (a poisoned lock is taken over: state stays usable after a panic elsewhere).
+    pub fn iam_lock(&self) -> MutexGuard<'_, iam::Iam> {
+        self.iam.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Lock STS.
+    pub fn sts_lock(&self) -> MutexGuard<'_, sts::Sts> {
+        self.sts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Write IAM and STS state to the state file, if one is configured (atomically).
+    /// Failures are logged, not fatal: the in-memory state stays authoritative.
+    pub fn persist(&self) {
+        let Some(f) = &self.state_file else { return };
+        let revision = self.connect.revision();
+        let snapshot = persist::Snapshot {
+            iam: self.iam_lock().clone(),
+            sts: self.sts_lock().clone(),
+            connect: Some(self.connect.snapshot()),
+        };
+        self.saved_connect_revision
+            .store(revision, Ordering::Relaxed);
+        if let Err(e) = f.save(&snapshot) {
+            tracing::warn!(error = %e, "could not write the AWS sandbox state file");
+        }
+    }
+}
+
+/// Write the state file when Amazon Connect changed since it was last written (run after
+/// every Connect request).
+async fn persist_connect_changes(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let resp = next.run(req).await;
+    let aws = &state.aws;
+    if aws.state_file.is_some()
+        && aws.connect.revision() != aws.saved_connect_revision.load(Ordering::Relaxed)
+    {
+        aws.persist();
+    }
+    resp
+}
+
+/// Is `service` spoken in awsQuery (error codes differ from the JSON protocols)?
+fn is_query_service(service: &str) -> bool {
+    matches!(service, "iam" | "sts")
+}
+
+fn auth_error(service: &str, e: &sigv4::SigV4Error) -> AwsError {
+    use sigv4::SigV4Error as E;
+    let q = is_query_service(service);
+    let msg = e.to_string();
+    match e {
+        E::Missing => AwsError::new(
+            StatusCode::FORBIDDEN,
+            if q {
+                "MissingAuthenticationToken"
+            } else {
+                "MissingAuthenticationTokenException"
+            },
+            msg,
+        ),
+        E::Malformed(_) | E::BadScope | E::MissingDate | E::HostNotSigned => AwsError::new(
+            StatusCode::BAD_REQUEST,
+            if q {
+                "IncompleteSignature"
+            } else {
+                "IncompleteSignatureException"
+            },
+            msg,
+        ),
+        _ => AwsError::new(
+            StatusCode::FORBIDDEN,
+            if q {
+                "SignatureDoesNotMatch"
+            } else {
+                "InvalidSignatureException"
+            },
+            msg,
+        ),
+    }
+}
+
+/// Verify a request's SigV4 signature for `service` (its signing name: `iam`, `sts`, `connect`,
+/// `sso`) and say who signed it. Accepts the test credentials ([`crate::TEST_ACCESS_KEY_ID`])
+/// and session credentials issued by STS (with `x-amz-security-token`).
+///
+/// The signature is checked against the path the client signed (before the `/aws/<service>`
+/// prefix was stripped by routing).
+pub fn authenticate(
+    state: &State,
+    service: &str,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<Caller, AwsError> {
+    let q = is_query_service(service);
+    let path_and_query = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|o| &o.0)
+        .unwrap_or(&parts.uri)
+        .path_and_query()
+        .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
+    let header = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| auth_error(service, &sigv4::SigV4Error::Missing))?;
+    let auth = sigv4::parse_authorization(header).map_err(|e| auth_error(service, &e))?;
+    let now = state.aws.now();
+    let invalid_token = || {
+        AwsError::new(
+            StatusCode::FORBIDDEN,
+            if q {
+                "InvalidClientTokenId"
+            } else {
+                "UnrecognizedClientException"
+            },
+            "The security token included in the request is invalid.",
+        )
+    };
+    let token = parts
+        .headers
+        .get("x-amz-security-token")
+        .and_then(|v| v.to_str().ok());
+    let (secret, caller) = if auth.access_key_id == crate::TEST_ACCESS_KEY_ID {
+        if token.is_some() {
+            return Err(invalid_token());
+        }
+        (
+            crate::TEST_SECRET_ACCESS_KEY.to_string(),
+            Caller::Admin {
+                account_id: crate::TEST_ACCOUNT_ID.to_string(),
+                access_key_id: auth.access_key_id.clone(),
+            },
+        )
+    } else {
+        let sts = state.aws.sts_lock();
+        let s = sts.session(&auth.access_key_id).ok_or_else(invalid_token)?;
+        if token != Some(s.credentials.session_token.as_str()) {
+            return Err(invalid_token());
+        }
+        if s.expires_at <= now.unix_timestamp() {
+            return Err(AwsError::new(
+                if q {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                if q {
+                    "ExpiredToken"
+                } else {
+                    "ExpiredTokenException"
+                },
+                "The security token included in the request is expired",
+            ));
+        }
+        (s.credentials.secret_access_key.clone(), s.caller())
+    };
+    sigv4::verify(parts, &path_and_query, body, service, &secret, now)
+        .map_err(|e| auth_error(service, &e))?;
+    Ok(caller)
+}
+
+/// Apply scripted faults (latency, errors, dropped connections) and the rate limit of
+/// `service`/`api` for the sandbox account. Call it after authentication, before the work.
+pub async fn throttle_and_faults(state: &State, service: &str, api: &str) -> Result<(), AwsError> {
+    let outcome = state.aws.faults.apply(service, api);
+    if outcome.latency_millis > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(outcome.latency_millis)).await;
+    }
+    if let Some(e) = outcome.error {
+        return Err(e);
+    }
+    if !state
+        .aws
+        .quotas
+        .try_acquire(crate::TEST_ACCOUNT_ID, service, api)
+    {
+        return Err(fault::throttled(service));
+    }
+    Ok(())
 }
 
 /// Routes under `/aws`.
 pub fn router(state: Arc<State>) -> axum::Router {
-    axum::Router::new().with_state(state)
+    axum::Router::new()
+        .route("/iam", post(iam::handle))
+        .route("/iam/", post(iam::handle))
+        .route("/sts", post(sts::handle).get(sts::handle))
+        .route("/sts/", post(sts::handle).get(sts::handle))
+        .route("/sso-admin", post(sso_admin::handle))
+        .route("/sso-admin/", post(sso_admin::handle))
+        .route("/signin/saml", post(signin::post_saml))
+        .route("/signin/saml/choose", post(signin::post_choice))
+        .route("/console/home", get(signin::console_home))
+        .route(
+            "/console/connect/federate/{instance_id}",
+            get(signin::federate),
+        )
+        .nest("/_admin", admin::router())
+        .with_state(state.clone())
+        .nest("/connect", connect::router(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            persist_connect_changes,
+        ))
 }

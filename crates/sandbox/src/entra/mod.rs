@@ -1,20 +1,326 @@
 //! Microsoft Entra ID emulation: token endpoint, Graph subset, federation metadata, SAML IdP.
+//!
+//! Routes (all under `/entra`):
+//!
+//! | route | what |
+//! | --- | --- |
+//! | `POST /{tenant}/oauth2/v2.0/token` | client credentials token endpoint ([`token`]) |
+//! | `/graph/v1.0/…` | Microsoft Graph subset ([`graph`]) |
+//! | `GET /{tenant}/federationmetadata/2007-06/federationmetadata.xml?appid=…` | signed per-app metadata ([`idp`]) |
+//! | `GET /{tenant}/signin/{appId}` | IdP-initiated sign-in (what the My Apps tile launches) |
+//! | `GET, POST /{tenant}/saml2` | SP-initiated sign-in (HTTP-Redirect or HTTP-POST `SAMLRequest`) |
+//! | `POST /{tenant}/login` | the sign-in page's form target |
+//! | `PUT /_sandbox/consistency` | `{"delayMs": n}`: objects created through Graph stay invisible for n ms |
+//! | `PUT /_sandbox/servicePrincipals/{id}/signing` | `{"sha1": bool, "signResponse": bool}` (portal-only settings) |
+//! | `PUT /_sandbox/throttle` | `{"requests": n, "retryAfterSeconds": s}`: the next n Graph requests answer 429 |
+//!
+//! `{tenant}` is the tenant ID or one of its domains. The seeded tenant and the credentials
+//! of the tool's own app registration are the constants of this module.
 
-use std::sync::Arc;
+pub mod graph;
+pub mod idp;
+pub mod model;
+mod seed;
+pub mod token;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Json;
+use axum::extract::{Path, State as AxState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use time::OffsetDateTime;
 
 use crate::{Config, State};
+use model::Directory;
 
-/// Entra-side state.
-pub struct EntraState {}
+pub use seed::{
+    ADMIN_APP_ID, ADMIN_CLIENT_SECRET, DEFAULT_TENANT_DOMAIN, DEFAULT_TENANT_ID, DEMO_PASSWORD,
+    GROUP_AGENTS_ID, GROUP_SUPERVISORS_ID, READONLY_APP_ID, READONLY_CLIENT_SECRET, TOOL_APP_ID,
+    TOOL_CLIENT_SECRET, USER_ALICE_ID, USER_ALICE_UPN, USER_BOB_ID, USER_BOB_UPN, USER_CAROL_ID,
+    USER_CAROL_UPN, USER_GUEST_ID, USER_GUEST_UPN,
+};
+
+/// The non-gallery ("custom") SAML application template (FACTS.md §4, Graph step 1).
+pub const CUSTOM_APP_TEMPLATE_ID: &str = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621";
+/// The same template in US Government clouds.
+pub const CUSTOM_APP_TEMPLATE_ID_USGOV: &str = "4602d0b4-76bb-404b-bca9-2652e1a39c6d";
+/// The same template in Azure China.
+pub const CUSTOM_APP_TEMPLATE_ID_CHINA: &str = "5a532e38-1581-4918-9658-008dc27c1d68";
+
+/// Entra-side state: the directory (persisted) and browser sessions (memory only).
+pub struct EntraState {
+    dir: Mutex<Directory>,
+    web: Mutex<WebSessions>,
+    state_file: Option<PathBuf>,
+    throttle: Mutex<Throttle>,
+}
+
+/// Scripted Graph throttling (not persisted).
+#[derive(Debug, Default, Clone, Copy)]
+struct Throttle {
+    remaining: u64,
+    retry_after_seconds: u64,
+}
+
+/// Sign-ins in progress and signed-in browsers (not persisted).
+#[derive(Default)]
+pub(crate) struct WebSessions {
+    /// Pending sign-ins by context ID (the hidden `ctx` field of the sign-in page).
+    pub pending: HashMap<String, idp::PendingSignIn>,
+    /// Signed-in browser sessions by `ESTSAUTH` cookie value.
+    pub sessions: HashMap<String, idp::BrowserSession>,
+}
 
 impl EntraState {
-    /// Fresh state (seeded per `config`, or loaded from `config.state_file`).
-    pub fn new(_config: &Config) -> anyhow::Result<Self> {
-        Ok(Self {})
+    /// Fresh state (seeded per `config`), or loaded from `<config.state_file>.entra.json` when
+    /// that file exists.
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let state_file = config.state_file.as_ref().map(|p| {
+            let mut s = p.clone().into_os_string();
+            s.push(".entra.json");
+            PathBuf::from(s)
+        });
+        let dir = match &state_file {
+            Some(path) if path.exists() => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    anyhow::anyhow!("could not read Entra sandbox state {}: {e}", path.display())
+                })?;
+                serde_json::from_str(&text).map_err(|e| {
+                    anyhow::anyhow!(
+                        "Entra sandbox state {} is not valid ({e}); delete it to start fresh",
+                        path.display()
+                    )
+                })?
+            }
+            _ => seed::directory(config),
+        };
+        let state = Self {
+            dir: Mutex::new(dir),
+            web: Mutex::new(WebSessions::default()),
+            state_file,
+            throttle: Mutex::new(Throttle::default()),
+        };
+        state.save();
+        Ok(state)
+    }
+
+    /// Lock the directory (poisoning is ignored: every change is applied whole or not at all).
+    pub fn dir(&self) -> MutexGuard<'_, Directory> {
+        self.dir.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn web(&self) -> MutexGuard<'_, WebSessions> {
+        self.web.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// If a scripted throttle is active, use up one request of it and return the
+    /// `Retry-After` seconds to answer with.
+    pub(crate) fn take_throttle(&self) -> Option<u64> {
+        let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
+        (t.remaining > 0).then(|| {
+            t.remaining -= 1;
+            t.retry_after_seconds
+        })
+    }
+
+    /// Where the Entra state is persisted, if anywhere.
+    pub fn state_file(&self) -> Option<&std::path::Path> {
+        self.state_file.as_deref()
+    }
+
+    /// Write the directory to the state file (if configured). Failures are logged, not fatal.
+    pub fn save(&self) {
+        let Some(path) = &self.state_file else {
+            return;
+        };
+        let text = match serde_json::to_string(&*self.dir()) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!("could not serialise Entra sandbox state: {e}");
+                return;
+            }
+        };
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        if let Err(e) = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path)) {
+            tracing::warn!(
+                "could not write Entra sandbox state {}: {e}",
+                path.display()
+            );
+        }
+    }
+}
+
+impl serde::Serialize for EntraState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.dir().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EntraState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let dir = Directory::deserialize(d)?;
+        Ok(Self {
+            dir: Mutex::new(dir),
+            web: Mutex::new(WebSessions::default()),
+            state_file: None,
+            throttle: Mutex::new(Throttle::default()),
+        })
     }
 }
 
 /// Routes under `/entra`.
 pub fn router(state: Arc<State>) -> axum::Router {
-    axum::Router::new().with_state(state)
+    axum::Router::new()
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token_endpoint))
+        .route(
+            "/{tenant}/federationmetadata/2007-06/federationmetadata.xml",
+            get(idp::federation_metadata),
+        )
+        .route("/{tenant}/signin/{app_id}", get(idp::idp_initiated))
+        .route(
+            "/{tenant}/saml2",
+            get(idp::saml2_redirect).post(idp::saml2_post),
+        )
+        .route("/{tenant}/login", post(idp::login_submit))
+        .route("/_sandbox/consistency", put(set_consistency))
+        .route("/_sandbox/throttle", put(set_throttle))
+        .route(
+            "/_sandbox/servicePrincipals/{id}/signing",
+            put(set_signing_options),
+        )
+        .nest("/graph/v1.0", graph::router())
+        .with_state(state)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConsistencyBody {
+    delay_ms: u64,
+}
+
+async fn set_consistency(
+    AxState(state): AxState<Arc<State>>,
+    Json(body): Json<ConsistencyBody>,
+) -> Response {
+    state.entra.dir().consistency_delay_ms = body.delay_ms;
+    state.entra.save();
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({"delayMs": body.delay_ms})),
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ThrottleBody {
+    requests: u64,
+    #[serde(default = "one")]
+    retry_after_seconds: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+async fn set_throttle(
+    AxState(state): AxState<Arc<State>>,
+    Json(body): Json<ThrottleBody>,
+) -> Response {
+    *state
+        .entra
+        .throttle
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Throttle {
+        remaining: body.requests,
+        retry_after_seconds: body.retry_after_seconds,
+    };
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+async fn set_signing_options(
+    AxState(state): AxState<Arc<State>>,
+    Path(id): Path<String>,
+    Json(body): Json<model::SamlSigningOptions>,
+) -> Response {
+    {
+        let mut dir = state.entra.dir();
+        let sp = dir
+            .tenants
+            .iter_mut()
+            .flat_map(|t| t.service_principals.iter_mut())
+            .find(|s| s.id.eq_ignore_ascii_case(&id) || s.app_id.eq_ignore_ascii_case(&id));
+        match sp {
+            Some(sp) => sp.saml_signing = body,
+            None => {
+                return (
+                    StatusCode::NOT_FOUND,
+                    Json(serde_json::json!({"error": format!("no service principal {id}")})),
+                )
+                    .into_response();
+            }
+        }
+    }
+    state.entra.save();
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+/// A new GUID, lower-case.
+pub(crate) fn new_guid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Graph's timestamp format: `2024-01-25T19:25:56Z`.
+pub(crate) fn graph_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Parse Graph/ISO 8601 timestamps (`2027-01-01T00:00:00Z`, with or without fraction/offset).
+pub(crate) fn parse_graph_time(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Random bytes as unpadded base64url.
+pub(crate) fn random_b64url(bytes: usize) -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// SHA-256 hex.
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data))
+}
+
+/// Escape text for HTML element content and double-quoted attributes.
+pub(crate) fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -174,6 +174,7 @@ fn rejection_kind(rejection: &Rejection) -> &'static str {
         Rejection::Audience { .. } => "audience",
         Rejection::Recipient { .. } => "recipient",
         Rejection::EmptyNameId => "empty-name-id",
+        Rejection::MalformedSignature(_) => "malformed-signature",
         _ => "other",
     }
 }

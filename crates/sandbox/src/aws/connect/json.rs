@@ -1,0 +1,119 @@
+//! restJson1 answer bodies, field for field as in the Connect API reference.
+
+use serde_json::{Value, json};
+
+use super::model::{Instance, Profile, User};
+
+/// Unix ms → restJson1 timestamp (epoch seconds, fractional).
+pub fn epoch_seconds(ms: i64) -> f64 {
+    // Millisecond timestamps of this era fit in an f64 exactly.
+    #[allow(clippy::cast_precision_loss)]
+    let s = ms as f64 / 1000.0;
+    s
+}
+
+/// `Instance` (DescribeInstance).
+pub fn instance(i: &Instance, now_ms: i64) -> Value {
+    let mut v = instance_summary(i, now_ms);
+    if let Some(reason) = &i.failure {
+        v["StatusReason"] = json!({ "Message": reason });
+    }
+    v["Tags"] = json!(i.tags);
+    v
+}
+
+/// `InstanceSummary` (ListInstances).
+pub fn instance_summary(i: &Instance, now_ms: i64) -> Value {
+    let mut v = json!({
+        "Id": i.id,
+        "Arn": i.arn,
+        "IdentityManagementType": i.identity_management_type.as_str(),
+        "CreatedTime": epoch_seconds(i.created_ms),
+        "ServiceRole": i.service_role,
+        "InstanceStatus": i.status(now_ms).as_str(),
+        "InboundCallsEnabled": i.inbound_calls_enabled,
+        "OutboundCallsEnabled": i.outbound_calls_enabled,
+        "InstanceAccessUrl": i.access_url(),
+    });
+    if let Some(alias) = &i.alias {
+        v["InstanceAlias"] = json!(alias);
+    }
+    v
+}
+
+/// `User` (DescribeUser), with `region` as `LastModifiedRegion`.
+pub fn user(u: &User, region: &str) -> Value {
+    let mut v = json!({
+        "Id": u.id,
+        "Arn": u.arn,
+        "Username": u.username,
+        "IdentityInfo": u.identity_info,
+        "PhoneConfig": u.phone_config,
+        "SecurityProfileIds": u.security_profile_ids,
+        "RoutingProfileId": u.routing_profile_id,
+        "Tags": u.tags,
+        "LastModifiedTime": epoch_seconds(u.last_modified_ms),
+        "LastModifiedRegion": region,
+    });
+    add_optional(&mut v, u);
+    v
+}
+
+/// `UserSearchSummary` (SearchUsers): full details, IdentityInfo limited to names.
+pub fn user_search_summary(u: &User) -> Value {
+    let mut names = json!({});
+    if let Some(f) = &u.identity_info.first_name {
+        names["FirstName"] = json!(f);
+    }
+    if let Some(l) = &u.identity_info.last_name {
+        names["LastName"] = json!(l);
+    }
+    let mut v = json!({
+        "Id": u.id,
+        "Arn": u.arn,
+        "Username": u.username,
+        "IdentityInfo": names,
+        "PhoneConfig": u.phone_config,
+        "SecurityProfileIds": u.security_profile_ids,
+        "RoutingProfileId": u.routing_profile_id,
+        "Tags": u.tags,
+    });
+    add_optional(&mut v, u);
+    v
+}
+
+fn add_optional(v: &mut Value, u: &User) {
+    if let Some(d) = &u.directory_user_id {
+        v["DirectoryUserId"] = json!(d);
+    }
+    if let Some(h) = &u.hierarchy_group_id {
+        v["HierarchyGroupId"] = json!(h);
+    }
+    if let Ok(Value::Object(extra)) = serde_json::to_value(&u.channel_configs) {
+        for (k, x) in extra {
+            v[k] = x;
+        }
+    }
+}
+
+/// `UserSummary` (ListUsers).
+pub fn user_summary(u: &User, region: &str) -> Value {
+    json!({
+        "Id": u.id,
+        "Arn": u.arn,
+        "Username": u.username,
+        "LastModifiedTime": epoch_seconds(u.last_modified_ms),
+        "LastModifiedRegion": region,
+    })
+}
+
+/// `SecurityProfileSummary` / `RoutingProfileSummary`.
+pub fn profile_summary(p: &Profile, region: &str) -> Value {
+    json!({
+        "Id": p.id,
+        "Arn": p.arn,
+        "Name": p.name,
+        "LastModifiedTime": epoch_seconds(p.last_modified_ms),
+        "LastModifiedRegion": region,
+    })
+}

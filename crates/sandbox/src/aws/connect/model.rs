@@ -1,0 +1,1294 @@
+//! Amazon Connect state and the rules of its operations, free of HTTP: instances, users,
+//! security and routing profiles, tags and federation sessions.
+//!
+//! Every rule cites where it comes from: FACTS.md §2 or the Connect API reference
+//! (`connect-2017-08-08`). Rules marked \[I\] are inferred where the documentation is silent.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{ConnectError, ConnectResult};
+use super::validate;
+
+/// Default time a new instance stays `CREATION_IN_PROGRESS` (FACTS.md §2: CreateInstance is
+/// asynchronous). Real instances take minutes; the sandbox keeps it short.
+pub const DEFAULT_CREATION_DELAY_MS: u64 = 2_000;
+
+/// How long a federation session lasts (FACTS.md §2: sessions last 12 hours).
+pub const FEDERATION_SESSION_MS: i64 = 12 * 3600 * 1000;
+
+/// The security profiles a new instance has (Connect admin guide, "Default security profiles").
+pub const DEFAULT_SECURITY_PROFILES: [&str; 4] =
+    ["Admin", "Agent", "CallCenterManager", "QualityAnalyst"];
+/// The routing profile a new instance has.
+pub const DEFAULT_ROUTING_PROFILE: &str = "Basic Routing Profile";
+/// The queue a new instance has.
+pub const DEFAULT_QUEUE: &str = "BasicQueue";
+
+/// Instance `IdentityManagementType` (FACTS.md §2); fixed at creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IdentityManagementType {
+    /// `SAML`: users sign in through an IdP and GetFederationToken.
+    #[serde(rename = "SAML")]
+    Saml,
+    /// `CONNECT_MANAGED`: users have Connect passwords.
+    #[serde(rename = "CONNECT_MANAGED")]
+    ConnectManaged,
+    /// `EXISTING_DIRECTORY`: users come from an AWS Directory Service directory.
+    #[serde(rename = "EXISTING_DIRECTORY")]
+    ExistingDirectory,
+}
+
+impl IdentityManagementType {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityManagementType::Saml => "SAML",
+            IdentityManagementType::ConnectManaged => "CONNECT_MANAGED",
+            IdentityManagementType::ExistingDirectory => "EXISTING_DIRECTORY",
+        }
+    }
+}
+
+/// What CreateUser does with `IdentityInfo.Email` on a SAML instance. FACTS.md §2: the docs
+/// disagree (the CreateUser page says Email is required with SAML; the `UserIdentityInfo.Email`
+/// reference says "If you are using SAML for identity management and include this parameter, an
+/// error is returned"; a public report saw `InvalidRequestException: Email is not required for
+/// this directory type`). The sandbox defaults to [`SamlEmailPolicy::Reject`] (two sources agree),
+/// so the tool is built to create SAML users without Email; tests can switch to `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SamlEmailPolicy {
+    /// `InvalidRequestException: Email is not required for this directory type`.
+    #[default]
+    Reject,
+    /// Store the Email like any other field.
+    Accept,
+}
+
+/// Instance `InstanceStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceStatus {
+    /// Still being created.
+    CreationInProgress,
+    /// Ready.
+    Active,
+    /// Creation failed (see `StatusReason`).
+    CreationFailed,
+}
+
+impl InstanceStatus {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceStatus::CreationInProgress => "CREATION_IN_PROGRESS",
+            InstanceStatus::Active => "ACTIVE",
+            InstanceStatus::CreationFailed => "CREATION_FAILED",
+        }
+    }
+}
+
+/// Where and when an operation runs.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The caller's account.
+    pub account_id: String,
+    /// The region (ARNs).
+    pub region: String,
+    /// Now, in Unix milliseconds.
+    pub now_ms: i64,
+}
+
+/// A security profile or routing profile (name + ids).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Profile {
+    /// Id (UUID).
+    pub id: String,
+    /// ARN.
+    pub arn: String,
+    /// Name.
+    pub name: String,
+    /// Last change, Unix ms.
+    pub last_modified_ms: i64,
+    /// Tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// `UserIdentityInfo`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IdentityInfo {
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Secondary email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_email: Option<String>,
+    /// Mobile number (E.164).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+}
+
+/// `UserPhoneConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PhoneConfig {
+    /// `SOFT_PHONE` or `DESK_PHONE`.
+    #[serde(default = "soft_phone")]
+    pub phone_type: String,
+    /// Auto-accept calls.
+    #[serde(default)]
+    pub auto_accept: bool,
+    /// After-contact work limit, seconds.
+    #[serde(default)]
+    pub after_contact_work_time_limit: i64,
+    /// Desk phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk_phone_number: Option<String>,
+    /// Persistent connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_connection: Option<bool>,
+}
+
+fn soft_phone() -> String {
+    "SOFT_PHONE".to_string()
+}
+
+impl Default for PhoneConfig {
+    fn default() -> Self {
+        Self {
+            phone_type: soft_phone(),
+            auto_accept: false,
+            after_contact_work_time_limit: 0,
+            desk_phone_number: None,
+            persistent_connection: None,
+        }
+    }
+}
+
+/// Per-channel settings CreateUser accepts and DescribeUser echoes (kept as sent).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChannelConfigs {
+    /// `AutoAcceptConfigs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_accept_configs: Option<serde_json::Value>,
+    /// `AfterContactWorkConfigs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_contact_work_configs: Option<serde_json::Value>,
+    /// `PhoneNumberConfigs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_configs: Option<serde_json::Value>,
+    /// `PersistentConnectionConfigs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_connection_configs: Option<serde_json::Value>,
+    /// `VoiceEnhancementConfigs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice_enhancement_configs: Option<serde_json::Value>,
+}
+
+/// A Connect user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    /// Order of creation (paging key).
+    pub seq: u64,
+    /// Id (UUID).
+    pub id: String,
+    /// ARN (`…:instance/<id>/agent/<user-id>`).
+    pub arn: String,
+    /// Username; case-sensitive (FACTS.md §2).
+    pub username: String,
+    /// Names, email, mobile.
+    pub identity_info: IdentityInfo,
+    /// Phone settings.
+    pub phone_config: PhoneConfig,
+    /// Per-channel settings.
+    #[serde(default)]
+    pub channel_configs: ChannelConfigs,
+    /// Directory user (EXISTING_DIRECTORY only).
+    pub directory_user_id: Option<String>,
+    /// Security profiles (1–10).
+    pub security_profile_ids: Vec<String>,
+    /// Routing profile.
+    pub routing_profile_id: String,
+    /// Hierarchy group.
+    pub hierarchy_group_id: Option<String>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Last change, Unix ms.
+    pub last_modified_ms: i64,
+    /// Whether a password was set (CONNECT_MANAGED); the password itself is not kept.
+    pub has_password: bool,
+}
+
+/// A Connect instance with everything in it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Instance {
+    /// Order of creation (paging key).
+    pub seq: u64,
+    /// Id (UUID).
+    pub id: String,
+    /// ARN.
+    pub arn: String,
+    /// Owner account.
+    pub account_id: String,
+    /// Alias (unique per account).
+    pub alias: Option<String>,
+    /// Identity management type (fixed).
+    pub identity_management_type: IdentityManagementType,
+    /// Directory (EXISTING_DIRECTORY).
+    pub directory_id: Option<String>,
+    /// Inbound calls.
+    pub inbound_calls_enabled: bool,
+    /// Outbound calls.
+    pub outbound_calls_enabled: bool,
+    /// Created, Unix ms.
+    pub created_ms: i64,
+    /// When `CREATION_IN_PROGRESS` turns `ACTIVE`, Unix ms.
+    pub active_at_ms: i64,
+    /// Set when creation failed: the `StatusReason` message.
+    pub failure: Option<String>,
+    /// Service-linked role.
+    pub service_role: String,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Instance attributes set through UpdateInstanceAttribute.
+    pub attributes: BTreeMap<String, String>,
+    /// Security profiles.
+    pub security_profiles: Vec<Profile>,
+    /// Routing profiles.
+    pub routing_profiles: Vec<Profile>,
+    /// Queues.
+    pub queues: Vec<Profile>,
+    /// Users in creation order.
+    pub users: Vec<User>,
+}
+
+impl Instance {
+    /// Status at `now_ms`.
+    pub fn status(&self, now_ms: i64) -> InstanceStatus {
+        if self.failure.is_some() {
+            InstanceStatus::CreationFailed
+        } else if now_ms < self.active_at_ms {
+            InstanceStatus::CreationInProgress
+        } else {
+            InstanceStatus::Active
+        }
+    }
+
+    /// `InstanceAccessUrl`.
+    pub fn access_url(&self) -> String {
+        let name = self
+            .alias
+            .clone()
+            .or_else(|| self.directory_id.clone())
+            .unwrap_or_else(|| self.id.clone());
+        format!("https://{name}.my.connect.aws")
+    }
+
+    /// The user with this id or ARN.
+    pub fn user(&self, user_id: &str) -> ConnectResult<&User> {
+        self.users
+            .iter()
+            .find(|u| u.id == user_id || u.arn == user_id)
+            .ok_or_else(|| user_not_found(user_id))
+    }
+
+    fn user_mut(&mut self, user_id: &str) -> ConnectResult<&mut User> {
+        self.users
+            .iter_mut()
+            .find(|u| u.id == user_id || u.arn == user_id)
+            .ok_or_else(|| user_not_found(user_id))
+    }
+
+    /// The user whose username is exactly `username` (case-sensitive, FACTS.md §2).
+    pub fn user_by_name(&self, username: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.username == username)
+    }
+
+    fn check_security_profiles(&self, ids: &[String]) -> ConnectResult<()> {
+        if ids.is_empty() || ids.len() > 10 {
+            return Err(ConnectError::InvalidParameter(format!(
+                "SecurityProfileIds must list 1 to 10 security profiles; got {}.",
+                ids.len()
+            )));
+        }
+        for id in ids {
+            if !self.security_profiles.iter().any(|p| &p.id == id) {
+                return Err(ConnectError::InvalidParameter(format!(
+                    "Security profile {id} does not exist in instance {}; list them with ListSecurityProfiles.",
+                    self.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_routing_profile(&self, id: &str) -> ConnectResult<()> {
+        if self.routing_profiles.iter().any(|p| p.id == id) {
+            Ok(())
+        } else {
+            Err(ConnectError::InvalidParameter(format!(
+                "Routing profile {id} does not exist in instance {}; list them with ListRoutingProfiles.",
+                self.id
+            )))
+        }
+    }
+}
+
+fn user_not_found(user_id: &str) -> ConnectError {
+    ConnectError::ResourceNotFound(format!("User not found for UserId: {user_id}"))
+}
+
+/// A session opened by GetFederationToken (or the console federate endpoint).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FederationSession {
+    /// Instance.
+    pub instance_id: String,
+    /// User id.
+    pub user_id: String,
+    /// Ends, Unix ms.
+    pub expires_ms: i64,
+    /// Role the caller came through.
+    pub role_name: String,
+}
+
+/// `CreateInstance` request body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateInstanceInput {
+    /// Idempotency token.
+    #[serde(default)]
+    pub client_token: Option<String>,
+    /// Required.
+    pub identity_management_type: Option<String>,
+    /// Alias.
+    #[serde(default)]
+    pub instance_alias: Option<String>,
+    /// Directory.
+    #[serde(default)]
+    pub directory_id: Option<String>,
+    /// Required.
+    pub inbound_calls_enabled: Option<bool>,
+    /// Required.
+    pub outbound_calls_enabled: Option<bool>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+/// `CreateUser` request body.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateUserInput {
+    /// Required.
+    pub username: Option<String>,
+    /// CONNECT_MANAGED only.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Names and email.
+    #[serde(default)]
+    pub identity_info: Option<IdentityInfo>,
+    /// Phone settings.
+    #[serde(default)]
+    pub phone_config: Option<PhoneConfig>,
+    /// Per-channel settings.
+    #[serde(flatten)]
+    pub channel_configs: ChannelConfigs,
+    /// EXISTING_DIRECTORY only.
+    #[serde(default)]
+    pub directory_user_id: Option<String>,
+    /// Required, 1–10.
+    #[serde(default)]
+    pub security_profile_ids: Option<Vec<String>>,
+    /// Required.
+    #[serde(default)]
+    pub routing_profile_id: Option<String>,
+    /// Hierarchy group.
+    #[serde(default)]
+    pub hierarchy_group_id: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+/// The whole Connect side (all accounts' instances), persisted as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConnectData {
+    /// Instances in creation order.
+    pub instances: Vec<Instance>,
+    /// Federation sessions by access token.
+    pub sessions: BTreeMap<String, FederationSession>,
+    /// CreateInstance idempotency: client token → instance id.
+    pub client_tokens: BTreeMap<String, String>,
+    /// How long new instances stay `CREATION_IN_PROGRESS`.
+    pub creation_delay_ms: u64,
+    /// What CreateUser does with Email on SAML instances.
+    pub saml_email_policy: SamlEmailPolicy,
+    /// Next sequence number.
+    pub next_seq: u64,
+    /// Reasons for the next CreateInstance calls to end in `CREATION_FAILED` (first first).
+    pub failing_creations: Vec<String>,
+}
+
+impl Default for ConnectData {
+    fn default() -> Self {
+        Self {
+            instances: Vec::new(),
+            sessions: BTreeMap::new(),
+            client_tokens: BTreeMap::new(),
+            creation_delay_ms: DEFAULT_CREATION_DELAY_MS,
+            saml_email_policy: SamlEmailPolicy::default(),
+            next_seq: 1,
+            failing_creations: Vec::new(),
+        }
+    }
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn required<T>(value: Option<T>, name: &str) -> ConnectResult<T> {
+    value.ok_or_else(|| ConnectError::InvalidParameter(format!("{name} is required.")))
+}
+
+impl ConnectData {
+    fn seq(&mut self) -> u64 {
+        let s = self.next_seq;
+        self.next_seq += 1;
+        s
+    }
+
+    /// CreateInstance. Answers `(Id, Arn)`.
+    pub fn create_instance(
+        &mut self,
+        ctx: &Ctx,
+        input: CreateInstanceInput,
+    ) -> ConnectResult<(String, String)> {
+        if let Some(token) = &input.client_token {
+            if token.len() > 500 {
+                return Err(ConnectError::InvalidParameter(
+                    "ClientToken must be at most 500 characters.".to_string(),
+                ));
+            }
+            if let Some(id) = self.client_tokens.get(token) {
+                if let Some(i) = self.instances.iter().find(|i| &i.id == id) {
+                    return Ok((i.id.clone(), i.arn.clone()));
+                }
+            }
+        }
+        let kind = match required(input.identity_management_type, "IdentityManagementType")?
+            .as_str()
+        {
+            "SAML" => IdentityManagementType::Saml,
+            "CONNECT_MANAGED" => IdentityManagementType::ConnectManaged,
+            "EXISTING_DIRECTORY" => IdentityManagementType::ExistingDirectory,
+            other => {
+                return Err(ConnectError::InvalidParameter(format!(
+                    "IdentityManagementType {other:?} is not one of SAML, CONNECT_MANAGED, EXISTING_DIRECTORY."
+                )));
+            }
+        };
+        let inbound = required(input.inbound_calls_enabled, "InboundCallsEnabled")?;
+        let outbound = required(input.outbound_calls_enabled, "OutboundCallsEnabled")?;
+        match kind {
+            IdentityManagementType::ExistingDirectory => {
+                let dir = input.directory_id.as_deref().ok_or_else(|| {
+                    ConnectError::InvalidRequest(
+                        "DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY."
+                            .to_string(),
+                    )
+                })?;
+                validate::directory_id(dir)?;
+            }
+            _ => {
+                if input.directory_id.is_some() {
+                    return Err(ConnectError::InvalidRequest(format!(
+                        "DirectoryId is only accepted when IdentityManagementType is EXISTING_DIRECTORY, not {}.",
+                        kind.as_str()
+                    )));
+                }
+                if input.instance_alias.is_none() {
+                    return Err(ConnectError::InvalidRequest(format!(
+                        "InstanceAlias is required when IdentityManagementType is {}.",
+                        kind.as_str()
+                    )));
+                }
+            }
+        }
+        if let Some(alias) = &input.instance_alias {
+            validate::instance_alias(alias)?;
+            // Terraform provider issue #38115 shows the real answer to a reused alias.
+            let taken = self.instances.iter().any(|i| {
+                i.alias
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(alias))
+            });
+            if taken {
+                return Err(ConnectError::InvalidRequest(
+                    "Invalid Input. Instance alias is already used.".to_string(),
+                ));
+            }
+        }
+        let tags = input.tags.unwrap_or_default();
+        validate::tags(&tags)?;
+
+        let id = new_id();
+        let arn = format!(
+            "arn:aws:connect:{}:{}:instance/{id}",
+            ctx.region, ctx.account_id
+        );
+        let role_suffix: String = id.chars().filter(|c| *c != '-').take(10).collect();
+        let profile = |kind: &str, name: &str| {
+            Profile {
+                id: new_id(),
+                arn: String::new(),
+                name: name.to_string(),
+                last_modified_ms: ctx.now_ms,
+                tags: BTreeMap::new(),
+            }
+            .with_arn(&arn, kind)
+        };
+        let seq = self.seq();
+        let instance = Instance {
+            seq,
+            id: id.clone(),
+            arn: arn.clone(),
+            account_id: ctx.account_id.clone(),
+            alias: input.instance_alias,
+            identity_management_type: kind,
+            directory_id: input.directory_id,
+            inbound_calls_enabled: inbound,
+            outbound_calls_enabled: outbound,
+            created_ms: ctx.now_ms,
+            active_at_ms: ctx
+                .now_ms
+                .saturating_add(i64::try_from(self.creation_delay_ms).unwrap_or(i64::MAX)),
+            failure: (!self.failing_creations.is_empty()).then(|| self.failing_creations.remove(0)),
+            service_role: format!(
+                "arn:aws:iam::{}:role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_{role_suffix}",
+                ctx.account_id
+            ),
+            tags,
+            attributes: BTreeMap::new(),
+            security_profiles: DEFAULT_SECURITY_PROFILES
+                .iter()
+                .map(|n| profile("security-profile", n))
+                .collect(),
+            routing_profiles: vec![profile("routing-profile", DEFAULT_ROUTING_PROFILE)],
+            queues: vec![profile("queue", DEFAULT_QUEUE)],
+            users: Vec::new(),
+        };
+        self.instances.push(instance);
+        if let Some(token) = input.client_token {
+            self.client_tokens.insert(token, id.clone());
+        }
+        Ok((id, arn))
+    }
+
+    /// The caller's instance with this id or ARN (in any state).
+    pub fn instance(&self, ctx: &Ctx, instance_id: &str) -> ConnectResult<&Instance> {
+        check_instance_id(instance_id)?;
+        self.instances
+            .iter()
+            .find(|i| {
+                i.account_id == ctx.account_id && (i.id == instance_id || i.arn == instance_id)
+            })
+            .ok_or_else(|| instance_not_found(instance_id))
+    }
+
+    fn instance_index(&self, ctx: &Ctx, instance_id: &str) -> ConnectResult<usize> {
+        check_instance_id(instance_id)?;
+        self.instances
+            .iter()
+            .position(|i| {
+                i.account_id == ctx.account_id && (i.id == instance_id || i.arn == instance_id)
+            })
+            .ok_or_else(|| instance_not_found(instance_id))
+    }
+
+    /// The caller's instance, which must be `ACTIVE` \[I: the message is ours\].
+    pub fn active_instance(&self, ctx: &Ctx, instance_id: &str) -> ConnectResult<&Instance> {
+        let i = self.instance(ctx, instance_id)?;
+        ensure_active(i, ctx.now_ms)?;
+        Ok(i)
+    }
+
+    fn active_instance_mut(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+    ) -> ConnectResult<&mut Instance> {
+        let idx = self.instance_index(ctx, instance_id)?;
+        let i = &mut self.instances[idx];
+        ensure_active(i, ctx.now_ms)?;
+        Ok(i)
+    }
+
+    /// The caller's instances in creation order.
+    pub fn instances_of<'a>(&'a self, ctx: &'a Ctx) -> impl Iterator<Item = &'a Instance> + 'a {
+        self.instances
+            .iter()
+            .filter(move |i| i.account_id == ctx.account_id)
+    }
+
+    /// DeleteInstance: the instance, its users and their sessions go.
+    pub fn delete_instance(&mut self, ctx: &Ctx, instance_id: &str) -> ConnectResult<()> {
+        let idx = self.instance_index(ctx, instance_id)?;
+        let removed = self.instances.remove(idx);
+        self.sessions.retain(|_, s| s.instance_id != removed.id);
+        self.client_tokens.retain(|_, id| *id != removed.id);
+        Ok(())
+    }
+
+    /// Make every instance still being created `ACTIVE` at once (tests, the admin API).
+    pub fn finish_creations(&mut self) {
+        for i in &mut self.instances {
+            i.active_at_ms = i.active_at_ms.min(i.created_ms);
+        }
+    }
+
+    /// UpdateInstanceAttribute (`INBOUND_CALLS`/`OUTBOUND_CALLS` also change the flags).
+    pub fn update_instance_attribute(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+        attribute: &str,
+        value: &str,
+    ) -> ConnectResult<()> {
+        const TYPES: [&str; 14] = [
+            "INBOUND_CALLS",
+            "OUTBOUND_CALLS",
+            "CONTACTFLOW_LOGS",
+            "CONTACT_LENS",
+            "AUTO_RESOLVE_BEST_VOICES",
+            "USE_CUSTOM_TTS_VOICES",
+            "EARLY_MEDIA",
+            "MULTI_PARTY_CONFERENCE",
+            "AUTO_MUTE_AGENT_ON_HOLD",
+            "HIGH_VOLUME_OUTBOUND",
+            "ENHANCED_CONTACT_MONITORING",
+            "ENHANCED_CHAT_MONITORING",
+            "MULTI_PARTY_CHAT_CONFERENCE",
+            "MESSAGE_STREAMING",
+        ];
+        if !TYPES.contains(&attribute) {
+            return Err(ConnectError::InvalidParameter(format!(
+                "AttributeType {attribute:?} is not a Connect instance attribute."
+            )));
+        }
+        if value.is_empty() || value.len() > 100 {
+            return Err(ConnectError::InvalidParameter(
+                "Value must be 1 to 100 characters.".to_string(),
+            ));
+        }
+        let i = self.active_instance_mut(ctx, instance_id)?;
+        let flag = value.eq_ignore_ascii_case("true");
+        match attribute {
+            "INBOUND_CALLS" => i.inbound_calls_enabled = flag,
+            "OUTBOUND_CALLS" => i.outbound_calls_enabled = flag,
+            _ => {}
+        }
+        i.attributes
+            .insert(attribute.to_string(), value.to_string());
+        Ok(())
+    }
+
+    /// CreateUser with the rules of FACTS.md §2. Answers `(UserId, UserArn)`.
+    pub fn create_user(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+        input: CreateUserInput,
+    ) -> ConnectResult<(String, String)> {
+        let email_policy = self.saml_email_policy;
+        let seq = self.seq();
+        let i = self.active_instance_mut(ctx, instance_id)?;
+        let kind = i.identity_management_type;
+        let username = required(input.username, "Username")?;
+        validate::username(kind, &username)?;
+        let info = input.identity_info.unwrap_or_default();
+        check_identity_info(kind, &info, email_policy)?;
+        match kind {
+            IdentityManagementType::Saml => {
+                // FACTS.md §2: no Password, no DirectoryUserId on a SAML instance. The message
+                // follows the one publicly reported for Email [I].
+                if input.password.is_some() {
+                    return Err(ConnectError::InvalidRequest(
+                        "Password is not required for this directory type".to_string(),
+                    ));
+                }
+                if input.directory_user_id.is_some() {
+                    return Err(ConnectError::InvalidRequest(
+                        "DirectoryUserId is not required for this directory type".to_string(),
+                    ));
+                }
+            }
+            IdentityManagementType::ConnectManaged => {
+                let pw = input.password.as_deref().ok_or_else(|| {
+                    ConnectError::InvalidRequest(
+                        "Password is required for users of an instance using CONNECT_MANAGED identity management."
+                            .to_string(),
+                    )
+                })?;
+                validate::password(pw)?;
+                if input.directory_user_id.is_some() {
+                    return Err(ConnectError::InvalidRequest(
+                        "DirectoryUserId is not required for this directory type".to_string(),
+                    ));
+                }
+            }
+            IdentityManagementType::ExistingDirectory => {
+                if input.password.is_some() {
+                    return Err(ConnectError::InvalidRequest(
+                        "Password is not required for this directory type".to_string(),
+                    ));
+                }
+            }
+        }
+        let security_profile_ids = required(input.security_profile_ids, "SecurityProfileIds")?;
+        i.check_security_profiles(&security_profile_ids)?;
+        let routing_profile_id = required(input.routing_profile_id, "RoutingProfileId")?;
+        i.check_routing_profile(&routing_profile_id)?;
+        let phone_config = input.phone_config.unwrap_or_default();
+        check_phone_config(&phone_config)?;
+        let tags = input.tags.unwrap_or_default();
+        validate::tags(&tags)?;
+        // FACTS.md §2: usernames are case-sensitive, so "Jane" and "jane" are two users.
+        if i.user_by_name(&username).is_some() {
+            return Err(ConnectError::DuplicateResource(format!(
+                "User with username {username} already exists in instance {}.",
+                i.id
+            )));
+        }
+        let id = new_id();
+        let arn = format!("{}/agent/{id}", i.arn);
+        i.users.push(User {
+            seq,
+            id: id.clone(),
+            arn: arn.clone(),
+            username,
+            identity_info: info,
+            phone_config,
+            channel_configs: input.channel_configs,
+            directory_user_id: input.directory_user_id,
+            security_profile_ids,
+            routing_profile_id,
+            hierarchy_group_id: input.hierarchy_group_id,
+            tags,
+            last_modified_ms: ctx.now_ms,
+            has_password: input.password.is_some(),
+        });
+        Ok((id, arn))
+    }
+
+    /// DeleteUser: the user and their federation sessions go.
+    pub fn delete_user(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+        user_id: &str,
+    ) -> ConnectResult<()> {
+        let i = self.active_instance_mut(ctx, instance_id)?;
+        let id = i.user(user_id)?.id.clone();
+        i.users.retain(|u| u.id != id);
+        self.sessions.retain(|_, s| s.user_id != id);
+        Ok(())
+    }
+
+    /// UpdateUserIdentityInfo (replaces the whole IdentityInfo).
+    pub fn update_user_identity_info(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+        user_id: &str,
+        info: IdentityInfo,
+    ) -> ConnectResult<()> {
+        let policy = self.saml_email_policy;
+        let i = self.active_instance_mut(ctx, instance_id)?;
+        let kind = i.identity_management_type;
+        if kind == IdentityManagementType::ExistingDirectory {
+            return Err(ConnectError::InvalidRequest(
+                "FirstName, LastName and Email of users of an EXISTING_DIRECTORY instance are managed by the directory and cannot be updated in Amazon Connect."
+                    .to_string(),
+            ));
+        }
+        check_identity_info(kind, &info, policy)?;
+        let u = i.user_mut(user_id)?;
+        u.identity_info = info;
+        u.last_modified_ms = ctx.now_ms;
+        Ok(())
+    }
+
+    /// UpdateUserSecurityProfiles.
+    pub fn update_user_security_profiles(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+        user_id: &str,
+        ids: Vec<String>,
+    ) -> ConnectResult<()> {
+        let i = self.active_instance_mut(ctx, instance_id)?;
+        i.user(user_id)?;
+        i.check_security_profiles(&ids)?;
+        let u = i.user_mut(user_id)?;
+        u.security_profile_ids = ids;
+        u.last_modified_ms = ctx.now_ms;
+        Ok(())
+    }
+
+    /// UpdateUserRoutingProfile.
+    pub fn update_user_routing_profile(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+        user_id: &str,
+        routing_profile_id: &str,
+    ) -> ConnectResult<()> {
+        let i = self.active_instance_mut(ctx, instance_id)?;
+        i.user(user_id)?;
+        i.check_routing_profile(routing_profile_id)?;
+        let u = i.user_mut(user_id)?;
+        u.routing_profile_id = routing_profile_id.to_string();
+        u.last_modified_ms = ctx.now_ms;
+        Ok(())
+    }
+
+    /// The tags of the resource with this ARN (instance, user, security/routing profile, queue).
+    pub fn tags_mut(
+        &mut self,
+        ctx: &Ctx,
+        resource_arn: &str,
+    ) -> ConnectResult<&mut BTreeMap<String, String>> {
+        let not_found = || {
+            ConnectError::ResourceNotFound(format!(
+                "No Amazon Connect resource has the ARN {resource_arn}."
+            ))
+        };
+        let rest = resource_arn
+            .strip_prefix(&format!(
+                "arn:aws:connect:{}:{}:instance/",
+                ctx.region, ctx.account_id
+            ))
+            .ok_or_else(|| {
+                if resource_arn.starts_with("arn:") {
+                    not_found()
+                } else {
+                    ConnectError::InvalidParameter(format!(
+                        "resourceArn {resource_arn:?} is not an ARN."
+                    ))
+                }
+            })?;
+        let mut parts = rest.split('/');
+        let instance_id = parts.next().unwrap_or_default().to_string();
+        let kind = parts.next();
+        let sub_id = parts.next();
+        if parts.next().is_some() {
+            return Err(not_found());
+        }
+        let i = self
+            .instances
+            .iter_mut()
+            .find(|i| i.id == instance_id && i.account_id == ctx.account_id)
+            .ok_or_else(not_found)?;
+        match (kind, sub_id) {
+            (None, None) => Ok(&mut i.tags),
+            (Some("agent"), Some(id)) => i
+                .users
+                .iter_mut()
+                .find(|u| u.id == id)
+                .map(|u| &mut u.tags)
+                .ok_or_else(not_found),
+            (Some(kind), Some(id)) => {
+                let list = match kind {
+                    "security-profile" => &mut i.security_profiles,
+                    "routing-profile" => &mut i.routing_profiles,
+                    "queue" => &mut i.queues,
+                    _ => return Err(not_found()),
+                };
+                list.iter_mut()
+                    .find(|p| p.id == id)
+                    .map(|p| &mut p.tags)
+                    .ok_or_else(not_found)
+            }
+            _ => Err(not_found()),
+        }
+    }
+
+    /// GetFederationToken's service-side checks once IAM allowed the call: the instance is an
+    /// ACTIVE SAML instance and has a user whose username is exactly `session_name`
+    /// (FACTS.md §2, §6.3). Opens a session and answers the user and its access token.
+    pub fn open_federation_session(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+        session_name: &str,
+        role_name: &str,
+    ) -> ConnectResult<(User, String)> {
+        let i = self.active_instance(ctx, instance_id)?;
+        if i.identity_management_type != IdentityManagementType::Saml {
+            return Err(ConnectError::InvalidRequest(format!(
+                "Instance {} uses {} identity management; federation needs a SAML instance.",
+                i.id,
+                i.identity_management_type.as_str()
+            )));
+        }
+        let user = i.user_by_name(session_name).cloned().ok_or_else(|| {
+            ConnectError::UserNotFound(
+                "No user with the specified credentials was found in the Amazon Connect instance."
+                    .to_string(),
+            )
+        })?;
+        let instance_id = i.id.clone();
+        let token = random_token();
+        self.sessions.retain(|_, s| s.expires_ms > ctx.now_ms);
+        self.sessions.insert(
+            token.clone(),
+            FederationSession {
+                instance_id,
+                user_id: user.id.clone(),
+                expires_ms: ctx.now_ms + FEDERATION_SESSION_MS,
+                role_name: role_name.to_string(),
+            },
+        );
+        Ok((user, token))
+    }
+}
+
+impl Profile {
+    fn with_arn(mut self, instance_arn: &str, kind: &str) -> Self {
+        self.arn = format!("{instance_arn}/{kind}/{}", self.id);
+        self
+    }
+}
+
+/// A random URL-safe token (access and refresh tokens).
+pub fn random_token() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn instance_not_found(instance_id: &str) -> ConnectError {
+    ConnectError::ResourceNotFound(format!("Instance not found: {instance_id}"))
+}
+
+/// `InstanceId`: 1–100 characters (the model); an id or an instance ARN.
+fn check_instance_id(instance_id: &str) -> ConnectResult<()> {
+    if instance_id.is_empty() || instance_id.len() > 100 {
+        return Err(ConnectError::InvalidParameter(
+            "InstanceId must be 1 to 100 characters.".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+fn ensure_active(i: &Instance, now_ms: i64) -> ConnectResult<()> {
+    match i.status(now_ms) {
+        InstanceStatus::Active => Ok(()),
+        status => Err(ConnectError::InvalidRequest(format!(
+            "Instance {} is {}; wait until DescribeInstance reports ACTIVE.",
+            i.id,
+            status.as_str()
+        ))),
+    }
+}
+
+/// IdentityInfo rules per identity management type (FACTS.md §2, `UserIdentityInfo` reference).
+fn check_identity_info(
+    kind: IdentityManagementType,
+    info: &IdentityInfo,
+    email_policy: SamlEmailPolicy,
+) -> ConnectResult<()> {
+    let (first_max, last_max) = match kind {
+        IdentityManagementType::Saml => (255, 300),
+        _ => (255, 256),
+    };
+    if kind != IdentityManagementType::ExistingDirectory {
+        for (field, value, max) in [
+            ("FirstName", &info.first_name, first_max),
+            ("LastName", &info.last_name, last_max),
+        ] {
+            let len = value.as_deref().map_or(0, |v| v.chars().count());
+            if len == 0 {
+                return Err(ConnectError::InvalidRequest(format!(
+                    "IdentityInfo.{field} is required for users of an instance using {} identity management.",
+                    kind.as_str()
+                )));
+            }
+            if len > max {
+                return Err(ConnectError::InvalidParameter(format!(
+                    "IdentityInfo.{field} must be at most {max} characters."
+                )));
+            }
+        }
+    }
+    if let Some(email) = &info.email {
+        if kind == IdentityManagementType::Saml && email_policy == SamlEmailPolicy::Reject {
+            // FACTS.md §2 (contradictory docs): see `SamlEmailPolicy`.
+            return Err(ConnectError::InvalidRequest(
+                "Email is not required for this directory type".to_string(),
+            ));
+        }
+        validate::email("IdentityInfo.Email", email)?;
+    }
+    if let Some(email) = &info.secondary_email {
+        validate::email("IdentityInfo.SecondaryEmail", email)?;
+    }
+    if let Some(mobile) = &info.mobile {
+        validate::phone_number("IdentityInfo.Mobile", mobile)?;
+    }
+    Ok(())
+}
+
+fn check_phone_config(p: &PhoneConfig) -> ConnectResult<()> {
+    match p.phone_type.as_str() {
+        "SOFT_PHONE" => {}
+        "DESK_PHONE" => {
+            let number = p.desk_phone_number.as_deref().ok_or_else(|| {
+                ConnectError::InvalidParameter(
+                    "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE."
+                        .to_string(),
+                )
+            })?;
+            validate::phone_number("PhoneConfig.DeskPhoneNumber", number)?;
+        }
+        other => {
+            return Err(ConnectError::InvalidParameter(format!(
+                "PhoneConfig.PhoneType {other:?} is not SOFT_PHONE or DESK_PHONE."
+            )));
+        }
+    }
+    if p.after_contact_work_time_limit < 0 {
+        return Err(ConnectError::InvalidParameter(
+            "PhoneConfig.AfterContactWorkTimeLimit must not be negative.".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(now_ms: i64) -> Ctx {
+        Ctx {
+            account_id: "111122223333".into(),
+            region: "us-east-1".into(),
+            now_ms,
+        }
+    }
+
+    fn saml_instance(data: &mut ConnectData, alias: &str) -> String {
+        let (id, _) = data
+            .create_instance(
+                &ctx(0),
+                CreateInstanceInput {
+                    client_token: None,
+                    identity_management_type: Some("SAML".into()),
+                    instance_alias: Some(alias.into()),
+                    directory_id: None,
+                    inbound_calls_enabled: Some(true),
+                    outbound_calls_enabled: Some(true),
+                    tags: None,
+                },
+            )
+            .expect("create instance");
+        id
+    }
+
+    fn user_input(data: &ConnectData, instance: &str, name: &str) -> CreateUserInput {
+        let i = data.instance(&ctx(0), instance).expect("instance");
+        CreateUserInput {
+            username: Some(name.into()),
+            identity_info: Some(IdentityInfo {
+                first_name: Some("Jane".into()),
+                last_name: Some("Doe".into()),
+                ..IdentityInfo::default()
+            }),
+            security_profile_ids: Some(vec![i.security_profiles[1].id.clone()]),
+            routing_profile_id: Some(i.routing_profiles[0].id.clone()),
+            ..CreateUserInput::default()
+        }
+    }
+
+    const LATER: i64 = 10_000;
+
+    #[test]
+    fn new_instance_is_in_progress_then_active_with_default_profiles() {
+        let mut d = ConnectData::default();
+        let id = saml_instance(&mut d, "demo");
+        let i = d.instance(&ctx(1), &id).expect("instance");
+        assert_eq!(i.status(1), InstanceStatus::CreationInProgress);
+        assert_eq!(i.status(LATER), InstanceStatus::Active);
+        let names: Vec<_> = i
+            .security_profiles
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, DEFAULT_SECURITY_PROFILES);
+        assert_eq!(i.routing_profiles[0].name, "Basic Routing Profile");
+        let input = user_input(&d, &id, "jane");
+        let err = d
+            .create_user(&ctx(1), &id, input)
+            .expect_err("not active yet");
+        assert_eq!(err.code(), "InvalidRequestException");
+    }
+
+    #[test]
+    fn a_scripted_creation_failure_shows_as_creation_failed() {
+        let mut d = ConnectData::default();
+        d.failing_creations
+            .push("Service-linked role could not be created.".into());
+        let failed = saml_instance(&mut d, "broken");
+        let fine = saml_instance(&mut d, "fine");
+        d.finish_creations();
+        let status = |id: &str| d.instance(&ctx(LATER), id).map(|i| i.status(LATER));
+        assert_eq!(status(&failed), Ok(InstanceStatus::CreationFailed));
+        assert_eq!(status(&fine), Ok(InstanceStatus::Active));
+        let input = user_input(&d, &failed, "jane");
+        let err = d
+            .create_user(&ctx(LATER), &failed, input)
+            .expect_err("failed instance");
+        assert_eq!(err.code(), "InvalidRequestException");
+    }
+
+    #[test]
+    fn reused_alias_is_rejected_like_aws() {
+        let mut d = ConnectData::default();
+        saml_instance(&mut d, "demo");
+        let err = d
+            .create_instance(
+                &ctx(0),
+                CreateInstanceInput {
+                    client_token: None,
+                    identity_management_type: Some("CONNECT_MANAGED".into()),
+                    instance_alias: Some("Demo".into()),
+                    directory_id: None,
+                    inbound_calls_enabled: Some(true),
+                    outbound_calls_enabled: Some(false),
+                    tags: None,
+                },
+            )
+            .expect_err("duplicate alias");
+        assert_eq!(err.code(), "InvalidRequestException");
+        assert!(err.message().contains("alias is already used"));
+    }
+
+    #[test]
+    fn usernames_are_case_sensitive_for_duplicates_and_federation() {
+        let mut d = ConnectData::default();
+        let id = saml_instance(&mut d, "demo");
+        let input = user_input(&d, &id, "Jane.Doe@example.com");
+        d.create_user(&ctx(LATER), &id, input).expect("create");
+        let again = user_input(&d, &id, "Jane.Doe@example.com");
+        let err = d
+            .create_user(&ctx(LATER), &id, again)
+            .expect_err("duplicate");
+        assert_eq!(err.code(), "DuplicateResourceException");
+        let lower = user_input(&d, &id, "jane.doe@example.com");
+        d.create_user(&ctx(LATER), &id, lower)
+            .expect("a different user");
+
+        let err = d
+            .open_federation_session(&ctx(LATER), &id, "JANE.DOE@example.com", "r")
+            .expect_err("case differs");
+        assert_eq!(err.code(), "UserNotFoundException");
+        let (user, token) = d
+            .open_federation_session(&ctx(LATER), &id, "Jane.Doe@example.com", "r")
+            .expect("exact match");
+        assert_eq!(user.username, "Jane.Doe@example.com");
+        assert!(d.sessions.contains_key(&token));
+    }
+
+    #[test]
+    fn saml_instance_rejects_password_directory_user_and_missing_names() {
+        let mut d = ConnectData::default();
+        let id = saml_instance(&mut d, "demo");
+        let mut with_pw = user_input(&d, &id, "a");
+        with_pw.password = Some("Passw0rd!".into());
+        let err = d
+            .create_user(&ctx(LATER), &id, with_pw)
+            .expect_err("password");
+        assert_eq!(err.code(), "InvalidRequestException");
+
+        let mut with_dir = user_input(&d, &id, "a");
+        with_dir.directory_user_id = Some("x".into());
+        assert!(d.create_user(&ctx(LATER), &id, with_dir).is_err());
+
+        let mut no_last = user_input(&d, &id, "a");
+        if let Some(info) = no_last.identity_info.as_mut() {
+            info.last_name = None;
+        }
+        assert!(d.create_user(&ctx(LATER), &id, no_last).is_err());
+    }
+
+    #[test]
+    fn saml_email_follows_the_configured_policy() {
+        let mut d = ConnectData::default();
+        let id = saml_instance(&mut d, "demo");
+        let mut input = user_input(&d, &id, "a");
+        if let Some(info) = input.identity_info.as_mut() {
+            info.email = Some("a@example.com".into());
+        }
+        let err = d
+            .create_user(&ctx(LATER), &id, input.clone())
+            .expect_err("reject by default");
+        assert_eq!(
+            err.message(),
+            "Email is not required for this directory type"
+        );
+        d.saml_email_policy = SamlEmailPolicy::Accept;
+        d.create_user(&ctx(LATER), &id, input).expect("accepted");
+    }
+
+    #[test]
+    fn deleting_a_user_ends_their_sessions() {
+        let mut d = ConnectData::default();
+        let id = saml_instance(&mut d, "demo");
+        let input = user_input(&d, &id, "jane");
+        let (uid, _) = d.create_user(&ctx(LATER), &id, input).expect("create");
+        d.open_federation_session(&ctx(LATER), &id, "jane", "r")
+            .expect("session");
+        d.delete_user(&ctx(LATER), &id, &uid).expect("delete");
+        assert!(d.sessions.is_empty());
+    }
+
+    #[test]
+    fn tags_resolve_instance_and_user_arns_only_in_the_callers_account() {
+        let mut d = ConnectData::default();
+        let id = saml_instance(&mut d, "demo");
+        let input = user_input(&d, &id, "jane");
+        let (_, user_arn) = d.create_user(&ctx(LATER), &id, input).expect("create");
+        d.tags_mut(&ctx(LATER), &user_arn)
+            .expect("user")
+            .insert("k".into(), "v".into());
+        let arn = d.instance(&ctx(0), &id).expect("i").arn.clone();
+        assert!(d.tags_mut(&ctx(0), &arn).is_ok());
+        let other = Ctx {
+            account_id: "444455556666".into(),
+            ..ctx(0)
+        };
+        assert_eq!(
+            d.tags_mut(&other, &arn).map(|_| ()).map_err(|e| e.code()),
+            Err("ResourceNotFoundException")
+        );
+        assert_eq!(
+            d.tags_mut(&ctx(0), "nonsense")
+                .map(|_| ())
+                .map_err(|e| e.code()),
+            Err("InvalidParameterException")
+        );
+    }
+}

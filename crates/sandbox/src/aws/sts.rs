@@ -1,0 +1,446 @@
+//! STS (awsQuery): `AssumeRoleWithSAML` (unsigned, as in AWS) with AWS's validation of the
+//! assertion (FACTS.md §3), and `GetCallerIdentity`. Issued session credentials are kept here
+//! so that [`super::authenticate`] accepts them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::response::Response;
+use base64::Engine;
+use connect_sso_saml::aws::{self as saml_aws, AwsRejection, RolePair};
+use connect_sso_saml::{Rejection, VerifiedAssertion, VerifyOptions};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::iam::iso;
+use super::policy::{self, Decision, PolicyKind};
+use super::query::{self, Params, STS_NS, Xml};
+use super::{AwsError, Caller, SessionCredentials};
+use crate::State;
+
+/// A session issued by `AssumeRoleWithSAML`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedSession {
+    /// The credentials.
+    pub credentials: SessionCredentials,
+    /// Expiry as a Unix timestamp.
+    pub expires_at: i64,
+    /// Account.
+    pub account_id: String,
+    /// Role name.
+    pub role_name: String,
+    /// Role ID (`AROA…`).
+    pub role_id: String,
+    /// RoleSessionName.
+    pub session_name: String,
+}
+
+impl IssuedSession {
+    /// The caller these credentials stand for.
+    pub fn caller(&self) -> Caller {
+        Caller::AssumedRole {
+            account_id: self.account_id.clone(),
+            role_name: self.role_name.clone(),
+            role_id: self.role_id.clone(),
+            session_name: self.session_name.clone(),
+            access_key_id: self.credentials.access_key_id.clone(),
+        }
+    }
+}
+
+/// STS state: issued sessions by access key ID.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sts {
+    /// Sessions by access key ID.
+    pub sessions: BTreeMap<String, IssuedSession>,
+}
+
+impl Sts {
+    /// The session of an access key.
+    pub fn session(&self, access_key_id: &str) -> Option<&IssuedSession> {
+        self.sessions.get(access_key_id)
+    }
+    /// Record a session (expired ones are dropped at the same time).
+    pub fn insert(&mut self, s: IssuedSession, now: i64) {
+        self.sessions.retain(|_, v| v.expires_at > now - 3600);
+        self.sessions.insert(s.credentials.access_key_id.clone(), s);
+    }
+}
+
+/// Random text from an alphabet.
+fn random(alphabet: &[u8], n: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())]))
+        .collect()
+}
+
+/// Fresh session credentials valid until `expires`.
+pub fn new_credentials(expires: OffsetDateTime) -> SessionCredentials {
+    const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    SessionCredentials {
+        access_key_id: format!("ASIA{}", random(UPPER, 16)),
+        secret_access_key: random(B64, 40),
+        session_token: format!("IQoJb3JpZ2luX2VjE{}", random(B64, 300)),
+        expiration: iso(expires),
+    }
+}
+
+/// A SAML response that passed AWS's checks (signature, issuer, time, audience, recipient,
+/// attributes). Which role to assume is decided afterwards.
+#[derive(Debug, Clone)]
+pub struct SamlLogin {
+    /// The verified assertion.
+    pub assertion: VerifiedAssertion,
+    /// Roles, RoleSessionName and SessionDuration.
+    pub signin: saml_aws::AwsSignIn,
+    /// The recipient (becomes `SAML:aud`).
+    pub recipient: String,
+}
+
+fn invalid_token(msg: impl Into<String>) -> AwsError {
+    AwsError::bad_request("InvalidIdentityToken", msg)
+}
+
+/// Is `url` an AWS sign-in endpoint (global or regional)?
+pub fn is_signin_url(url: &str) -> bool {
+    url == saml_aws::SIGNIN_URL
+        || url
+            .strip_prefix("https://")
+            .and_then(|r| r.strip_suffix(".signin.aws.amazon.com/saml"))
+            .is_some_and(|region| {
+                !region.is_empty()
+                    && region
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            })
+}
+
+fn map_rejection(r: &Rejection) -> AwsError {
+    match r {
+        Rejection::Expired { .. } | Rejection::NotYetValid { .. } => AwsError::bad_request(
+            "ExpiredTokenException",
+            format!("Token must be redeemed within the assertion's validity period ({r})"),
+        ),
+        Rejection::Issuer { .. } => {
+            invalid_token(format!("Issuer not present in specified provider ({r})"))
+        }
+        Rejection::StatusNotSuccess(_) => AwsError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "IDPRejectedClaim",
+            format!("The identity provider reported that authentication failed ({r})"),
+        ),
+        Rejection::BadSignature
+        | Rejection::DigestMismatch(_)
+        | Rejection::Unsigned
+        | Rejection::BadReference(_) => invalid_token(format!("Response signature invalid ({r})")),
+        _ => invalid_token(format!("Invalid SAML response: {r}")),
+    }
+}
+
+fn map_aws_rejection(r: &AwsRejection) -> AwsError {
+    invalid_token(r.to_string())
+}
+
+/// Validate a base64 SAMLResponse as STS and AWS sign-in do, trusting the SAML provider
+/// `provider_arn` (or, when `None`, the provider named by the assertion's Role values).
+pub fn validate_saml(
+    state: &State,
+    saml_b64: &str,
+    provider_arn: Option<&str>,
+) -> Result<SamlLogin, AwsError> {
+    let cleaned: String = saml_b64.chars().filter(|c| !c.is_whitespace()).collect();
+    let xml = base64::engine::general_purpose::STANDARD
+        .decode(cleaned.as_bytes())
+        .map_err(|_| invalid_token("Invalid base64 SAMLResponse"))?;
+    let now = state.aws.now();
+    // Which providers to trust: the named one, or those the Role attribute names (read
+    // unverified only to choose the key; the verified attributes are used afterwards).
+    let candidates: Vec<super::iam::SamlProvider> = {
+        let iam = state.aws.iam_lock();
+        match provider_arn {
+            Some(arn) => iam.provider_by_arn(arn).cloned().into_iter().collect(),
+            None => iam.saml_providers.values().cloned().collect(),
+        }
+    };
+    if candidates.is_empty() {
+        return Err(invalid_token(match provider_arn {
+            Some(arn) => format!("SAML Provider not found: {arn}"),
+            None => "No SAML provider exists in this account".to_string(),
+        }));
+    }
+    let mut last_err = None;
+    for provider in &candidates {
+        let certs = provider
+            .certificates
+            .iter()
+            .filter_map(|c| connect_sso_saml::Certificate::from_base64(c).ok())
+            .collect();
+        let mut opts = VerifyOptions::new(certs, now);
+        opts.expected_issuer = Some(provider.entity_id.clone());
+        opts.allow_sha1 = true;
+        match connect_sso_saml::verify_response(&xml, &opts) {
+            Ok(assertion) => return finish(assertion),
+            Err(connect_sso_saml::Error::Rejected(r)) => last_err = Some(map_rejection(&r)),
+            Err(e) => last_err = Some(invalid_token(format!("Invalid SAML response: {e}"))),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| invalid_token("Invalid SAML response")))
+}
+
+fn finish(assertion: VerifiedAssertion) -> Result<SamlLogin, AwsError> {
+    let aud_ok = assertion
+        .audiences
+        .iter()
+        .any(|a| is_signin_url(a) || a == saml_aws::AUDIENCE_URN);
+    if !aud_ok {
+        return Err(map_aws_rejection(&AwsRejection::Audience(
+            assertion.audiences.clone(),
+        )));
+    }
+    let recipient = assertion.recipient.clone().unwrap_or_default();
+    if !is_signin_url(&recipient) {
+        return Err(map_aws_rejection(&AwsRejection::Recipient(recipient)));
+    }
+    if let Some(d) = &assertion.destination
+        && !is_signin_url(d)
+    {
+        return Err(map_aws_rejection(&AwsRejection::Recipient(d.clone())));
+    }
+    let signin = saml_aws::check(&assertion).map_err(|e| map_aws_rejection(&e))?;
+    Ok(SamlLogin {
+        assertion,
+        signin,
+        recipient,
+    })
+}
+
+/// What `AssumeRoleWithSAML` returns besides the credentials.
+#[derive(Debug, Clone)]
+pub struct Assumed {
+    /// The new session.
+    pub session: IssuedSession,
+    /// `arn:aws:sts::<acct>:assumed-role/<role>/<session>`.
+    pub assumed_role_arn: String,
+    /// `NameQualifier`.
+    pub name_qualifier: String,
+    /// `SubjectType`.
+    pub subject_type: String,
+}
+
+fn not_authorized() -> AwsError {
+    AwsError::access_denied("Not authorized to perform sts:AssumeRoleWithSAML")
+}
+
+/// Assume `role_arn` with an accepted SAML login: the pair must be offered by the assertion,
+/// role and provider must exist, and the role's trust policy must allow it.
+pub fn assume(
+    state: &State,
+    login: &SamlLogin,
+    pair: &RolePair,
+    requested_duration: Option<i64>,
+) -> Result<Assumed, AwsError> {
+    if !login.signin.roles.contains(pair) {
+        return Err(not_authorized());
+    }
+    let now = state.aws.now();
+    let (role, provider) = {
+        let iam = state.aws.iam_lock();
+        let role = iam
+            .role_by_arn(&pair.role_arn)
+            .cloned()
+            .ok_or_else(not_authorized)?;
+        let provider = iam
+            .provider_by_arn(&pair.provider_arn)
+            .cloned()
+            .ok_or_else(|| {
+                invalid_token(format!("SAML Provider not found: {}", pair.provider_arn))
+            })?;
+        (role, provider)
+    };
+    let trust =
+        policy::parse(&role.trust_policy, PolicyKind::Trust).map_err(|_| not_authorized())?;
+    let a = &login.assertion;
+    let subject_type = match a.name_id_format.as_deref() {
+        Some(connect_sso_saml::ns::NAMEID_PERSISTENT) => "persistent".to_string(),
+        Some("urn:oasis:names:tc:SAML:2.0:nameid-format:transient") => "transient".to_string(),
+        Some(f) => f.to_string(),
+        None => "unspecified".to_string(),
+    };
+    let account = role.arn.split(':').nth(4).unwrap_or_default().to_string();
+    let name_qualifier = {
+        let d = aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            format!("{}{}/{}", a.issuer, account, provider.name).as_bytes(),
+        );
+        base64::engine::general_purpose::STANDARD.encode(d.as_ref())
+    };
+    let mut ctx = BTreeMap::new();
+    ctx.insert("SAML:aud".to_string(), login.recipient.clone());
+    ctx.insert("SAML:iss".to_string(), a.issuer.clone());
+    ctx.insert("SAML:sub".to_string(), a.subject.clone());
+    ctx.insert("SAML:sub_type".to_string(), subject_type.clone());
+    ctx.insert("SAML:namequalifier".to_string(), name_qualifier.clone());
+    ctx.insert(
+        "SAML:doc".to_string(),
+        format!("{account}/{}", provider.name),
+    );
+    if policy::evaluate_trust(
+        &trust,
+        "Federated",
+        &provider.arn,
+        "sts:AssumeRoleWithSAML",
+        &ctx,
+    ) != Decision::Allow
+    {
+        return Err(not_authorized());
+    }
+    // Duration: request parameter, else the SessionDuration attribute, else 1 hour; capped by
+    // the role's MaxSessionDuration (FACTS.md §3).
+    let duration = match requested_duration {
+        Some(d) => {
+            if !(900..=43200).contains(&d) {
+                return Err(AwsError::validation(format!(
+                    "1 validation error detected: Value '{d}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200"
+                )));
+            }
+            if d > role.max_session_duration {
+                return Err(AwsError::validation(format!(
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role ({}).",
+                    role.max_session_duration
+                )));
+            }
+            d
+        }
+        None => login
+            .signin
+            .session_duration
+            .map_or(3600, i64::from)
+            .min(role.max_session_duration),
+    };
+    let expires = now + time::Duration::seconds(duration);
+    let session = IssuedSession {
+        credentials: new_credentials(expires),
+        expires_at: expires.unix_timestamp(),
+        account_id: account.clone(),
+        role_name: role.name.clone(),
+        role_id: role.role_id.clone(),
+        session_name: login.signin.role_session_name.clone(),
+    };
+    state
+        .aws
+        .sts_lock()
+        .insert(session.clone(), now.unix_timestamp());
+    state.aws.persist();
+    Ok(Assumed {
+        assumed_role_arn: format!(
+            "arn:aws:sts::{account}:assumed-role/{}/{}",
+            role.name, session.session_name
+        ),
+        session,
+        name_qualifier,
+        subject_type,
+    })
+}
+
+fn assume_role_with_saml(state: &State, p: &Params) -> Result<Response, AwsError> {
+    let role_arn = p.required("RoleArn")?;
+    let principal_arn = p.required("PrincipalArn")?;
+    let saml = p.required("SAMLAssertion")?;
+    if !(4..=100_000).contains(&saml.len()) {
+        return Err(AwsError::validation(
+            "1 validation error detected: Value at 'sAMLAssertion' failed to satisfy constraint: Member must have length between 4 and 100000",
+        ));
+    }
+    for arn in [role_arn, principal_arn] {
+        if !arn.starts_with("arn:aws") || arn.split(':').count() < 6 {
+            return Err(AwsError::validation("Request ARN is invalid"));
+        }
+    }
+    let duration = p.int("DurationSeconds")?;
+    let login = validate_saml(state, saml, Some(principal_arn))?;
+    let pair = RolePair {
+        role_arn: role_arn.to_string(),
+        provider_arn: principal_arn.to_string(),
+    };
+    let assumed = assume(state, &login, &pair, duration)?;
+    let c = &assumed.session.credentials;
+    let mut x = Xml::new();
+    x.el("Issuer", &login.assertion.issuer)
+        .open("AssumedRoleUser")
+        .el("Arn", &assumed.assumed_role_arn)
+        .el(
+            "AssumedRoleId",
+            &format!(
+                "{}:{}",
+                assumed.session.role_id, assumed.session.session_name
+            ),
+        )
+        .close("AssumedRoleUser")
+        .open("Credentials")
+        .el("AccessKeyId", &c.access_key_id)
+        .el("SecretAccessKey", &c.secret_access_key)
+        .el("SessionToken", &c.session_token)
+        .el("Expiration", &c.expiration)
+        .close("Credentials")
+        .el("Audience", &login.recipient)
+        .el("SubjectType", &assumed.subject_type)
+        .el("NameQualifier", &assumed.name_qualifier)
+        .el("Subject", &login.assertion.subject);
+    Ok(query::ok(STS_NS, "AssumeRoleWithSAML", Some(&x.finish())))
+}
+
+fn get_caller_identity(caller: &Caller) -> Response {
+    let user_id = match caller {
+        Caller::Admin { .. } => super::ADMIN_USER_ID.to_string(),
+        Caller::AssumedRole { .. } => caller.aws_userid(),
+    };
+    let mut x = Xml::new();
+    x.el("Arn", &caller.arn())
+        .el("UserId", &user_id)
+        .el("Account", caller.account_id());
+    query::ok(STS_NS, "GetCallerIdentity", Some(&x.finish()))
+}
+
+/// The STS endpoint: `POST /aws/sts/` (awsQuery). `AssumeRoleWithSAML` needs no signature;
+/// every other action does.
+pub async fn handle(
+    axum::extract::State(state): axum::extract::State<Arc<State>>,
+    req: axum::extract::Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return AwsError::bad_request("RequestEntityTooLarge", "Request body too large.")
+            .into_query(STS_NS);
+    };
+    let mut p = Params::parse(&body);
+    if let Some(q) = parts.uri.query() {
+        p.extend(Params::parse(q.as_bytes()));
+    }
+    let action = p.get("Action").unwrap_or("").to_string();
+    let result = async {
+        match action.as_str() {
+            "AssumeRoleWithSAML" => {
+                super::throttle_and_faults(&state, "sts", &action).await?;
+                assume_role_with_saml(&state, &p)
+            }
+            "GetCallerIdentity" => {
+                let caller = super::authenticate(&state, "sts", &parts, &body)?;
+                super::throttle_and_faults(&state, "sts", &action).await?;
+                Ok(get_caller_identity(&caller))
+            }
+            "" => Err(AwsError::bad_request("MissingAction", "Missing Action")),
+            other => {
+                super::authenticate(&state, "sts", &parts, &body)?;
+                Err(AwsError::bad_request(
+                    "InvalidAction",
+                    format!("Could not find operation {other} for version 2011-06-15"),
+                ))
+            }
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| e.into_query(STS_NS))
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the sandbox, over HTTP only (as real clients see it).
+//!
+//! Run: `cargo test -p connect-sso-sandbox --test sandbox`.
+
+mod entra;
