@@ -444,17 +444,10 @@ async fn execute(
                     .ok_or_else(|| missing("the service principal"))?;
             let app = h.app.as_ref().ok_or_else(|| missing("the application"))?;
             let gid = h.group_ids.get(group).ok_or_else(|| missing("the group"))?;
-            let role_name = spec
-                .entra
-                .access
-                .iter()
-                .find(|a| &a.group == group)
-                .map(|a| a.app_role.as_str())
-                .ok_or_else(|| missing("the access entry"))?;
             let role = app
                 .app_roles
                 .iter()
-                .find(|r| r.display_name == role_name)
+                .find(|r| r.display_name == spec.entra.app_role)
                 .ok_or_else(|| missing("the app role"))?;
             graph.assign_app_role(&sp.id, gid, &role.id).await?;
         }
@@ -481,9 +474,9 @@ async fn wait_instance(
     Ok(())
 }
 
-/// Bring the app roles to the spec: one per distinct `access.app_role`, all with the Role claim
-/// value; ours that are no longer wanted are disabled and then removed (Graph requires that
-/// order); other roles (msiam_access, …) are kept as they are.
+/// Bring the app roles to the spec: the one named `entra.app_role` carries the Role claim value;
+/// other roles of ours are disabled and then removed (Graph requires that order); other roles
+/// (msiam_access, …) are kept as they are.
 async fn apply_app_roles(
     graph: &Graph,
     spec: &Spec,
@@ -491,15 +484,7 @@ async fn apply_app_roles(
     app: &connect_sso_entra::model::Application,
 ) -> Result<(), Error> {
     use connect_sso_entra::model::AppRole;
-    let wanted: Vec<&str> = {
-        let mut seen = std::collections::BTreeSet::new();
-        spec.entra
-            .access
-            .iter()
-            .map(|a| a.app_role.as_str())
-            .filter(|r| seen.insert(*r))
-            .collect()
-    };
+    let wanted = spec.entra.app_role.as_str();
     let ours = |r: &AppRole| {
         r.value
             .as_deref()
@@ -508,34 +493,35 @@ async fn apply_app_roles(
     let mut roles: Vec<AppRole> = Vec::new();
     let mut to_remove = Vec::new();
     for r in &app.app_roles {
-        if wanted.contains(&r.display_name.as_str()) {
+        if r.display_name == wanted {
             let mut r = r.clone();
             r.value = Some(d.role_claim_value.clone());
             r.is_enabled = true;
             roles.push(r);
         } else if ours(r) {
+            // Disable first (Graph refuses to remove an enabled role), and clear the value so the
+            // one we want can take it (values are unique per app).
             let mut r = r.clone();
             r.is_enabled = false;
+            r.value = None;
             to_remove.push(r.id.clone());
             roles.push(r);
         } else {
             roles.push(r.clone());
         }
     }
-    for name in &wanted {
-        if !roles.iter().any(|r| r.display_name == *name) {
-            roles.push(AppRole {
-                id: uuid::Uuid::new_v4().to_string(),
-                allowed_member_types: vec!["User".into()],
-                description: format!(
-                    "{name}: signs in to Amazon Connect through {}",
-                    spec.aws.federation_role
-                ),
-                display_name: (*name).to_string(),
-                is_enabled: true,
-                value: Some(d.role_claim_value.clone()),
-            });
-        }
+    if !roles.iter().any(|r| r.display_name == wanted) {
+        roles.push(AppRole {
+            id: uuid::Uuid::new_v4().to_string(),
+            allowed_member_types: vec!["User".into()],
+            description: format!(
+                "Signs in to Amazon Connect through {}",
+                spec.aws.federation_role
+            ),
+            display_name: wanted.to_string(),
+            is_enabled: true,
+            value: Some(d.role_claim_value.clone()),
+        });
     }
     graph
         .patch_application(&app.id, &json!({ "appRoles": roles }))

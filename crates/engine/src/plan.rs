@@ -620,34 +620,25 @@ pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
         }
     }
 
-    // 8. App roles: one per distinct access.app_role, all carrying the Role claim value.
-    let wanted_roles: Vec<&str> = {
-        let mut seen = BTreeSet::new();
-        spec.entra
-            .access
-            .iter()
-            .map(|a| a.app_role.as_str())
-            .filter(|r| seen.insert(*r))
-            .collect()
-    };
+    // 8. The app role carrying the Role claim value. There is exactly one: Entra requires app
+    // role values to be unique, and one federation role serves one instance.
     let have_roles = app.map(|a| a.app_roles.as_slice()).unwrap_or_default();
+    let role_name = spec.entra.app_role.as_str();
     let mut role_changes = Vec::new();
-    for name in &wanted_roles {
-        match have_roles.iter().find(|r| r.display_name == *name) {
-            None => role_changes.push(ch(
-                &format!("app role {name:?}"),
-                None::<String>,
+    match have_roles.iter().find(|r| r.display_name == role_name) {
+        None => role_changes.push(ch(
+            &format!("app role {role_name:?}"),
+            None::<String>,
+            Some(&d.role_claim_value),
+        )),
+        Some(r) if r.value.as_deref() != Some(d.role_claim_value.as_str()) || !r.enabled => {
+            role_changes.push(ch(
+                &format!("app role {role_name:?}"),
+                r.value.as_ref(),
                 Some(&d.role_claim_value),
-            )),
-            Some(r) if r.value.as_deref() != Some(d.role_claim_value.as_str()) || !r.enabled => {
-                role_changes.push(ch(
-                    &format!("app role {name:?}"),
-                    r.value.as_ref(),
-                    Some(&d.role_claim_value),
-                ))
-            }
-            Some(_) => {}
+            ))
         }
+        Some(_) => {}
     }
     for r in have_roles {
         // Only roles that carry an AWS role pair of this account are ours to remove; msiam_access and
@@ -656,7 +647,7 @@ pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
             .value
             .as_deref()
             .is_some_and(|v| v.contains(&format!(":iam::{}:", spec.aws.account_id)));
-        if ours && !wanted_roles.contains(&r.display_name.as_str()) {
+        if ours && r.display_name != role_name {
             role_changes.push(ch(
                 &format!("app role {:?}", r.display_name),
                 r.value.as_ref(),
@@ -667,12 +658,13 @@ pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
     if !role_changes.is_empty() {
         steps.push(Step {
             resource: Resource::AppRoles,
-            action: if have_roles.iter().any(|r| r.value.is_some()) {
+            action: if have_roles.iter().any(|r| r.display_name == role_name) {
                 Action::Update
             } else {
                 Action::Create
             },
-            reason: "app roles must carry the Role claim value role,provider (FACTS.md §4)".into(),
+            reason: "the app role must carry the Role claim value role,provider (FACTS.md §4)"
+                .into(),
             changes: role_changes,
         });
     }
@@ -768,7 +760,7 @@ pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
                 hint: "create the group in Entra (the tool assigns groups, it does not create them), or fix the name".into(),
             }),
             [gid] => {
-                let role = have_roles.iter().find(|r| r.display_name == access.app_role);
+                let role = have_roles.iter().find(|r| r.display_name == spec.entra.app_role);
                 let assigned = match (app, role) {
                     (Some(a), Some(r)) => a.assignments.iter().any(|x| &x.principal_id == gid && x.app_role_id == r.id),
                     _ => false,
@@ -778,7 +770,7 @@ pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
                         resource,
                         action: Action::Create,
                         reason: format!("members of {:?} cannot sign in until the group is assigned", access.group),
-                        changes: vec![ch("app role", None::<String>, Some(&access.app_role))],
+                        changes: vec![ch("app role", None::<String>, Some(&spec.entra.app_role))],
                     });
                 }
             }

@@ -33,65 +33,48 @@ pub enum UserOutcome {
     },
 }
 
-/// Options for provisioning.
-#[derive(Debug, Clone)]
-pub struct ProvisionOptions {
-    /// Security profile names for new users.
-    pub security_profiles: Vec<String>,
-    /// Routing profile name for new users.
-    pub routing_profile: String,
-}
-
-impl Default for ProvisionOptions {
-    fn default() -> Self {
-        Self {
-            security_profiles: vec!["Agent".into()],
-            routing_profile: "Basic Routing Profile".into(),
-        }
-    }
-}
-
-/// Create a Connect user for every member (nested groups included) of the spec's groups.
+/// Create a Connect user for every member (nested groups included) of the spec's groups, with
+/// the security and routing profiles of the group (the first group a user is found in wins).
 pub async fn provision_group_members(
     graph: &Graph,
     aws: &Aws,
     spec: &Spec,
     instance_id: &str,
-    options: &ProvisionOptions,
 ) -> Result<Vec<UserOutcome>, Error> {
     let security = aws.security_profiles(instance_id).await?;
     let routing = aws.routing_profiles(instance_id).await?;
-    let mut sp_ids = Vec::new();
-    for n in &options.security_profiles {
-        match security.get(n) {
-            Some(id) => sp_ids.push(id.clone()),
-            None => {
-                return Err(Error::Blocked {
-                    message: format!("instance {instance_id} has no security profile {n:?}"),
-                    hint: format!(
-                        "use one of: {}",
-                        security.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                });
-            }
-        }
-    }
-    let rp = routing
-        .get(&options.routing_profile)
-        .cloned()
-        .ok_or_else(|| Error::Blocked {
-            message: format!(
-                "instance {instance_id} has no routing profile {:?}",
-                options.routing_profile
-            ),
-            hint: format!(
-                "use one of: {}",
-                routing.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        })?;
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for access in &spec.entra.access {
+        let mut sp_ids = Vec::new();
+        for n in &access.security_profiles {
+            match security.get(n) {
+                Some(id) => sp_ids.push(id.clone()),
+                None => {
+                    return Err(Error::Blocked {
+                        message: format!("instance {instance_id} has no security profile {n:?}"),
+                        hint: format!(
+                            "fix entra.access for {:?}; the instance has: {}",
+                            access.group,
+                            security.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+        let Some(rp) = routing.get(&access.routing_profile).cloned() else {
+            return Err(Error::Blocked {
+                message: format!(
+                    "instance {instance_id} has no routing profile {:?}",
+                    access.routing_profile
+                ),
+                hint: format!(
+                    "fix entra.access for {:?}; the instance has: {}",
+                    access.group,
+                    routing.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        };
         let Some(group) = graph.groups_named(&access.group).await?.into_iter().next() else {
             continue;
         };

@@ -105,14 +105,16 @@ app_name = "Amazon Connect"
 # signing_algorithm = "rsa-sha256"
 # certificate_years = 3
 session_duration = 43200      # SessionDuration claim, seconds (900–43200)
+app_role = "Amazon Connect"   # the one app role carrying the Role claim; every group is assigned to it
 
 [[entra.access]]
-group = "Connect Agents"      # Entra group assigned to the app
-app_role = "Amazon Connect agents"
+group = "Connect Agents"      # Entra group whose members may sign in
+security_profiles = ["Agent"] # what its members get in Connect
+routing_profile = "Basic Routing Profile"
 
 [[entra.access]]
 group = "Connect Supervisors"
-app_role = "Amazon Connect supervisors"
+security_profiles = ["CallCenterManager"]
 
 [aws]
 account_id = "{account}"

@@ -82,7 +82,12 @@ pub struct Entra {
     /// Value of the `SessionDuration` claim in seconds (900–43200); absent: no claim (1 hour).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_duration: Option<u32>,
-    /// Which Entra groups get access, and with which app role.
+    /// Display name of the app role that carries the Role claim value (`roleArn,providerArn`).
+    /// There is one: Entra requires app role values to be unique, and one federation role
+    /// serves one instance (FACTS.md §2, §4). Every group below is assigned to it.
+    #[serde(default = "default_app_role")]
+    pub app_role: String,
+    /// Which Entra groups get access.
     #[serde(default)]
     pub access: Vec<Access>,
 }
@@ -106,21 +111,27 @@ pub enum SigningAlgorithm {
     RsaSha1,
 }
 
-/// One Entra group assigned to the app.
+/// One Entra group assigned to the app, and what its members become in Connect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Access {
-    /// Display name of the Entra group (must exist; the tool does not create groups).
+    /// Display name of the Entra group (must exist; the tool does not create groups). Members,
+    /// nested groups included, may sign in.
     pub group: String,
-    /// Display name of the app role the group is assigned to. All app roles carry the same
-    /// `role,provider` value (one federation role per instance, FACTS.md §2); the name tells
-    /// people apart in the Entra portal. Default: `Amazon Connect`.
-    #[serde(default = "default_app_role")]
-    pub app_role: String,
+    /// Connect security profiles given to the group's members when their users are created.
+    #[serde(default = "agent_profiles")]
+    pub security_profiles: Vec<String>,
+    /// Connect routing profile given to the group's members.
+    #[serde(default = "basic_routing")]
+    pub routing_profile: String,
 }
 
 fn default_app_role() -> String {
     "Amazon Connect".to_string()
+}
+
+fn agent_profiles() -> Vec<String> {
+    vec!["Agent".to_string()]
 }
 
 /// The AWS account that holds the IAM SAML provider and the federation role.

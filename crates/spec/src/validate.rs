@@ -221,19 +221,22 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
                 Some("a group is assigned to the app once; remove the duplicate"),
             );
         }
-        if a.app_role.trim().is_empty() {
+        if a.security_profiles.is_empty() {
             err(
-                &format!("entra.access.{i}.app_role"),
-                "the app role name is empty".into(),
-                None,
-            );
-        } else if a.app_role.eq_ignore_ascii_case("msiam_access") {
-            err(
-                &format!("entra.access.{i}.app_role"),
-                "msiam_access is Entra's built-in role and must not be modified or reused".into(),
-                Some("pick another name, e.g. \"Amazon Connect agents\" (FACTS.md §4)"),
+                &format!("entra.access.{i}.security_profiles"),
+                "a Connect user needs at least one security profile".into(),
+                Some("e.g. [\"Agent\"] for agents, [\"CallCenterManager\"] for supervisors"),
             );
         }
+    }
+    if e.app_role.trim().is_empty() {
+        err("entra.app_role", "the app role name is empty".into(), None);
+    } else if e.app_role.eq_ignore_ascii_case("msiam_access") {
+        err(
+            "entra.app_role",
+            "msiam_access is Entra's built-in role and must not be modified or reused".into(),
+            Some("pick another name, e.g. \"Amazon Connect\" (FACTS.md §4)"),
+        );
     }
 
     // AWS.

@@ -35,19 +35,18 @@ fn converged(spec: &Spec) -> Observed {
     let mut groups = BTreeMap::new();
     let mut app_roles = Vec::new();
     let mut assignments = Vec::new();
+    app_roles.push(AppRole {
+        id: "role-1".into(),
+        display_name: spec.entra.app_role.clone(),
+        value: Some(d.role_claim_value.clone()),
+        enabled: true,
+    });
     for (i, a) in spec.entra.access.iter().enumerate() {
         groups.insert(a.group.clone(), vec![format!("group-{i}")]);
-        let role_id = format!("role-{i}");
-        app_roles.push(AppRole {
-            id: role_id.clone(),
-            display_name: a.app_role.clone(),
-            value: Some(d.role_claim_value.clone()),
-            enabled: true,
-        });
         assignments.push(Assignment {
             id: format!("as-{i}"),
             principal_id: format!("group-{i}"),
-            app_role_id: role_id,
+            app_role_id: "role-1".into(),
         });
     }
     app_roles.push(AppRole {

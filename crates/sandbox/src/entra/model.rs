@@ -304,6 +304,9 @@ pub struct Application {
     pub redirect_uris: Vec<String>,
     /// `appRoles`.
     pub app_roles: Vec<AppRole>,
+    /// `tags` (free strings; connect-sso marks the apps it created or adopted).
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// `signInAudience`.
     pub sign_in_audience: String,
     /// `passwordCredentials` (client secrets).

@@ -222,6 +222,7 @@ fn tool_app(
     now: OffsetDateTime,
 ) {
     tenant.applications.push(Application {
+        tags: Vec::new(),
         id: object_id.into(),
         app_id: app_id.into(),
         display_name: name.into(),

@@ -311,17 +311,29 @@ mod validation {
     #[test]
     fn msiam_access_app_role_is_refused() {
         let e = only_error(
-            "app_role = \"Amazon Connect agents\"",
+            "app_role = \"Amazon Connect\"",
             "app_role = \"msiam_access\"",
         );
-        assert_eq!(e.path, "entra.access.0.app_role");
+        assert_eq!(e.path, "entra.app_role");
     }
 
     #[test]
     fn empty_app_role() {
         assert_eq!(
-            only_error("app_role = \"Amazon Connect agents\"", "app_role = \"\"").path,
-            "entra.access.0.app_role"
+            only_error("app_role = \"Amazon Connect\"", "app_role = \"\"").path,
+            "entra.app_role"
+        );
+    }
+
+    #[test]
+    fn group_without_security_profiles() {
+        assert_eq!(
+            only_error(
+                "security_profiles = [\"CallCenterManager\"]",
+                "security_profiles = []"
+            )
+            .path,
+            "entra.access.1.security_profiles"
         );
     }
 

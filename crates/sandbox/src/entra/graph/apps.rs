@@ -54,7 +54,7 @@ pub(super) fn application_json(t: &Tenant, app: &Application) -> Map<String, Val
         "notes": null,
         "publisherDomain": t.initial_domain(),
         "signInAudience": app.sign_in_audience,
-        "tags": [],
+        "tags": app.tags,
         "tokenEncryptionKeyId": null,
         "appRoles": app.app_roles.iter().map(app_role_json).collect::<Vec<_>>(),
         "keyCredentials": [],
@@ -267,6 +267,7 @@ pub async fn instantiate(
     let visible_after = dir.visible_after(now);
     let t = tenant_mut(&mut dir, &caller)?;
     let app = Application {
+        tags: Vec::new(),
         id: new_guid(),
         app_id: new_guid(),
         display_name: name.clone(),
@@ -438,7 +439,14 @@ pub async fn patch_application(
     let body = json_body(&body)?;
     only_properties(
         &body,
-        &["displayName", "identifierUris", "web", "appRoles", "notes"],
+        &[
+            "displayName",
+            "identifierUris",
+            "web",
+            "appRoles",
+            "notes",
+            "tags",
+        ],
         "Application",
     )?;
     {
@@ -467,6 +475,16 @@ pub async fn patch_application(
                 }
             }
             updated.identifier_uris = uris;
+        }
+        if let Some(v) = prop(&body, "tags") {
+            updated.tags = v
+                .as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .map(|t| t.as_str().map(str::to_string))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .ok_or_else(|| invalid_value("tags", "Application"))?;
         }
         if let Some(web) = prop(&body, "web") {
             let web = web

@@ -149,10 +149,24 @@ async fn graph_refuses_missing_or_forged_tokens_with_401_and_insufficient_roles_
     assert_eq!(status, 403);
     assert_eq!(body["error"]["code"], "Authorization_RequestDenied");
 
-    // Unknown segments answer like Graph.
-    let (status, body) = Graph::with_token(&sb, good).get("nonsense").await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"]["code"], "BadRequest");
+    sb.shutdown().await;
+}
+
+/// Regression: the Graph router's fallback was not reached through two levels of nesting,
+/// so unknown paths answered an empty 404 instead of Graph's 400 BadRequest.
+#[tokio::test]
+async fn unknown_graph_segment_gets_graphs_400_not_an_empty_404() {
+    let sb = start().await;
+    let g = Graph::tool(&sb).await;
+    for path in [
+        "nonsense",
+        "servicePrincipals/x/y/z/unknown",
+        "applications(displayName='x')",
+    ] {
+        let (status, body) = g.get(path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "BadRequest");
+    }
     sb.shutdown().await;
 }
 

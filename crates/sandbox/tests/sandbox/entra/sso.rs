@@ -403,7 +403,7 @@ async fn rollover_publishes_the_next_certificate_and_switching_changes_the_signe
 }
 
 #[tokio::test]
-async fn sha1_signing_is_used_when_configured() {
+async fn sha1_and_response_signing_are_used_when_configured() {
     let sb = start().await;
     let g = Graph::tool(&sb).await;
     let app = configure_aws_app(&g, "Amazon Connect", AWS_ACS).await;
@@ -436,6 +436,37 @@ async fn sha1_signing_is_used_when_configured() {
     let mut allow = verify_options(&md);
     allow.allow_sha1 = true;
     assert!(verify_response(&xml, &allow).expect("verifies").sha1_used);
+
+    // "Sign SAML response and assertion".
+    let resp = reqwest::Client::new()
+        .put(format!(
+            "{}/_sandbox/servicePrincipals/{}/signing",
+            sb.urls().entra_login(),
+            app.sp_id
+        ))
+        .json(&json!({"signResponse": true}))
+        .send()
+        .await
+        .expect("admin");
+    assert_eq!(resp.status(), 200);
+    let xml = sign_in(
+        &sb,
+        &browser_like_client(),
+        &app.app_id,
+        USER_ALICE_UPN,
+        DEMO_PASSWORD,
+    )
+    .await
+    .posted()
+    .xml();
+    let v = verify_response(&xml, &verify_options(&md)).expect("verifies");
+    assert!(
+        v.signed_parts
+            .contains(&connect_sso_saml::SignedPart::Response),
+        "{:?}",
+        v.signed_parts
+    );
+    assert!(!v.sha1_used);
     sb.shutdown().await;
 }
 
