@@ -7,7 +7,8 @@
 # run on a trivially small signed document; "marginal" = Entra-sized minus tiny.
 #
 # Usage: scripts/bench-xmlsec1.sh [N]     (N runs per operation, default 200)
-# Needs: xmlsec1, cargo (to write the fixtures with the benchmark binary).
+# Needs: xmlsec1, cargo (to write the fixtures with the benchmark binary); with the test venv
+# it also prints in-process lxml c14n and signxml figures (tests/python/bench_peers.py).
 set -euo pipefail
 n="${1:-200}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -75,3 +76,12 @@ Entra-sized response: ${size} bytes; RSA-2048, SHA-256. Times in µs per operati
 | sign | ${wall[sign_response]} | ${wall[sign_tiny]} | $((wall[sign_response] - wall[sign_tiny])) | ${cpu[sign_response]} | ${cpu[sign_tiny]} | $((cpu[sign_response] - cpu[sign_tiny])) |
 | process start (xmlsec1 --version) | ${wall[version]} | | | ${cpu[version]} | | |
 TABLE
+
+# In-process references, when the test venv exists: lxml (libxml2) c14n and signxml.
+python="${CONNECT_SSO_VENV:-$HOME/.cache/connect-sso/venv}/bin/python"
+if [ -x "$python" ]; then
+  echo
+  echo "| in-process reference (same document and key) | µs per operation |"
+  echo "|---|---:|"
+  "$python" "$here/tests/python/bench_peers.py" "$work" 1.0
+fi

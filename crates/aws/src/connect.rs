@@ -168,7 +168,7 @@ impl crate::Aws {
         mut progress: impl FnMut(&str, Duration),
     ) -> Result<InstanceState, Error> {
         let start = Instant::now();
-        let mut delay = Duration::from_millis(250);
+        let mut delay = Duration::from_millis(200);
         loop {
             if let Some(i) = self.describe_instance(id).await? {
                 progress(&i.status, start.elapsed());
@@ -192,7 +192,7 @@ impl crate::Aws {
                 });
             }
             tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(10));
+            delay = delay.mul_f32(1.5).min(Duration::from_secs(10));
         }
     }
 

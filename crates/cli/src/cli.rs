@@ -10,13 +10,18 @@ use time::format_description::well_known::Rfc3339;
 
 /// Default address of `connect-sso sandbox serve` (and the URL `sandbox env` assumes).
 pub(crate) const DEFAULT_SANDBOX_BIND: &str = "127.0.0.1:7341";
+/// Default spec file of the mission commands.
+pub(crate) const DEFAULT_SPEC_FILE: &str = "connect-sso.toml";
 
 /// Set up, run, check and keep alive single sign-on into Amazon Connect from Microsoft Entra ID.
 #[derive(Debug, Parser)]
 #[command(name = "connect-sso", version, propagate_version = true)]
 #[command(
-    after_help = "Exit codes: 0 success, 1 rejected (the check said no), 2 error \
-                        (bad usage or input that cannot be read)."
+    after_help = "Start with `connect-sso demo`: the whole mission against local emulators.\n\n\
+                  Exit codes: 0 success, 1 the answer is no (a response or spec rejected, a plan \
+                  blocked or stale, a sign-in failed), 2 error (bad usage, input that cannot be \
+                  read, a cloud or sandbox that cannot be reached). `plan --detailed-exitcode`: \
+                  0 no changes, 2 changes, 1 anything else."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -50,15 +55,194 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
-/// The nouns.
+/// The nouns and verbs.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Run the whole mission against local emulators of Entra ID and AWS, and explain it.
+    ///
+    /// Starts the sandbox in this process, writes a spec, plans and applies it, creates the
+    /// Connect users, signs two people in through the full SAML chain, shows one refused
+    /// sign-in explained, and exits 0 only if everything happened as expected.
+    Demo(DemoArgs),
+    /// Write a commented starter spec (connect-sso.toml).
+    Init(InitArgs),
+    /// The spec format: JSON Schema, and checking a spec with its derived values.
+    #[command(subcommand)]
+    Spec(SpecCommand),
+    /// Show what `apply` would change in Entra ID and AWS to match the spec.
+    Plan(PlanArgs),
+    /// Change Entra ID and AWS to match the spec (or exactly a saved plan).
+    Apply(ApplyArgs),
+    /// Delete what connect-sso created (never the Connect instance without --include-instance).
+    Destroy(DestroyArgs),
+    /// Sign a user in through the whole chain (sandbox), or print the sign-in URLs (cloud).
+    Login(LoginArgs),
     /// Check and read SAML responses (what Entra ID posts to AWS sign-in).
     #[command(subcommand)]
     Saml(SamlCommand),
     /// Run local emulators of Entra ID and AWS (IAM, STS, sign-in, Amazon Connect).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+/// Where the spec is and which sandbox to use (mission commands).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TargetArgs {
+    /// The spec file.
+    #[arg(short = 'f', long = "file", value_name = "FILE", default_value = DEFAULT_SPEC_FILE)]
+    pub(crate) file: PathBuf,
+    /// Base URL of a running sandbox (sandbox target only). Default: the spec's target.url,
+    /// else $CONNECT_SSO_SANDBOX_URL, else http://127.0.0.1:7341.
+    #[arg(long, value_name = "URL")]
+    pub(crate) sandbox_url: Option<String>,
+}
+
+/// `connect-sso demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// After the demo, keep the sandbox running (with the demo's state) until Ctrl-C.
+    #[arg(long)]
+    pub(crate) keep_running: bool,
+    /// Address of the in-process sandbox (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub(crate) bind: SocketAddr,
+}
+
+/// `--target` of `init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TargetChoice {
+    /// The local emulators (`connect-sso sandbox serve`).
+    Sandbox,
+    /// Microsoft Graph and AWS with your credentials.
+    Cloud,
+}
+
+/// `connect-sso init`.
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Where to write the spec.
+    #[arg(short = 'f', long = "file", value_name = "FILE", default_value = DEFAULT_SPEC_FILE)]
+    pub(crate) file: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Where the mission runs.
+    #[arg(long, value_enum, default_value_t = TargetChoice::Sandbox)]
+    pub(crate) target: TargetChoice,
+    /// Entra directory (tenant) ID. Sandbox default: the sandbox's tenant; cloud: required
+    /// (or $AZURE_TENANT_ID).
+    #[arg(long, value_name = "GUID")]
+    pub(crate) tenant_id: Option<String>,
+    /// AWS account that holds the Connect instance. Sandbox default: the sandbox's account;
+    /// cloud: required.
+    #[arg(long, value_name = "ID")]
+    pub(crate) account_id: Option<String>,
+    /// AWS Region of the instance. Default: us-east-1 (cloud: $AWS_REGION when set).
+    #[arg(long, value_name = "REGION")]
+    pub(crate) region: Option<String>,
+    /// Connect instance alias.
+    #[arg(long, value_name = "ALIAS", default_value = "demo-contact")]
+    pub(crate) alias: String,
+    /// The first Connect administrator: their Entra UPN, exactly. Sandbox default:
+    /// bob@contoso.com; cloud: required.
+    #[arg(long, value_name = "UPN")]
+    pub(crate) admin: Option<String>,
+}
+
+/// `connect-sso spec …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SpecCommand {
+    /// Print the JSON Schema of the spec format (for editors and CI).
+    Schema,
+    /// Check a spec and print what follows from it: ARNs, the Role claim value, the
+    /// identifier and Reply URL, the relay state, the trust policy.
+    ///
+    /// Exit 0 when the spec is valid, 1 when it is not (every problem is listed with its
+    /// line and column), 2 when it cannot be read.
+    Check(SpecCheckArgs),
+}
+
+/// `connect-sso spec check`.
+#[derive(Debug, Args)]
+pub(crate) struct SpecCheckArgs {
+    /// The spec file.
+    #[arg(short = 'f', long = "file", value_name = "FILE", default_value = DEFAULT_SPEC_FILE)]
+    pub(crate) file: PathBuf,
+    /// Print JSON on stdout instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `connect-sso plan`.
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    /// Print the plan as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Also save the plan (with a hash of the spec) for `connect-sso apply PLAN`.
+    #[arg(long, value_name = "PLAN")]
+    pub(crate) out: Option<PathBuf>,
+    /// Exit 0 when there is nothing to change, 2 when there are changes, 1 on any error.
+    #[arg(long)]
+    pub(crate) detailed_exitcode: bool,
+}
+
+/// `connect-sso apply`.
+#[derive(Debug, Args)]
+pub(crate) struct ApplyArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    /// A plan saved by `plan --out`: apply exactly it, or nothing if Entra, AWS or the spec
+    /// changed since.
+    #[arg(value_name = "PLAN")]
+    pub(crate) plan: Option<PathBuf>,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `connect-sso destroy`.
+#[derive(Debug, Args)]
+pub(crate) struct DestroyArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long)]
+    pub(crate) yes: bool,
+    /// Also delete the Connect instance, with its users (only if connect-sso created it).
+    #[arg(long)]
+    pub(crate) include_instance: bool,
+    /// Print what was deleted and kept as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `connect-sso login`.
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    /// Who signs in: their Entra user principal name.
+    #[arg(long, value_name = "UPN")]
+    pub(crate) user: String,
+    /// Read the password from the first line of stdin (sandbox only). Without it, the
+    /// sandbox's demo password is used.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+    /// The role to pick when AWS offers several (its ARN).
+    #[arg(long, value_name = "ARN")]
+    pub(crate) role: Option<String>,
+    /// Write the SAMLResponse (base64, as posted) to FILE, for `connect-sso saml inspect FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) save_response: Option<PathBuf>,
+    /// Cloud target: open the sign-in URL in a browser (xdg-open).
+    #[arg(long)]
+    pub(crate) open: bool,
+    /// Print the outcome as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// `connect-sso saml …`.

@@ -12,6 +12,8 @@ pub(crate) enum ExitCode {
     /// 2: the command could not run: bad usage, unreadable input, unusable certificate,
     /// or a failure of the machine (I/O, network). Clap's usage errors exit 2 as well.
     Error,
+    /// 2 for `plan --detailed-exitcode`: the plan has changes (errors are then 1).
+    Changes,
 }
 
 impl From<ExitCode> for std::process::ExitCode {
@@ -19,7 +21,7 @@ impl From<ExitCode> for std::process::ExitCode {
         match code {
             ExitCode::Success => Self::from(0),
             ExitCode::Rejected => Self::from(1),
-            ExitCode::Error => Self::from(2),
+            ExitCode::Error | ExitCode::Changes => Self::from(2),
         }
     }
 }
@@ -30,6 +32,7 @@ impl From<ExitCode> for std::process::ExitCode {
 pub(crate) struct CommandError {
     code: ExitCode,
     message: String,
+    details: Vec<String>,
     causes: Vec<String>,
     hints: Vec<String>,
 }
@@ -40,6 +43,7 @@ impl CommandError {
         Self {
             code: ExitCode::Error,
             message: message.into(),
+            details: Vec::new(),
             causes: Vec::new(),
             hints: Vec::new(),
         }
@@ -66,6 +70,12 @@ impl CommandError {
         self
     }
 
+    /// Add a detail line, shown indented under the first line (one problem of several).
+    pub(crate) fn detail(mut self, text: impl Into<String>) -> Self {
+        self.details.push(text.into());
+        self
+    }
+
     /// Add one cause line.
     pub(crate) fn cause(mut self, text: impl Into<String>) -> Self {
         self.causes.push(text.into());
@@ -86,6 +96,11 @@ impl CommandError {
     /// The first line.
     pub(crate) fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Detail lines (one problem each), in order.
+    pub(crate) fn details(&self) -> &[String] {
+        &self.details
     }
 
     /// `Caused by:` lines, outermost first.

@@ -64,6 +64,23 @@ impl Printer {
         }
     }
 
+    /// Whether stdout gets colour (plans are rendered with it).
+    pub(crate) fn color_stdout(&self) -> bool {
+        self.color_stdout
+    }
+
+    /// `text` styled for stderr.
+    pub(crate) fn style_err(&self, style: Style, text: &str) -> String {
+        Self::paint(self.color_stderr, style, text)
+    }
+
+    /// Write to stderr without a newline (progress that a later call completes).
+    pub(crate) fn info_partial(&self, text: &str) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(text.as_bytes());
+        let _ = stderr.flush();
+    }
+
     /// `text` styled for stdout.
     pub(crate) fn style(&self, style: Style, text: &str) -> String {
         Self::paint(self.color_stdout, style, text)
@@ -100,6 +117,11 @@ impl Printer {
             Self::paint(self.color_stderr, Style::Error, "error"),
             err.message()
         );
+        for detail in err.details() {
+            for line in detail.lines() {
+                s.push_str(&format!("  {line}\n"));
+            }
+        }
         for cause in err.causes() {
             s.push_str(&format!("  Caused by: {cause}\n"));
         }

@@ -319,6 +319,25 @@ fn diagnose(html: &str) -> Option<(String, Option<String>)> {
         };
         return Some((line, cause));
     }
+    // AWS and Connect error pages carry a code and a message.
+    if let Some(code) = element_text(html, "id=\"error_code\"", "</") {
+        let message = element_text(html, "id=\"error_message\"", "</").unwrap_or_default();
+        let cause = match code.as_str() {
+            "UserNotFoundException" | "ResourceNotFoundException" => Some(
+                "Connect has no user whose username equals the RoleSessionName (case-sensitive): create the user \
+                 (`connect-sso sync`) or fix the username (FACTS.md §6.3)",
+            ),
+            "AccessDeniedException" => Some(
+                "the federation role may not call connect:GetFederationToken on this user: check its policy \
+                 (`connect-sso plan` shows drift)",
+            ),
+            "InvalidRequestException" => {
+                Some("the relay state or instance is wrong: check the instance ID and region")
+            }
+            _ => None,
+        };
+        return Some((format!("{code}: {message}"), cause.map(str::to_string)));
+    }
     let text = strip_tags(html);
     let known: [(&str, &str); 5] = [
         (
@@ -369,11 +388,11 @@ impl Driver {
     /// Send, following redirects by hand (so each one is recorded) until a page arrives.
     async fn go(
         &mut self,
-        hop: Hop,
+        mut hop: Hop,
         mut req: reqwest::RequestBuilder,
         mut url: String,
     ) -> Result<Page, LoginError> {
-        let fail = |url: &str, status: Option<u16>, answer: String| LoginError {
+        let fail = |hop: Hop, url: &str, status: Option<u16>, answer: String| LoginError {
             hop,
             url: url.to_string(),
             status,
@@ -388,7 +407,7 @@ impl Driver {
             let resp = req
                 .send()
                 .await
-                .map_err(|e| fail(&url, None, e.to_string()))?;
+                .map_err(|e| fail(hop, &url, None, e.to_string()))?;
             let status = resp.status().as_u16();
             self.trail.push((hop, method, url.clone(), status));
             if resp.status().is_redirection() {
@@ -397,9 +416,15 @@ impl Driver {
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .ok_or_else(|| {
-                        fail(&url, Some(status), "a redirect without Location".into())
+                        fail(
+                            hop,
+                            &url,
+                            Some(status),
+                            "a redirect without Location".into(),
+                        )
                     })?;
                 url = resolve(&url, loc);
+                hop = hop_of(&url, hop);
                 req = self.http.get(&url);
                 continue;
             }
@@ -411,7 +436,7 @@ impl Driver {
             let body = resp
                 .text()
                 .await
-                .map_err(|e| fail(&url, Some(status), e.to_string()))?;
+                .map_err(|e| fail(hop, &url, Some(status), e.to_string()))?;
             if status >= 400 || (html && diagnose(&body).is_some() && hop != Hop::IdpSignInPage) {
                 let (answer, cause) = diagnose(&body).unwrap_or_else(|| {
                     (
@@ -430,7 +455,21 @@ impl Driver {
             }
             return Ok(Page { url, status, body });
         }
-        Err(fail(&url, None, "too many redirects".into()))
+        Err(fail(hop, &url, None, "too many redirects".into()))
+    }
+}
+
+/// Which hop a URL a redirect leads to belongs to (by the shape of real and sandbox URLs).
+fn hop_of(url: &str, current: Hop) -> Hop {
+    if url.contains("/connect/federate/") {
+        Hop::ConsoleFederation
+    } else if url.contains("/connect/app/")
+        || url.contains(".my.connect.aws")
+        || url.contains(".awsapps.com/connect")
+    {
+        Hop::Connect
+    } else {
+        current
     }
 }
 

@@ -14,8 +14,13 @@
 //! | `/aws/console/connect/federate/{id}` | console federation into Connect | HTML, cookies |
 //! | `/entra/{tenant}/oauth2/v2.0/token` | Entra token endpoint | OAuth2 form POST |
 //! | `/entra/graph/v1.0/` | Microsoft Graph | JSON |
-//! | `/entra/{tenant}/federationmetadata/…`, `/entra/{tenant}/saml2` | Entra SAML IdP | HTML, XML |
-//! | `/_sandbox/` | admin: faults, quotas, state dump | JSON |
+//! | `/entra/{tenant}/federationmetadata/…` | Entra federation metadata (per app, signed) | XML |
+//! | `/entra/{tenant}/signin/{appId}` | IdP-initiated sign-in (what the My Apps tile opens) | HTML |
+//! | `/entra/{tenant}/saml2` | SP-initiated sign-in (AuthnRequest, redirect binding) | HTML |
+//! | `/entra/{tenant}/login` | the sign-in form's target | HTML |
+//! | `/aws/connect/app/{id}/…` | the emulated Connect agent page | HTML |
+//! | `/aws/_admin/` | AWS admin: quotas, faults, clock, state | JSON |
+//! | `/entra/_sandbox/` | Entra admin: consistency delay, signing options, throttling | JSON |
 //!
 //! The sandbox never depends on the engine or the adapters: it is a peer reached over HTTP.
 //! Real AWS and Entra URLs that appear inside messages (the AWS sign-in ACS, the console

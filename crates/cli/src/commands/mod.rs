@@ -1,20 +1,54 @@
 //! Command bodies, one folder per noun and one file per verb. Each verb takes its parsed
 //! arguments and the [`Printer`], and returns the exit code or a [`CommandError`].
+//!
+//! The mission verbs (`init`, `plan`, `apply`, `destroy`, `login`, `demo`) sit at the top
+//! level, as users type them; `mission` holds what they share (progress, summaries).
 
-mod input;
+mod apply;
+mod demo;
+mod destroy;
+mod init;
+pub(crate) mod input;
+mod login;
+mod mission;
+mod plan;
 mod saml;
 mod sandbox;
+mod spec;
 
-use crate::cli::{Command, SamlCommand, SandboxCommand};
+use crate::cli::{Command, SamlCommand, SandboxCommand, SpecCommand};
 use crate::error::{CommandError, ExitCode};
 use crate::printer::Printer;
 
 /// Run one command.
 pub(crate) fn run(command: Command, printer: &Printer) -> Result<ExitCode, CommandError> {
     match command {
+        Command::Demo(args) => demo::run(&args, printer),
+        Command::Init(args) => init::run(&args, printer),
+        Command::Spec(SpecCommand::Schema) => spec::schema::run(printer),
+        Command::Spec(SpecCommand::Check(args)) => spec::check::run(&args, printer),
+        Command::Plan(args) => plan::run(&args, printer),
+        Command::Apply(args) => apply::run(&args, printer),
+        Command::Destroy(args) => destroy::run(&args, printer),
+        Command::Login(args) => login::run(&args, printer),
         Command::Saml(SamlCommand::Verify(args)) => saml::verify::run(&args, printer),
         Command::Saml(SamlCommand::Inspect(args)) => saml::inspect::run(&args, printer),
         Command::Sandbox(SandboxCommand::Serve(args)) => sandbox::serve::run(&args, printer),
         Command::Sandbox(SandboxCommand::Env(args)) => sandbox::env::run(&args, printer),
     }
+}
+
+/// A multi-threaded tokio runtime for one command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::error("could not start the async runtime").caused_by(&e))
+}
+
+/// Pretty JSON with a final newline, or an error.
+pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Result<String, CommandError> {
+    serde_json::to_string_pretty(value)
+        .map(|t| format!("{t}\n"))
+        .map_err(|e| CommandError::error("could not write JSON").caused_by(&e))
 }

@@ -121,7 +121,6 @@ async fn apply_from_empty_converges_then_second_apply_changes_nothing_then_destr
         .await
         .expect("second apply");
     assert!(again.executed.is_empty(), "{:?}", again.executed);
-
     // Destroy removes what apply created, but keeps the instance without --include-instance.
     let gone = destroy(&clients, &w.spec, false, &quiet)
         .await
@@ -136,5 +135,296 @@ async fn apply_from_empty_converges_then_second_apply_changes_nothing_then_destr
     assert!(snap.observed.aws.role.is_none());
     assert!(snap.observed.aws.saml_provider.is_none());
     assert!(snap.observed.aws.instance.is_some());
+    w.sandbox.shutdown().await;
+}
+
+/// How many steps a full apply from empty takes (see `plan_from_empty` snapshot).
+const FULL_APPLY_STEPS: usize = 12;
+
+/// Kill apply (drop it mid-flight) right after step `k`, then apply again: it must converge,
+/// with nothing created twice.
+async fn kill_after_step_then_reapply(k: usize) {
+    let w = world().await;
+    let clients = Clients {
+        graph: &w.graph,
+        aws: &w.aws,
+    };
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let killed = tokio::sync::Notify::new();
+    let on_event = |e: Event<'_>| {
+        if let Event::StepDone(..) = e {
+            if done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == k {
+                killed.notify_one();
+            }
+        }
+    };
+    let first = apply(&clients, &w.spec, None, &on_event);
+    tokio::select! {
+        r = first => panic!("apply finished before step {k} could be interrupted: {:?}", r.map(|r| r.executed.len())),
+        () = killed.notified() => {}
+    }
+    let report = apply(&clients, &w.spec, None, &quiet)
+        .await
+        .unwrap_or_else(|e| panic!("re-apply after a kill at step {k} failed: {e}"));
+    assert!(
+        report.executed.len() <= FULL_APPLY_STEPS - k + 1,
+        "step {k}: re-apply ran {:?}",
+        report.executed
+    );
+
+    let snap = observe(&w.graph, &w.aws, &w.spec).await.expect("observe");
+    let p = plan(&w.spec, &snap.observed, time::OffsetDateTime::now_utc());
+    assert!(
+        p.is_empty() && p.blockers.is_empty(),
+        "step {k}: {}",
+        connect_sso_engine::render_plan(&p, false)
+    );
+    // Nothing orphaned or duplicated.
+    assert_eq!(
+        snap.observed.entra.apps.len(),
+        1,
+        "step {k}: one enterprise app"
+    );
+    let policies = w
+        .graph
+        .claims_mapping_policies_named(&connect_sso_spec::Derived::claims_policy_name(&w.spec))
+        .await
+        .expect("policies");
+    assert_eq!(policies.len(), 1, "step {k}: one claims policy");
+    assert_eq!(
+        w.sandbox.state.aws.connect.snapshot().instances.len(),
+        1,
+        "step {k}: one instance"
+    );
+    w.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_killed_after_any_step_converges_on_the_next_apply() {
+    // Each case has its own sandbox; run them side by side.
+    let mut cases = tokio::task::JoinSet::new();
+    for k in 1..FULL_APPLY_STEPS {
+        cases.spawn(kill_after_step_then_reapply(k));
+    }
+    while let Some(done) = cases.join_next().await {
+        if let Err(e) = done {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_failing_at_each_mutating_aws_call_converges_once_the_fault_clears() {
+    use connect_sso_sandbox::aws::fault::{Fault, FaultKind};
+    for (service, api) in [
+        ("iam", "CreateSAMLProvider"),
+        ("iam", "CreateRole"),
+        ("iam", "PutRolePolicy"),
+        ("connect", "CreateInstance"),
+        ("connect", "CreateUser"),
+    ] {
+        let w = world().await;
+        let clients = Clients {
+            graph: &w.graph,
+            aws: &w.aws,
+        };
+        w.sandbox.state.aws.faults.add(Fault {
+            service: Some(service.into()),
+            api: Some(api.into()),
+            kind: FaultKind::Error {
+                status: 400,
+                code: "ValidationError".into(),
+                message: format!("injected failure of {api}"),
+            },
+            count: None,
+        });
+        let err = apply(&clients, &w.spec, None, &quiet)
+            .await
+            .expect_err("apply must fail while the fault is on");
+        assert!(err.to_string().contains(api), "{api}: {err}");
+        w.sandbox.state.aws.faults.clear();
+        let report = apply(&clients, &w.spec, None, &quiet)
+            .await
+            .unwrap_or_else(|e| panic!("{api}: re-apply failed: {e}"));
+        assert!(!report.executed.is_empty());
+        let again = apply(&clients, &w.spec, None, &quiet)
+            .await
+            .expect("third apply");
+        assert!(
+            again.executed.is_empty(),
+            "{api}: not converged: {:?}",
+            again.executed
+        );
+        w.sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_aws_errors_and_graph_throttling_are_retried_within_one_apply() {
+    use connect_sso_sandbox::aws::fault::{Fault, FaultKind};
+    let w = world().await;
+    let clients = Clients {
+        graph: &w.graph,
+        aws: &w.aws,
+    };
+    // Two 503s on Connect's CreateInstance, a throttle on CreateRole: the SDK retries them.
+    w.sandbox.state.aws.faults.add(Fault {
+        service: Some("connect".into()),
+        api: Some("CreateInstance".into()),
+        kind: FaultKind::Error {
+            status: 503,
+            code: "ServiceUnavailableException".into(),
+            message: String::new(),
+        },
+        count: Some(2),
+    });
+    w.sandbox.state.aws.faults.add(Fault {
+        service: Some("iam".into()),
+        api: Some("CreateRole".into()),
+        kind: FaultKind::Throttle,
+        count: Some(1),
+    });
+    // The next three Graph requests get 429 with Retry-After: 1; the adapter waits and retries.
+    let r = reqwest::Client::new()
+        .put(format!(
+            "{}/entra/_sandbox/throttle",
+            w.sandbox.urls().base()
+        ))
+        .json(&serde_json::json!({"requests": 3, "retryAfterSeconds": 1}))
+        .send()
+        .await
+        .expect("admin call");
+    assert!(r.status().is_success(), "{}", r.status());
+    let report = apply(&clients, &w.spec, None, &quiet)
+        .await
+        .expect("apply rides out transient faults");
+    assert_eq!(report.executed.len(), FULL_APPLY_STEPS);
+    w.sandbox.shutdown().await;
+}
+
+/// An applied world with Connect users for the groups' members.
+async fn applied_world() -> (World, String, String) {
+    let w = world().await;
+    let clients = Clients {
+        graph: &w.graph,
+        aws: &w.aws,
+    };
+    let report = apply(&clients, &w.spec, None, &quiet).await.expect("apply");
+    let instance = report.instance_id.expect("instance");
+    let app_id = report.app_id.expect("app");
+    connect_sso_engine::users::provision_group_members(&w.graph, &w.aws, &w.spec, &instance)
+        .await
+        .expect("users");
+    (w, instance, app_id)
+}
+
+fn login_request(w: &World, app_id: &str, user: &str) -> connect_sso_engine::login::LoginRequest {
+    connect_sso_engine::login::LoginRequest {
+        launch_url: format!(
+            "{}/entra/{}/signin/{app_id}",
+            w.sandbox.urls().base(),
+            entra::DEFAULT_TENANT_ID
+        ),
+        username: user.into(),
+        password: entra::DEMO_PASSWORD.into(),
+        role_arn: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_walks_the_whole_chain_into_connect_as_the_user() {
+    use connect_sso_engine::login::{Hop, login};
+    let (w, instance, app_id) = applied_world().await;
+    let out = login(&login_request(&w, &app_id, entra::USER_ALICE_UPN))
+        .await
+        .expect("alice signs in");
+    assert_eq!(out.signed_in_as, entra::USER_ALICE_UPN);
+    assert!(out.connect_url.contains(&instance), "{}", out.connect_url);
+    // The relay state's destination (/ccp-v2) is where she lands.
+    assert!(out.connect_url.contains("ccp-v2"), "{}", out.connect_url);
+    assert!(
+        out.relay_state
+            .as_deref()
+            .is_some_and(|r| r.contains("destination=%2Fccp-v2"))
+    );
+    let hops: Vec<Hop> = out.trail.iter().map(|t| t.0).collect();
+    assert!(hops.contains(&Hop::IdpCredentials) && hops.contains(&Hop::AwsSignIn));
+
+    // What was posted verifies against the app's published metadata, with AWS's rules.
+    let xml = connect_sso_saml::binding::decode_post(&out.saml_response).expect("base64");
+    let metadata = w
+        .graph
+        .federation_metadata(&app_id)
+        .await
+        .expect("metadata");
+    let md = connect_sso_saml::IdpMetadata::parse(&metadata).expect("metadata parses");
+    let mut opts = connect_sso_saml::VerifyOptions::new(
+        md.signing_certificates.clone(),
+        time::OffsetDateTime::now_utc(),
+    );
+    opts.expected_issuer = Some(md.entity_id.clone());
+    opts.audience = Some("https://signin.aws.amazon.com/saml".into());
+    opts.recipient = Some("https://signin.aws.amazon.com/saml".into());
+    let verified = connect_sso_saml::verify_response(&xml, &opts).expect("verifies");
+    let aws = connect_sso_saml::aws::check(&verified).expect("AWS rules");
+    assert_eq!(aws.role_session_name, entra::USER_ALICE_UPN);
+    assert_eq!(aws.roles[0].role_arn, w.spec.derived().role_arn);
+    assert_eq!(aws.session_duration, Some(43200));
+    w.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_failures_name_the_hop_and_the_cause() {
+    use connect_sso_engine::login::{Hop, login};
+    let (w, instance, app_id) = applied_world().await;
+
+    // Carol is in no assigned group: Entra refuses at sign-in (AADSTS50105).
+    let e = login(&login_request(&w, &app_id, entra::USER_CAROL_UPN))
+        .await
+        .expect_err("carol is not assigned");
+    assert_eq!(e.hop, Hop::IdpCredentials, "{e:?}");
+    assert!(e.answer.contains("AADSTS50105"), "{e:?}");
+    assert!(
+        e.cause
+            .as_deref()
+            .is_some_and(|c| c.contains("not assigned")),
+        "{e:?}"
+    );
+
+    // A wrong password is the IdP's AADSTS50126.
+    let mut bad = login_request(&w, &app_id, entra::USER_ALICE_UPN);
+    bad.password = "wrong".into();
+    let e = login(&bad).await.expect_err("wrong password");
+    assert!(
+        e.answer.contains("AADSTS50126") || e.answer.contains("password"),
+        "{e:?}"
+    );
+
+    // Bob's Connect user is deleted: AWS accepts the assertion, Connect does not know him.
+    let bob = w
+        .aws
+        .find_user(&instance, entra::USER_BOB_UPN)
+        .await
+        .expect("search")
+        .expect("bob exists");
+    w.aws
+        .delete_user(&instance, &bob.id)
+        .await
+        .expect("delete bob");
+    let e = login(&login_request(&w, &app_id, entra::USER_BOB_UPN))
+        .await
+        .expect_err("bob is not in Connect");
+    assert_eq!(e.hop, Hop::ConsoleFederation, "{e:?}");
+    assert!(e.cause.is_some(), "{e:?}");
+
+    // The guest's #EXT# UPN is refused by AWS as a RoleSessionName.
+    let e = login(&login_request(&w, &app_id, entra::USER_GUEST_UPN))
+        .await
+        .expect_err("guest");
+    assert_eq!(e.hop, Hop::AwsSignIn, "{e:?}");
+    assert!(
+        e.answer.contains("RoleSessionName") || e.answer.contains("invalid SAML response"),
+        "{e:?}"
+    );
     w.sandbox.shutdown().await;
 }

@@ -293,12 +293,16 @@ pub async fn console_home(AxState(state): AxState<Arc<State>>, headers: HeaderMa
 pub async fn federate(
     AxState(state): AxState<Arc<State>>,
     Path(instance_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let Some(s) = session_from(&state, &headers) else {
         return session_expired();
     };
-    match super::connect::federate(&state, &s.caller, &instance_id) {
+    // The relay state's `?destination=` (already URL-decoded by the extractor) picks the page
+    // the agent lands on (FACTS.md §2).
+    let destination = query.get("destination").map(String::as_str);
+    match super::connect::federate_to(&state, &s.caller, &instance_id, destination) {
         Ok(url) => {
             let mut r = StatusCode::FOUND.into_response();
             if let Ok(v) = HeaderValue::from_str(&url) {

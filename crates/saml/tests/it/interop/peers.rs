@@ -82,13 +82,15 @@ pub(crate) fn node(test: &str) -> Option<PathBuf> {
         return missing(test, "node is not installed");
     };
     let modules = repo_root().join("tests/node/node_modules");
-    if !modules.join("xml-crypto/package.json").exists()
-        || !modules.join("@xmldom/xmldom/package.json").exists()
+    let needed = ["xml-crypto", "@xmldom/xmldom", "xpath"];
+    if !needed
+        .iter()
+        .all(|m| modules.join(m).join("package.json").exists())
     {
         return missing(
             test,
             &format!(
-                "xml-crypto or @xmldom/xmldom is not installed in {}",
+                "xml-crypto, @xmldom/xmldom or xpath is not installed in {}",
                 modules.display()
             ),
         );

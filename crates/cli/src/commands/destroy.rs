@@ -1,0 +1,118 @@
+//! `connect-sso destroy`: delete what connect-sso created, after showing it and asking.
+
+use std::io::{BufRead as _, IsTerminal as _};
+
+use connect_sso_engine::apply::{Clients, destroy, destroy_plan};
+use connect_sso_engine::observe::observe;
+use serde_json::json;
+
+use super::mission::{Progress, Sink, engine_error, render_destroy_plan};
+use super::{json_text, runtime};
+use crate::cli::DestroyArgs;
+use crate::error::{CommandError, ExitCode};
+use crate::printer::Printer;
+use crate::spec_file::{self, Severity};
+use crate::target;
+
+/// Run the command. What will be deleted is shown first (stdout; stderr with `--json`);
+/// then confirmation is asked on a terminal, or `--yes` is required.
+pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, CommandError> {
+    let loaded = spec_file::load(&args.target.file, Severity::Error)?;
+    let spec = &loaded.spec;
+    let rt = runtime()?;
+    let (t, shown) = rt.block_on(async {
+        let t = target::resolve(spec, args.target.sandbox_url.as_deref()).await?;
+        let snap = observe(&t.graph, &t.aws, spec)
+            .await
+            .map_err(|e| engine_error("could not read what exists in Entra ID and AWS", &e))?;
+        let shown = destroy_plan(spec, &snap, args.include_instance);
+        Ok::<_, CommandError>((t, shown))
+    })?;
+    let text = render_destroy_plan(printer, &shown);
+    if args.json {
+        printer.info(text.trim_end());
+    } else {
+        printer.out(&text);
+    }
+    if shown.delete.is_empty() {
+        if args.json {
+            printer.out(&json_text(&json!({"deleted": [], "kept": kept(&shown.keep)}))?);
+        }
+        return Ok(ExitCode::Success);
+    }
+    if !args.yes {
+        confirm(shown.delete.len())?;
+    }
+    let progress = Progress::new(printer, Sink::Stderr, "", 0);
+    let done = rt.block_on(async {
+        let clients = Clients {
+            graph: &t.graph,
+            aws: &t.aws,
+        };
+        destroy(&clients, spec, args.include_instance, &|e| {
+            progress.on_event(e)
+        })
+        .await
+    });
+    progress.finish();
+    let done = done.map_err(|e| {
+        engine_error(
+            "destroy stopped; what it deleted so far is gone, and running it again continues",
+            &e,
+        )
+    })?;
+    if done.delete != shown.delete {
+        printer.warn(
+            "Entra ID or AWS changed after the list above was shown; what was deleted is listed below",
+        );
+    }
+    if args.json {
+        printer.out(&json_text(
+            &json!({"deleted": done.delete, "kept": kept(&done.keep)}),
+        )?);
+    } else {
+        let mut s = format!(
+            "\nDestroy complete: deleted {} resource{}.\n",
+            done.delete.len(),
+            if done.delete.len() == 1 { "" } else { "s" }
+        );
+        if done.delete != shown.delete {
+            for d in &done.delete {
+                s.push_str(&format!("  - {d}\n"));
+            }
+        }
+        printer.out(&s);
+    }
+    Ok(ExitCode::Success)
+}
+
+fn kept(keep: &[(String, String)]) -> Vec<serde_json::Value> {
+    keep.iter()
+        .map(|(what, why)| json!({"resource": what, "reason": why}))
+        .collect()
+}
+
+/// Ask on a terminal; refuse when nobody can answer.
+fn confirm(n: usize) -> Result<(), CommandError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CommandError::error(
+            "refusing to delete without confirmation: standard input is not a terminal",
+        )
+        .hint("pass --yes to confirm"));
+    }
+    eprint!(
+        "Delete {n} resource{}? Only `yes` is accepted: ",
+        if n == 1 { "" } else { "s" }
+    );
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CommandError::error("could not read the answer").caused_by(&e))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(CommandError::rejected("destroy cancelled; nothing was deleted"))
+    }
+}

@@ -1,0 +1,246 @@
+//! `connect-sso login`: sign a user in through the whole SAML chain (sandbox), or print the
+//! URLs a person opens in a browser (cloud: connect-sso never handles a real password).
+
+use std::io::BufRead as _;
+
+use connect_sso_engine::login::{LoginError, LoginOutcome, LoginRequest, login};
+use connect_sso_engine::observe::observe_entra;
+use connect_sso_entra::Graph;
+use connect_sso_sandbox::entra::DEMO_PASSWORD;
+use connect_sso_spec::Spec;
+use serde_json::json;
+
+use super::mission::engine_error;
+use super::{json_text, runtime};
+use crate::cli::LoginArgs;
+use crate::error::{CommandError, ExitCode};
+use crate::printer::{Printer, Style, row};
+use crate::spec_file::{self, Severity};
+use crate::target::{self, Place, entra_user_access_url, my_apps_url, sandbox_launch_url};
+
+/// The app's client ID and its service principal's relay state.
+async fn find_app(graph: &Graph, spec: &Spec) -> Result<(String, Option<String>), CommandError> {
+    let (_, handles) = observe_entra(graph, spec)
+        .await
+        .map_err(|e| engine_error("could not read the enterprise app from Entra ID", &e))?;
+    let app = handles.app.ok_or_else(|| {
+        CommandError::error(format!(
+            "there is no enterprise app named {:?} in tenant {} yet",
+            spec.entra.app_name, spec.entra.tenant_id
+        ))
+        .hint("run `connect-sso apply` first")
+    })?;
+    let relay = handles
+        .sp
+        .and_then(|sp| sp.saml_single_sign_on_settings?.relay_state);
+    Ok((app.app_id, relay))
+}
+
+/// Run the command.
+pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, CommandError> {
+    let loaded = spec_file::load(&args.target.file, Severity::Error)?;
+    let spec = &loaded.spec;
+    let rt = runtime()?;
+    let (place, graph) =
+        rt.block_on(target::resolve_graph(spec, args.target.sandbox_url.as_deref()))?;
+    let urls = match place {
+        Place::Cloud => return cloud(args, printer, &rt, &graph, spec),
+        Place::Sandbox(urls) => urls,
+    };
+    if args.open {
+        printer.warn("--open is for the cloud target; the sandbox sign-in runs here");
+    }
+    let password = if args.password_stdin {
+        read_password()?
+    } else {
+        printer.info(&format!(
+            "login: using the sandbox's demo password for {} (every seeded user has it; \
+             --password-stdin reads another)",
+            args.user
+        ));
+        DEMO_PASSWORD.to_string()
+    };
+    let (app_id, _) = rt.block_on(find_app(&graph, spec))?;
+    let launch_url = sandbox_launch_url(&urls, &spec.entra.tenant_id, &app_id);
+    printer.info(&format!("login: signing {} in at {launch_url}", args.user));
+    let req = LoginRequest {
+        launch_url,
+        username: args.user.clone(),
+        password,
+        role_arn: args.role.clone(),
+    };
+    match rt.block_on(login(&req)) {
+        Ok(outcome) => {
+            if let Some(path) = &args.save_response {
+                std::fs::write(path, format!("{}\n", outcome.saml_response)).map_err(|e| {
+                    CommandError::error(format!(
+                        "signed in, but could not write the SAMLResponse to {}",
+                        path.display()
+                    ))
+                    .caused_by(&e)
+                })?;
+                printer.info(&format!(
+                    "login: wrote the SAMLResponse to {} (read it with `connect-sso saml inspect {}`)",
+                    path.display(),
+                    path.display()
+                ));
+            }
+            if args.json {
+                printer.out(&json_text(&json!({
+                    "signed_in": true,
+                    "outcome": outcome,
+                    "destination": destination(outcome.relay_state.as_deref()),
+                }))?);
+            } else {
+                printer.out(&render_success(printer, &outcome));
+            }
+            if let Some(dest) = destination(outcome.relay_state.as_deref()) {
+                if !outcome.connect_url.contains(&dest) {
+                    printer.warn(&format!(
+                        "the relay state asks for {dest}, but the sign-in ended at {}",
+                        outcome.connect_url
+                    ));
+                }
+            }
+            Ok(ExitCode::Success)
+        }
+        Err(e) => {
+            if args.json {
+                printer.out(&json_text(&json!({"signed_in": false, "error": e}))?);
+            }
+            Err(failure(&args.user, &e))
+        }
+    }
+}
+
+/// The password from the first line of stdin.
+fn read_password() -> Result<String, CommandError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CommandError::error("could not read the password from stdin").caused_by(&e))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err(CommandError::error("--password-stdin read an empty password")
+            .hint("e.g. printf '%s\\n' \"$PASSWORD\" | connect-sso login --user U --password-stdin"));
+    }
+    Ok(password)
+}
+
+/// The `destination` the relay state asks for, decoded (`/ccp-v2`).
+pub(crate) fn destination(relay_state: Option<&str>) -> Option<String> {
+    let query = relay_state?.split_once('?')?.1;
+    query.split('&').find_map(|kv| {
+        let v = kv.strip_prefix("destination=")?;
+        Some(
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
+    })
+}
+
+/// Who is signed in, and where.
+pub(crate) fn render_success(printer: &Printer, o: &LoginOutcome) -> String {
+    const W: usize = 11;
+    let mut s = format!(
+        "{} {} is signed in to Amazon Connect\n",
+        printer.style(Style::Ok, "signed in:"),
+        o.signed_in_as
+    );
+    s.push_str(&row(printer, W, "landed on", [&o.connect_url]));
+    if let Some(dest) = destination(o.relay_state.as_deref()) {
+        s.push_str(&row(
+            printer,
+            W,
+            "destination",
+            [format!("{dest} (asked for by the relay state)")],
+        ));
+    }
+    s.push_str(&row(printer, W, "relay state", &o.relay_state));
+    if !o.roles_offered.is_empty() {
+        s.push_str(&row(printer, W, "roles", &o.roles_offered));
+    }
+    let mut hops: Vec<String> = Vec::new();
+    for (hop, _, _, _) in &o.trail {
+        let h = hop.to_string();
+        if hops.last() != Some(&h) {
+            hops.push(h);
+        }
+    }
+    s.push_str(&row(printer, W, "chain", [hops.join(" → ")]));
+    s
+}
+
+/// A failed sign-in: the hop, what the server answered, the likely cause (exit 1).
+pub(crate) fn failure(user: &str, e: &LoginError) -> CommandError {
+    let status = e.status.map(|s| format!(" {s}")).unwrap_or_default();
+    let err = CommandError::rejected(format!("{user} could not sign in: the chain stopped at {}", e.hop))
+        .cause(format!("{}{status} answered: {}", e.url, e.answer));
+    match &e.cause {
+        Some(c) => err.hint(format!("likely cause: {c}")),
+        None => err,
+    }
+}
+
+/// Cloud target: the URLs a person opens; no password is ever asked for.
+fn cloud(
+    args: &LoginArgs,
+    printer: &Printer,
+    rt: &tokio::runtime::Runtime,
+    graph: &Graph,
+    spec: &Spec,
+) -> Result<ExitCode, CommandError> {
+    if args.password_stdin {
+        return Err(CommandError::error(
+            "connect-sso never handles a real password: sign in to Entra ID in a browser",
+        )
+        .hint("drop --password-stdin; `connect-sso login` prints the URL to open (--open opens it)"));
+    }
+    if args.save_response.is_some() {
+        printer.warn(
+            "--save-response needs the sandbox; with the cloud, save a HAR file from the browser's \
+             network panel and read it with `connect-sso saml inspect FILE.har`",
+        );
+    }
+    let (app_id, relay) = rt.block_on(find_app(graph, spec))?;
+    let tenant = &spec.entra.tenant_id;
+    let my_apps = my_apps_url(tenant, &app_id);
+    let access = entra_user_access_url(tenant, &app_id);
+    if args.json {
+        printer.out(&json_text(&json!({
+            "user": args.user,
+            "my_apps_url": my_apps,
+            "user_access_url": access,
+            "relay_state": relay,
+            "destination": destination(relay.as_deref()),
+        }))?);
+    } else {
+        const W: usize = 15;
+        let mut s = format!(
+            "Sign in as {} in a browser (connect-sso never handles a real password):\n",
+            args.user
+        );
+        s.push_str(&row(printer, W, "My Apps", [&my_apps]));
+        s.push_str(&row(printer, W, "user access URL", [&access]));
+        s.push_str(&row(printer, W, "relay state", &relay));
+        if let Some(dest) = destination(relay.as_deref()) {
+            s.push_str(&row(printer, W, "destination", [dest]));
+        }
+        printer.out(&s);
+    }
+    if args.open {
+        let opened = std::process::Command::new("xdg-open")
+            .arg(&my_apps)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+        match opened {
+            Ok(s) if s.success() => printer.info("login: opened My Apps in the browser"),
+            _ => printer.warn("could not open a browser (xdg-open); open the URL above yourself"),
+        }
+    }
+    Ok(ExitCode::Success)
+}

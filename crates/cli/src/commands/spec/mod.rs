@@ -1,0 +1,4 @@
+//! `connect-sso spec …`: the spec format.
+
+pub(crate) mod check;
+pub(crate) mod schema;

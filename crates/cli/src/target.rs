@@ -1,0 +1,262 @@
+//! Target resolution: a spec's `[target]` becomes a Microsoft Graph client and an AWS client.
+//!
+//! - `sandbox`: the base URL comes from `--sandbox-url`, else the spec's `target.url`, else
+//!   `$CONNECT_SSO_SANDBOX_URL`, else the `sandbox serve` default. Graph uses the sandbox's
+//!   tool app credentials (unless `AZURE_CLIENT_ID`/`AZURE_CLIENT_SECRET` are set); AWS uses
+//!   the sandbox's test credentials and endpoints.
+//! - `cloud`: Graph from `AZURE_*` ([`EntraConfig::from_env`]), AWS from the standard
+//!   credential chain for the spec's region.
+//!
+//! Either way, before anything acts on AWS, the credentials' account must be the spec's
+//! `aws.account_id`: connect-sso never acts on the wrong account.
+
+use std::time::Duration;
+
+use connect_sso_aws::{Aws, Endpoint, ServiceEndpoints};
+use connect_sso_entra::{Credentials, EntraConfig, Graph, RetryPolicy, Secret};
+use connect_sso_sandbox::{TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, Urls, entra};
+use connect_sso_spec::{Spec, TargetKind};
+
+use crate::cli::DEFAULT_SANDBOX_BIND;
+use crate::error::CommandError;
+
+/// Environment variable naming a running sandbox.
+pub(crate) const SANDBOX_URL_ENV: &str = "CONNECT_SSO_SANDBOX_URL";
+
+/// Where a mission command acts.
+#[derive(Debug, Clone)]
+pub(crate) enum Place {
+    /// The local emulators at these URLs.
+    Sandbox(Urls),
+    /// Microsoft Graph and AWS.
+    Cloud,
+}
+
+/// Both sides, ready to use.
+pub(crate) struct Target {
+    /// Where.
+    pub(crate) place: Place,
+    /// Microsoft Graph.
+    pub(crate) graph: Graph,
+    /// AWS, checked to be the spec's account.
+    pub(crate) aws: Aws,
+}
+
+/// The sandbox base URL for `spec`, and where it came from (for messages).
+pub(crate) fn sandbox_url(spec: &Spec, flag: Option<&str>) -> (String, &'static str) {
+    if let Some(u) = flag {
+        return (u.trim().to_string(), "--sandbox-url");
+    }
+    if let Some(u) = &spec.target.url {
+        return (u.trim().to_string(), "target.url in the spec");
+    }
+    if let Some(u) = std::env::var(SANDBOX_URL_ENV)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        return (u.trim().to_string(), "$CONNECT_SSO_SANDBOX_URL");
+    }
+    (
+        format!("http://{DEFAULT_SANDBOX_BIND}"),
+        "the default of `connect-sso sandbox serve`",
+    )
+}
+
+/// Check that a connect-sso sandbox answers at `base`.
+async fn probe_sandbox(base: &str, source: &str) -> Result<(), CommandError> {
+    let none = || {
+        CommandError::error(format!("no sandbox at {base}"))
+            .cause(format!("the URL comes from {source}"))
+            .hint(
+                "run `connect-sso sandbox serve` in another terminal (add --state FILE to keep \
+                 state), or `connect-sso demo`",
+            )
+    };
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        return Err(CommandError::error(format!(
+            "the sandbox URL {base:?} is not an http(s) URL"
+        ))
+        .cause(format!("the URL comes from {source}"))
+        .hint("use the URL `connect-sso sandbox serve` printed, e.g. http://127.0.0.1:7341"));
+    }
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| CommandError::error("could not build an HTTP client").caused_by(&e))?;
+    let answer = http
+        .get(format!("{base}/aws/_admin/quotas"))
+        .send()
+        .await
+        .map_err(|e| none().caused_by(&e))?;
+    let looks_right = answer.status().is_success()
+        && answer
+            .json::<serde_json::Value>()
+            .await
+            .is_ok_and(|v| v.is_object());
+    if looks_right {
+        Ok(())
+    } else {
+        Err(CommandError::error(format!(
+            "{base} answers, but it is not a connect-sso sandbox"
+        ))
+        .cause(format!("the URL comes from {source}"))
+        .hint("point --sandbox-url at the URL `connect-sso sandbox serve` printed"))
+    }
+}
+
+/// A Graph client for the sandbox at `urls`.
+pub(crate) fn sandbox_graph(urls: &Urls, tenant_id: &str) -> Result<Graph, CommandError> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let (client_id, secret) = match (var("AZURE_CLIENT_ID"), var("AZURE_CLIENT_SECRET")) {
+        (Some(id), Some(secret)) => (id, secret),
+        _ => (
+            entra::TOOL_APP_ID.to_string(),
+            entra::TOOL_CLIENT_SECRET.to_string(),
+        ),
+    };
+    Graph::new(EntraConfig {
+        tenant_id: tenant_id.to_string(),
+        login_url: urls.entra_login(),
+        graph_url: urls.graph(),
+        credentials: Credentials::ClientSecret {
+            client_id,
+            client_secret: Secret::new(secret),
+        },
+        retry: RetryPolicy::default(),
+    })
+    .map_err(|e| CommandError::error("could not build the Graph client").caused_by(&e))
+}
+
+/// An AWS client for the sandbox at `urls`, in `region`.
+pub(crate) fn sandbox_aws(urls: &Urls, region: &str) -> Aws {
+    Aws::with_endpoints(
+        &Endpoint {
+            region: region.to_string(),
+            access_key_id: TEST_ACCESS_KEY_ID.into(),
+            secret_access_key: TEST_SECRET_ACCESS_KEY.into(),
+            session_token: None,
+            endpoint_url: None,
+        },
+        &ServiceEndpoints {
+            iam: Some(urls.iam()),
+            sts: Some(urls.sts()),
+            connect: Some(urls.connect()),
+            sso_admin: Some(urls.sso_admin()),
+        },
+    )
+}
+
+/// Graph only (what `login` needs): the sandbox is probed, cloud credentials are read.
+pub(crate) async fn resolve_graph(
+    spec: &Spec,
+    sandbox_flag: Option<&str>,
+) -> Result<(Place, Graph), CommandError> {
+    match spec.target.kind {
+        TargetKind::Sandbox => {
+            let (base, source) = sandbox_url(spec, sandbox_flag);
+            let base = base.trim_end_matches('/').to_string();
+            probe_sandbox(&base, source).await?;
+            let urls = Urls::new(base);
+            let graph = sandbox_graph(&urls, &spec.entra.tenant_id)?;
+            Ok((Place::Sandbox(urls), graph))
+        }
+        TargetKind::Cloud => {
+            if sandbox_flag.is_some() {
+                return Err(CommandError::error(
+                    "--sandbox-url is only for a spec whose target is the sandbox",
+                )
+                .hint("remove --sandbox-url, or set target.kind = \"sandbox\" in the spec"));
+            }
+            let config = EntraConfig::from_env(Some(&spec.entra.tenant_id)).map_err(|e| {
+                CommandError::error("cannot talk to Microsoft Entra ID for the cloud target")
+                    .caused_by(&e)
+                    .hint(
+                        "export AZURE_CLIENT_ID and AZURE_CLIENT_SECRET of an app registration \
+                         with the Graph application permissions Application.ReadWrite.All, \
+                         AppRoleAssignment.ReadWrite.All and \
+                         Policy.ReadWrite.ApplicationConfiguration (or AZURE_ACCESS_TOKEN); \
+                         to try without a cloud, set target.kind = \"sandbox\"",
+                    )
+            })?;
+            let graph = Graph::new(config).map_err(|e| {
+                CommandError::error("could not build the Graph client").caused_by(&e)
+            })?;
+            Ok((Place::Cloud, graph))
+        }
+    }
+}
+
+/// Graph and AWS, with the AWS account checked against the spec.
+pub(crate) async fn resolve(
+    spec: &Spec,
+    sandbox_flag: Option<&str>,
+) -> Result<Target, CommandError> {
+    let (place, graph) = resolve_graph(spec, sandbox_flag).await?;
+    let aws = match &place {
+        Place::Sandbox(urls) => sandbox_aws(urls, &spec.aws.region),
+        Place::Cloud => Aws::from_env(&spec.aws.region).await,
+    };
+    check_account(&aws, spec, &place).await?;
+    Ok(Target { place, graph, aws })
+}
+
+/// Refuse to go on unless the AWS credentials belong to the spec's account.
+async fn check_account(aws: &Aws, spec: &Spec, place: &Place) -> Result<(), CommandError> {
+    let actual = aws.account_id().await.map_err(|e| {
+        let err = CommandError::error(
+            "could not find out which AWS account the credentials belong to",
+        )
+        .caused_by(&e);
+        match (e.hint(), place) {
+            (Some(h), _) => err.hint(h),
+            (None, Place::Cloud) => err.hint(
+                "configure AWS credentials for the account: AWS_PROFILE (after `aws sso login`), \
+                 or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            ),
+            (None, Place::Sandbox(_)) => err,
+        }
+    })?;
+    if actual == spec.aws.account_id {
+        return Ok(());
+    }
+    let err = CommandError::error(format!(
+        "refusing to act: the AWS credentials belong to account {actual}, but the spec is for \
+         account {}",
+        spec.aws.account_id
+    ));
+    Err(match place {
+        Place::Cloud => err.hint(format!(
+            "use credentials for account {} (e.g. AWS_PROFILE=…), or correct aws.account_id in \
+             the spec if {actual} is really the one",
+            spec.aws.account_id
+        )),
+        Place::Sandbox(_) => err.hint(format!(
+            "the sandbox emulates account {actual}: set aws.account_id = \"{actual}\" in the spec"
+        )),
+    })
+}
+
+/// The IdP-initiated sign-in URL a person opens: the sandbox's sign-in page for the app, or
+/// Entra's My Apps link for it.
+pub(crate) fn sign_in_url(place: &Place, tenant_id: &str, app_id: &str) -> String {
+    match place {
+        Place::Sandbox(urls) => sandbox_launch_url(urls, tenant_id, app_id),
+        Place::Cloud => my_apps_url(tenant_id, app_id),
+    }
+}
+
+/// The sandbox's IdP-initiated sign-in page of an app (what a My Apps tile opens).
+pub(crate) fn sandbox_launch_url(urls: &Urls, tenant_id: &str, app_id: &str) -> String {
+    format!("{}/entra/{tenant_id}/signin/{app_id}", urls.base())
+}
+
+/// Entra's My Apps link straight to an app.
+pub(crate) fn my_apps_url(tenant_id: &str, app_id: &str) -> String {
+    format!("https://myapps.microsoft.com/signin/{app_id}?tenantId={tenant_id}")
+}
+
+/// Entra's IdP-initiated "User access URL" of a SAML app (shown on the app's Properties
+/// page) [I: not in FACTS.md; the form Entra shows for enterprise apps].
+pub(crate) fn entra_user_access_url(tenant_id: &str, app_id: &str) -> String {
+    format!("https://launcher.myapps.microsoft.com/api/signin/{app_id}?tenantId={tenant_id}")
+}
