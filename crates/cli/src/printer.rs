@@ -69,11 +69,6 @@ impl Printer {
         self.color_stdout
     }
 
-    /// `text` styled for stderr.
-    pub(crate) fn style_err(&self, style: Style, text: &str) -> String {
-        Self::paint(self.color_stderr, style, text)
-    }
-
     /// Write to stderr without a newline (progress that a later call completes).
     pub(crate) fn info_partial(&self, text: &str) {
         let mut stderr = std::io::stderr().lock();

@@ -3,7 +3,7 @@
 
 use std::io::BufRead as _;
 
-use connect_sso_engine::login::{LoginError, LoginOutcome, LoginRequest, login};
+use connect_sso_engine::login::{Hop, LoginError, LoginOutcome, LoginRequest, login};
 use connect_sso_engine::observe::observe_entra;
 use connect_sso_entra::Graph;
 use connect_sso_sandbox::entra::DEMO_PASSWORD;
@@ -162,15 +162,27 @@ pub(crate) fn render_success(printer: &Printer, o: &LoginOutcome) -> String {
     if !o.roles_offered.is_empty() {
         s.push_str(&row(printer, W, "roles", &o.roles_offered));
     }
-    let mut hops: Vec<String> = Vec::new();
-    for (hop, _, _, _) in &o.trail {
-        let h = hop.to_string();
-        if hops.last() != Some(&h) {
-            hops.push(h);
+    s.push_str(&row(printer, W, "chain", [chain_labels(&o.trail).join(" → ")]));
+    s
+}
+
+/// The hops a sign-in went through, named for people: the engine's hop, refined by URL for
+/// the redirects that follow AWS sign-in (console federation, then Connect).
+pub(crate) fn chain_labels(trail: &[(Hop, String, String, u16)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (hop, _, url, _) in trail {
+        let label = if url.contains("/connect/federate/") {
+            Hop::ConsoleFederation.to_string()
+        } else if url.contains("/aws/connect/app/") || url.contains(".my.connect.aws/") {
+            Hop::Connect.to_string()
+        } else {
+            hop.to_string()
+        };
+        if out.last() != Some(&label) {
+            out.push(label);
         }
     }
-    s.push_str(&row(printer, W, "chain", [hops.join(" → ")]));
-    s
+    out
 }
 
 /// A failed sign-in: the hop, what the server answered, the likely cause (exit 1).

@@ -428,3 +428,134 @@ async fn login_failures_name_the_hop_and_the_cause() {
     );
     w.sandbox.shutdown().await;
 }
+
+/// A test peer is missing: under CI (`CI` set) a failure, since scripts/setup.sh installs every
+/// peer; on a developer machine the test is skipped with a notice. Returns true to skip.
+fn peer_missing(what: &str) -> bool {
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    assert!(!ci, "{what} is missing and CI is set: run scripts/setup.sh");
+    eprintln!("SKIPPED: {what} is missing (run scripts/setup.sh)");
+    true
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_full_chain_with_role_chooser_and_error_pages() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let node_dir = root.join("tests/node");
+    let chromium = std::env::var_os("CHROMIUM")
+        .map_or_else(|| "/usr/bin/chromium".into(), std::path::PathBuf::from);
+    let node_ok = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if (!node_ok && peer_missing("node"))
+        || (!chromium.is_file() && peer_missing("chromium"))
+        || (!node_dir.join("node_modules/playwright-core").is_dir()
+            && peer_missing("playwright-core"))
+    {
+        return;
+    }
+
+    let (w, instance, app_id) = applied_world().await;
+    let d = w.spec.derived();
+
+    // Give Bob a second role: another federation role, an app role carrying it, and a direct
+    // assignment. His assertion then has two Role values and AWS shows its role chooser.
+    let second = "ConnectSupervisors";
+    w.aws
+        .create_role(
+            second,
+            &d.trust_policy(),
+            43200,
+            "second role (browser test)",
+            &[],
+        )
+        .await
+        .expect("role");
+    w.aws
+        .put_role_policy(
+            second,
+            "connect-sso-federation",
+            &d.federation_policy("us-east-1", &w.spec.aws.account_id, &instance),
+        )
+        .await
+        .expect("policy");
+    let second_arn = d.role_arn.replace("ConnectFederation", second);
+    let app = w
+        .graph
+        .applications_named(&w.spec.entra.app_name)
+        .await
+        .expect("apps")
+        .remove(0);
+    let mut roles = serde_json::to_value(&app.app_roles).expect("roles");
+    let role_id = uuid::Uuid::new_v4().to_string();
+    roles
+        .as_array_mut()
+        .expect("array")
+        .push(serde_json::json!({
+            "id": role_id, "allowedMemberTypes": ["User"], "description": "second role",
+            "displayName": "Supervisors (second role)", "isEnabled": true,
+            "value": format!("{second_arn},{}", d.provider_arn)
+        }));
+    w.graph
+        .patch_application(&app.id, &serde_json::json!({ "appRoles": roles }))
+        .await
+        .expect("app roles");
+    let sp = w
+        .graph
+        .service_principal_by_app_id(&app_id)
+        .await
+        .expect("sp")
+        .expect("sp exists");
+    w.graph
+        .assign_app_role(&sp.id, entra::USER_BOB_ID, &role_id)
+        .await
+        .expect("assign bob");
+
+    let shots = tempfile_dir();
+    let mut cmd = std::process::Command::new("node");
+    cmd.current_dir(&node_dir)
+        .arg("--test")
+        .arg("full_chain.test.mjs")
+        .env("SANDBOX_URL", w.sandbox.urls().base())
+        .env(
+            "LAUNCH_URL",
+            format!(
+                "{}/entra/{}/signin/{app_id}",
+                w.sandbox.urls().base(),
+                entra::DEFAULT_TENANT_ID
+            ),
+        )
+        .env("PASSWORD", entra::DEMO_PASSWORD)
+        .env("AGENT", entra::USER_ALICE_UPN)
+        .env("SUPERVISOR", entra::USER_BOB_UPN)
+        .env("UNASSIGNED", entra::USER_CAROL_UPN)
+        .env("SECOND_ROLE_ARN", &second_arn)
+        .env("INSTANCE_ID", &instance)
+        .env("SCREENSHOT_DIR", &shots)
+        .env("CHROMIUM", &chromium);
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "browser test failed (screenshots in {}):\n{}\n{}",
+        shots.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if std::env::var_os("CONNECT_SSO_KEEP_SCREENSHOTS").is_some() {
+        eprintln!("screenshots kept in {}", shots.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&shots);
+    }
+    w.sandbox.shutdown().await;
+}
+
+/// A fresh directory for screenshots (kept when the test fails).
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("connect-sso-browser-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
