@@ -44,7 +44,12 @@ impl Aws {
             .retry_config(RetryConfig::adaptive().with_max_attempts(8))
             .build();
         let c = crate::Clients::new(&cfg, endpoints);
-        Self { iam: c.iam, connect: c.connect, sts: c.sts, region: endpoint.region.clone() }
+        Self {
+            iam: c.iam,
+            connect: c.connect,
+            sts: c.sts,
+            region: endpoint.region.clone(),
+        }
     }
 
     /// The region.

@@ -73,11 +73,13 @@ async fn probe_sandbox(base: &str, source: &str) -> Result<(), CommandError> {
             )
     };
     if !(base.starts_with("http://") || base.starts_with("https://")) {
-        return Err(CommandError::error(format!(
-            "the sandbox URL {base:?} is not an http(s) URL"
-        ))
-        .cause(format!("the URL comes from {source}"))
-        .hint("use the URL `connect-sso sandbox serve` printed, e.g. http://127.0.0.1:7341"));
+        return Err(
+            CommandError::error(format!("the sandbox URL {base:?} is not an http(s) URL"))
+                .cause(format!("the URL comes from {source}"))
+                .hint(
+                    "use the URL `connect-sso sandbox serve` printed, e.g. http://127.0.0.1:7341",
+                ),
+        );
     }
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
@@ -203,10 +205,9 @@ pub(crate) async fn resolve(
 /// Refuse to go on unless the AWS credentials belong to the spec's account.
 async fn check_account(aws: &Aws, spec: &Spec, place: &Place) -> Result<(), CommandError> {
     let actual = aws.account_id().await.map_err(|e| {
-        let err = CommandError::error(
-            "could not find out which AWS account the credentials belong to",
-        )
-        .caused_by(&e);
+        let err =
+            CommandError::error("could not find out which AWS account the credentials belong to")
+                .caused_by(&e);
         match (e.hint(), place) {
             (Some(h), _) => err.hint(h),
             (None, Place::Cloud) => err.hint(

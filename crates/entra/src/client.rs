@@ -378,7 +378,10 @@ impl Graph {
     }
 
     /// Claims-mapping policies of the tenant whose display name is exactly `name`.
-    pub async fn claims_mapping_policies_named(&self, name: &str) -> Result<Vec<ClaimsMappingPolicy>, Error> {
+    pub async fn claims_mapping_policies_named(
+        &self,
+        name: &str,
+    ) -> Result<Vec<ClaimsMappingPolicy>, Error> {
         let all: Vec<ClaimsMappingPolicy> = self.list("/policies/claimsMappingPolicies").await?;
         Ok(all.into_iter().filter(|p| p.display_name == name).collect())
     }

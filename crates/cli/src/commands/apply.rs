@@ -7,9 +7,7 @@ use connect_sso_engine::observe::observe;
 use connect_sso_engine::plan;
 use time::OffsetDateTime;
 
-use super::mission::{
-    ApplySummary, Progress, SAVED_PLAN_FORMAT, SavedPlan, Sink, engine_error,
-};
+use super::mission::{ApplySummary, Progress, SAVED_PLAN_FORMAT, SavedPlan, Sink, engine_error};
 use super::{input, json_text, runtime};
 use crate::cli::ApplyArgs;
 use crate::error::{CommandError, ExitCode};
@@ -116,9 +114,12 @@ pub(crate) fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, Comma
 fn read_saved(path: &Path) -> Result<SavedPlan, CommandError> {
     let bytes = input::read(path, "saved plan")?;
     let saved: SavedPlan = serde_json::from_slice(&bytes).map_err(|e| {
-        CommandError::error(format!("{} is not a plan saved by connect-sso", path.display()))
-            .caused_by(&e)
-            .hint("save one with `connect-sso plan --out PLAN`")
+        CommandError::error(format!(
+            "{} is not a plan saved by connect-sso",
+            path.display()
+        ))
+        .caused_by(&e)
+        .hint("save one with `connect-sso plan --out PLAN`")
     })?;
     if saved.format != SAVED_PLAN_FORMAT {
         return Err(CommandError::error(format!(

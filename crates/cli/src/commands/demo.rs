@@ -69,7 +69,10 @@ impl<'p> Story<'p> {
     /// Check an expected outcome.
     fn expect(&mut self, ok: bool, what: &str) {
         if ok {
-            self.out(&format!("  {} {what}\n", self.printer.style(Style::Ok, "✓")));
+            self.out(&format!(
+                "  {} {what}\n",
+                self.printer.style(Style::Ok, "✓")
+            ));
         } else {
             self.out(&format!(
                 "  {} expected: {what}\n",
@@ -225,7 +228,8 @@ async fn demo(args: &DemoArgs, printer: &Printer) -> Result<ExitCode, CommandErr
         story.out("\nStopping the sandbox.\n");
         sandbox.shutdown().await;
         signal.map_err(|e| CommandError::error("could not wait for Ctrl-C").caused_by(&e))?;
-        return code.map_err(|_| CommandError::rejected("the demo did not go as expected (see above)"));
+        return code
+            .map_err(|_| CommandError::rejected("the demo did not go as expected (see above)"));
     }
     sandbox.shutdown().await;
     code
@@ -307,7 +311,9 @@ async fn mission(
     }
     story.out("  (`connect-sso plan` also shows every field and value.)\n");
     story.expect(
-        p.blockers.is_empty() && !p.steps.is_empty() && p.steps.iter().all(|s| s.action == Action::Create),
+        p.blockers.is_empty()
+            && !p.steps.is_empty()
+            && p.steps.iter().all(|s| s.action == Action::Create),
         &format!("a plan of {} creations and nothing blocking", p.steps.len()),
     );
 
@@ -399,8 +405,8 @@ async fn mission(
     );
     let wanted = spec.connect.destination.clone().unwrap_or_default();
     for (upn, who) in [
-        (entra::USER_ALICE_UPN, "an agent"),
-        (entra::USER_BOB_UPN, "a supervisor and the first administrator"),
+        (entra::USER_ALICE_UPN, "agent"),
+        (entra::USER_BOB_UPN, "supervisor and admin"),
     ] {
         let req = LoginRequest {
             launch_url: launch_url.clone(),
@@ -425,7 +431,12 @@ async fn mission(
                 if upn == entra::USER_ALICE_UPN {
                     story.out(&format!(
                         "{}\n",
-                        wrap(&chain_labels(&o.trail).join(" → "), 92, "      the chain: ", "        ")
+                        wrap(
+                            &chain_labels(&o.trail).join(" → "),
+                            92,
+                            "      the chain: ",
+                            "        "
+                        )
                     ));
                 }
                 story.expect(

@@ -36,7 +36,9 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
     }
     if shown.delete.is_empty() {
         if args.json {
-            printer.out(&json_text(&json!({"deleted": [], "kept": kept(&shown.keep)}))?);
+            printer.out(&json_text(
+                &json!({"deleted": [], "kept": kept(&shown.keep)}),
+            )?);
         }
         return Ok(ExitCode::Success);
     }
@@ -113,6 +115,8 @@ fn confirm(n: usize) -> Result<(), CommandError> {
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(CommandError::rejected("destroy cancelled; nothing was deleted"))
+        Err(CommandError::rejected(
+            "destroy cancelled; nothing was deleted",
+        ))
     }
 }

@@ -16,8 +16,9 @@ pub(crate) fn run(args: &InitArgs, printer: &Printer) -> Result<ExitCode, Comman
     let text = starter(&values);
     // The starter always validates, but the values given on the command line may not.
     Spec::parse(&text).map_err(|e| {
-        invalid(&args.file, &e, Severity::Error)
-            .hint("fix the value given with --tenant-id, --account-id, --region, --alias or --admin")
+        invalid(&args.file, &e, Severity::Error).hint(
+            "fix the value given with --tenant-id, --account-id, --region, --alias or --admin",
+        )
     })?;
     write(args, &text)?;
     let shown = args.file.display().to_string();
@@ -56,7 +57,11 @@ pub(crate) fn run(args: &InitArgs, printer: &Printer) -> Result<ExitCode, Comman
             ),
         ],
     };
-    let w = steps.iter().map(|(c, _)| c.chars().count()).max().unwrap_or(0);
+    let w = steps
+        .iter()
+        .map(|(c, _)| c.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut next = format!(
         "wrote {shown}: Entra tenant {}, AWS account {} in {}, Connect instance {:?}\nNext:\n",
         values.tenant_id, values.account_id, values.region, values.instance_alias

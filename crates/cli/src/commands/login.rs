@@ -41,8 +41,10 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
     let loaded = spec_file::load(&args.target.file, Severity::Error)?;
     let spec = &loaded.spec;
     let rt = runtime()?;
-    let (place, graph) =
-        rt.block_on(target::resolve_graph(spec, args.target.sandbox_url.as_deref()))?;
+    let (place, graph) = rt.block_on(target::resolve_graph(
+        spec,
+        args.target.sandbox_url.as_deref(),
+    ))?;
     let urls = match place {
         Place::Cloud => return cloud(args, printer, &rt, &graph, spec),
         Place::Sandbox(urls) => urls,
@@ -122,8 +124,11 @@ fn read_password() -> Result<String, CommandError> {
         .map_err(|e| CommandError::error("could not read the password from stdin").caused_by(&e))?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
     if password.is_empty() {
-        return Err(CommandError::error("--password-stdin read an empty password")
-            .hint("e.g. printf '%s\\n' \"$PASSWORD\" | connect-sso login --user U --password-stdin"));
+        return Err(
+            CommandError::error("--password-stdin read an empty password").hint(
+                "e.g. printf '%s\\n' \"$PASSWORD\" | connect-sso login --user U --password-stdin",
+            ),
+        );
     }
     Ok(password)
 }
@@ -162,7 +167,12 @@ pub(crate) fn render_success(printer: &Printer, o: &LoginOutcome) -> String {
     if !o.roles_offered.is_empty() {
         s.push_str(&row(printer, W, "roles", &o.roles_offered));
     }
-    s.push_str(&row(printer, W, "chain", [chain_labels(&o.trail).join(" → ")]));
+    s.push_str(&row(
+        printer,
+        W,
+        "chain",
+        [chain_labels(&o.trail).join(" → ")],
+    ));
     s
 }
 
@@ -188,8 +198,11 @@ pub(crate) fn chain_labels(trail: &[(Hop, String, String, u16)]) -> Vec<String> 
 /// A failed sign-in: the hop, what the server answered, the likely cause (exit 1).
 pub(crate) fn failure(user: &str, e: &LoginError) -> CommandError {
     let status = e.status.map(|s| format!(" {s}")).unwrap_or_default();
-    let err = CommandError::rejected(format!("{user} could not sign in: the chain stopped at {}", e.hop))
-        .cause(format!("{}{status} answered: {}", e.url, e.answer));
+    let err = CommandError::rejected(format!(
+        "{user} could not sign in: the chain stopped at {}",
+        e.hop
+    ))
+    .cause(format!("{}{status} answered: {}", e.url, e.answer));
     match &e.cause {
         Some(c) => err.hint(format!("likely cause: {c}")),
         None => err,
@@ -208,7 +221,9 @@ fn cloud(
         return Err(CommandError::error(
             "connect-sso never handles a real password: sign in to Entra ID in a browser",
         )
-        .hint("drop --password-stdin; `connect-sso login` prints the URL to open (--open opens it)"));
+        .hint(
+            "drop --password-stdin; `connect-sso login` prints the URL to open (--open opens it)",
+        ));
     }
     if args.save_response.is_some() {
         printer.warn(

@@ -72,7 +72,12 @@ pub(crate) struct Progress<'p> {
 
 impl<'p> Progress<'p> {
     /// Progress for about `total` steps.
-    pub(crate) fn new(printer: &'p Printer, sink: Sink, indent: &'static str, total: usize) -> Self {
+    pub(crate) fn new(
+        printer: &'p Printer,
+        sink: Sink,
+        indent: &'static str,
+        total: usize,
+    ) -> Self {
         Self {
             printer,
             sink,

@@ -42,7 +42,10 @@ pub(crate) fn run(args: &PlanArgs, printer: &Printer) -> Result<ExitCode, Comman
         ));
         if args.json {
             for b in &p.blockers {
-                err = err.detail(format!("{}: {}\n    hint: {}", b.resource, b.message, b.hint));
+                err = err.detail(format!(
+                    "{}: {}\n    hint: {}",
+                    b.resource, b.message, b.hint
+                ));
             }
         } else {
             err = err.hint("each line marked ✗ blocked above says what to fix");
@@ -80,7 +83,6 @@ fn save(path: &Path, loaded: &LoadedSpec, p: &Plan) -> Result<(), CommandError> 
         plan: p.clone(),
     };
     std::fs::write(path, json_text(&saved)?).map_err(|e| {
-        CommandError::error(format!("could not save the plan to {}", path.display()))
-            .caused_by(&e)
+        CommandError::error(format!("could not save the plan to {}", path.display())).caused_by(&e)
     })
 }

@@ -17,7 +17,9 @@ pub(crate) fn run(args: &SpecCheckArgs, printer: &Printer) -> Result<ExitCode, C
         Ok(spec) => spec,
         Err(errors) => {
             if args.json {
-                printer.out(&json_text(&json!({"valid": false, "errors": errors.errors}))?);
+                printer.out(&json_text(
+                    &json!({"valid": false, "errors": errors.errors}),
+                )?);
             }
             return Err(spec_file::invalid(&args.file, &errors, Severity::Rejected));
         }
