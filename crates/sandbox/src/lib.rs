@@ -37,6 +37,23 @@ use std::sync::Arc;
 
 pub use urls::Urls;
 
+/// Escape text for XML or HTML character data and double- or single-quoted attribute values
+/// (`&#39;` rather than `&apos;`, which HTML 4 lacks). Every page and XML answer uses it.
+pub(crate) fn markup_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Test credentials the AWS emulation accepts (SigV4). Any other access key is refused.
 pub const TEST_ACCESS_KEY_ID: &str = "AKIASANDBOXTEST00001";
 /// Secret for [`TEST_ACCESS_KEY_ID`]. Not a secret: it only opens the local sandbox.

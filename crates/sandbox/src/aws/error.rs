@@ -109,10 +109,10 @@ impl AwsError {
         };
         format!(
             "<ErrorResponse xmlns=\"{}\">\n  <Error>\n    <Type>{kind}</Type>\n    <Code>{}</Code>\n    <Message>{}</Message>\n  </Error>\n  <RequestId>{}</RequestId>\n</ErrorResponse>\n",
-            xml_escape(namespace),
-            xml_escape(&self.code),
-            xml_escape(&self.message),
-            xml_escape(request_id),
+            crate::markup_escape(namespace),
+            crate::markup_escape(&self.code),
+            crate::markup_escape(&self.message),
+            crate::markup_escape(request_id),
         )
     }
 
@@ -199,20 +199,4 @@ impl http_body::Body for FailingBody {
             "sandbox fault: connection dropped",
         ))))
     }
-}
-
-/// Escape text for XML character data and attribute values.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }

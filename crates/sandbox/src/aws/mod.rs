@@ -33,7 +33,7 @@ pub mod sigv4;
 pub mod sso_admin;
 pub mod sts;
 
-pub use error::{AwsError, xml_escape};
+pub use error::AwsError;
 
 /// `aws:userid` of the sandbox's administrator (the IAM user behind the test credentials).
 pub const ADMIN_USER_ID: &str = "AIDASANDBOXADMIN00001";

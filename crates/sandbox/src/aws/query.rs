@@ -5,7 +5,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{AwsError, xml_escape};
+use super::AwsError;
 
 /// XML namespace of IAM answers.
 pub const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -129,8 +129,10 @@ impl Xml {
     /// A text element.
     pub fn el(&mut self, name: &str, text: &str) -> &mut Self {
         self.indent();
-        self.out
-            .push_str(&format!("<{name}>{}</{name}>\n", xml_escape(text)));
+        self.out.push_str(&format!(
+            "<{name}>{}</{name}>\n",
+            crate::markup_escape(text)
+        ));
         self
     }
     /// A text element when `text` is `Some`.

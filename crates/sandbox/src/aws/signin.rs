@@ -14,7 +14,7 @@ use connect_sso_saml::aws::RolePair;
 use serde::Deserialize;
 
 use super::sts::{self, SamlLogin};
-use super::{AwsError, Caller, xml_escape};
+use super::{AwsError, Caller};
 use crate::State;
 
 /// Name of the console session cookie.
@@ -61,7 +61,7 @@ fn token() -> String {
 fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title></head>\n<body><h1>{t}</h1>\n{body_html}\n</body></html>\n",
-        t = xml_escape(title)
+        t = crate::markup_escape(title)
     );
     let mut r = (status, html).into_response();
     r.headers_mut().insert(
@@ -85,8 +85,8 @@ fn error_page(e: &AwsError) -> Response {
         title,
         &format!(
             "<p id=\"error_code\">{}</p>\n<p id=\"error_message\">{}</p>\n<p>To logout, <a href=\"/aws/console/logout\">click here</a>.</p>",
-            xml_escape(&e.code),
-            xml_escape(&e.message)
+            crate::markup_escape(&e.code),
+            crate::markup_escape(&e.message)
         ),
     )
 }
@@ -140,9 +140,9 @@ pub async fn post_saml(
         let name = r.role_arn.rsplit('/').next().unwrap_or_default();
         rows.push_str(&format!(
             "<div class=\"saml-role\"><label><input type=\"radio\" name=\"roleIndex\" value=\"{}\"> Account: {} — {}</label></div>\n",
-            xml_escape(&value),
-            xml_escape(account),
-            xml_escape(name)
+            crate::markup_escape(&value),
+            crate::markup_escape(account),
+            crate::markup_escape(name)
         ));
     }
     {
@@ -282,7 +282,10 @@ pub async fn console_home(AxState(state): AxState<Arc<State>>, headers: HeaderMa
         Some(s) => page(
             StatusCode::OK,
             "AWS Management Console",
-            &format!("<p id=\"signed_in_as\">{}</p>", xml_escape(&s.caller.arn())),
+            &format!(
+                "<p id=\"signed_in_as\">{}</p>",
+                crate::markup_escape(&s.caller.arn())
+            ),
         ),
         None => session_expired(),
     }
@@ -319,8 +322,8 @@ pub async fn federate(
             },
             &format!(
                 "<p id=\"error_code\">{}</p>\n<p id=\"error_message\">{}</p>",
-                xml_escape(&e.code),
-                xml_escape(&e.message)
+                crate::markup_escape(&e.code),
+                crate::markup_escape(&e.message)
             ),
         ),
     }

@@ -32,7 +32,7 @@ use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
 use super::model::{Application, ServicePrincipal, Tenant, User, is_visible};
-use super::{html_escape, new_guid};
+use super::new_guid;
 use crate::State;
 
 /// Where Entra's SAML endpoint is, as published in metadata (real URL; see [`crate::Urls::to_local`]).
@@ -78,7 +78,7 @@ main{{max-width:440px;margin:60px auto;background:#fff;padding:44px;box-shadow:0
 input{{display:block;width:100%;margin:8px 0 16px;padding:6px;box-sizing:border-box}}\
 .error{{color:#e81123}} .sandbox{{color:#666;font-size:12px}}</style></head>\
 <body><main>{body}<p class=\"sandbox\">connect-sso sandbox: Microsoft Entra ID emulation</p></main></body></html>",
-        html_escape(title)
+        crate::markup_escape(title)
     );
     (
         status,
@@ -98,7 +98,7 @@ fn error_page(code: u32, message: &str) -> Response {
         "<h1>Sign in</h1><h2>Sorry, but we're having trouble signing you in.</h2>\
 <p id=\"errorMessage\" class=\"error\" data-aadsts=\"{code}\">AADSTS{code}: {}</p>\
 <p>Request Id: {request_id}<br>Correlation Id: {}<br>Timestamp: {}</p>",
-        html_escape(message),
+        crate::markup_escape(message),
         new_guid(),
         super::graph_time(OffsetDateTime::now_utc()),
     );
@@ -110,7 +110,7 @@ fn config_error_page(message: &str) -> Response {
     let body = format!(
         "<h1>Sign in</h1><h2>Sorry, but we're having trouble signing you in.</h2>\
 <p id=\"errorMessage\" class=\"error\">{}</p>",
-        html_escape(message)
+        crate::markup_escape(message)
     );
     page(StatusCode::BAD_REQUEST, "Sign in to your account", &body)
 }
@@ -144,7 +144,7 @@ fn login_page(
     let error_html = error.map_or(String::new(), |(code, msg)| {
         format!(
             "<p id=\"passwordError\" class=\"error\" role=\"alert\" data-aadsts=\"{code}\">{}</p><!-- AADSTS{code} -->",
-            html_escape(msg)
+            crate::markup_escape(msg)
         )
     });
     let body = format!(
@@ -156,10 +156,10 @@ fn login_page(
 <label for=\"i0118\">Password</label>\
 <input type=\"password\" name=\"passwd\" id=\"i0118\" autocomplete=\"current-password\" required>\
 <input type=\"submit\" id=\"idSIButton9\" value=\"Sign in\"></form>",
-        html_escape(app_name),
-        html_escape(tenant),
-        html_escape(ctx),
-        html_escape(username),
+        crate::markup_escape(app_name),
+        crate::markup_escape(tenant),
+        crate::markup_escape(ctx),
+        crate::markup_escape(username),
     );
     page(StatusCode::OK, "Sign in to your account", &body)
 }
@@ -169,7 +169,7 @@ fn auto_post(action: &str, saml_response_b64: &str, relay_state: Option<&str>) -
     let relay = relay_state.map_or(String::new(), |r| {
         format!(
             "<input type=\"hidden\" name=\"RelayState\" value=\"{}\" />",
-            html_escape(r)
+            crate::markup_escape(r)
         )
     });
     let html = format!(
@@ -179,8 +179,8 @@ fn auto_post(action: &str, saml_response_b64: &str, relay_state: Option<&str>) -
 <noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\" /></noscript>\
 </form><script language=\"javascript\">window.setTimeout(function(){{document.forms[0].submit();}}, 0);</script>\
 </body></html>",
-        html_escape(action),
-        html_escape(saml_response_b64),
+        crate::markup_escape(action),
+        crate::markup_escape(saml_response_b64),
     );
     (
         StatusCode::OK,

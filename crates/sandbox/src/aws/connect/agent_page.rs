@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::State;
-use crate::aws::xml_escape as esc;
+use crate::markup_escape as esc;
 
 /// The page a federated user lands on when the relay state names none.
 pub const DEFAULT_DESTINATION: &str = "ccp-v2";
