@@ -66,7 +66,7 @@ pub(crate) fn sandbox_url(spec: &Spec, flag: Option<&str>) -> (String, &'static 
 async fn probe_sandbox(base: &str, source: &str) -> Result<(), CommandError> {
     let none = || {
         CommandError::error(format!("no sandbox at {base}"))
-            .cause(format!("the URL comes from {source}"))
+            .detail(format!("the URL comes from {source}"))
             .hint(
                 "run `connect-sso sandbox serve` in another terminal (add --state FILE to keep \
                  state), or `connect-sso demo`",
@@ -75,7 +75,7 @@ async fn probe_sandbox(base: &str, source: &str) -> Result<(), CommandError> {
     if !(base.starts_with("http://") || base.starts_with("https://")) {
         return Err(
             CommandError::error(format!("the sandbox URL {base:?} is not an http(s) URL"))
-                .cause(format!("the URL comes from {source}"))
+                .detail(format!("the URL comes from {source}"))
                 .hint(
                     "use the URL `connect-sso sandbox serve` printed, e.g. http://127.0.0.1:7341",
                 ),
@@ -89,7 +89,15 @@ async fn probe_sandbox(base: &str, source: &str) -> Result<(), CommandError> {
         .get(format!("{base}/aws/_admin/quotas"))
         .send()
         .await
-        .map_err(|e| none().caused_by(&e))?;
+        .map_err(|e| {
+            if e.is_connect() {
+                none().cause("nothing accepts connections there")
+            } else if e.is_timeout() {
+                none().cause("no answer within 5 s")
+            } else {
+                none().caused_by(&e)
+            }
+        })?;
     let looks_right = answer.status().is_success()
         && answer
             .json::<serde_json::Value>()
@@ -101,7 +109,7 @@ async fn probe_sandbox(base: &str, source: &str) -> Result<(), CommandError> {
         Err(CommandError::error(format!(
             "{base} answers, but it is not a connect-sso sandbox"
         ))
-        .cause(format!("the URL comes from {source}"))
+        .detail(format!("the URL comes from {source}"))
         .hint("point --sandbox-url at the URL `connect-sso sandbox serve` printed"))
     }
 }

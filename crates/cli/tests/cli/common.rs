@@ -165,3 +165,45 @@ impl SignedFixture {
         run(&args)
     }
 }
+
+/// Run `connect-sso ARGS` in `dir` with NO_COLOR set, the given extra environment, every
+/// variable that could point the binary at a real cloud removed, and `stdin` fed in.
+pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connect-sso"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars() {
+        let cloudy =
+            k.starts_with("AWS_") || k.starts_with("AZURE_") || k.starts_with("CONNECT_SSO_");
+        if cloudy {
+            cmd.env_remove(&k);
+        }
+    }
+    // Never look for credentials beyond the environment (no instance metadata, no profiles).
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        );
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the connect-sso binary starts");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin);
+    }
+    let out = child
+        .wait_with_output()
+        .expect("the binary runs to the end");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -3,8 +3,13 @@
 
 mod aws_rules;
 mod common;
+mod demo;
 mod examples;
 mod exit_codes;
+mod login;
+mod mission;
+mod mission_errors;
 mod sandbox;
 mod snapshots;
 mod vectors;
+mod world;

@@ -559,3 +559,60 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     dir
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applied_state_reads_back_the_same_with_boto3() {
+    let home = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let python = std::env::var_os("CONNECT_SSO_VENV")
+        .map_or_else(
+            || home.join(".cache/connect-sso/venv"),
+            std::path::PathBuf::from,
+        )
+        .join("bin/python");
+    if !python.is_file() && peer_missing("the Python venv with boto3") {
+        return;
+    }
+    let (w, instance, _app_id) = applied_world().await;
+    let d = w.spec.derived();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/readback.py");
+    let mut cmd = std::process::Command::new(&python);
+    cmd.arg(script).args([
+        &w.spec.aws.federation_role,
+        &d.provider_arn,
+        &w.spec.connect.instance_alias,
+    ]);
+    for (k, v) in w.sandbox.env() {
+        cmd.env(k, v);
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(got["role_arn"], d.role_arn);
+    assert_eq!(got["max_session_duration"], 43200);
+    assert_eq!(got["trust"], d.trust_policy());
+    assert_eq!(
+        got["inline_policies"][connect_sso_engine::plan::FEDERATION_POLICY_NAME],
+        d.federation_policy("us-east-1", &w.spec.aws.account_id, &instance)
+    );
+    assert_eq!(got["provider_metadata_has_cert"], true);
+    assert_eq!(
+        got["instances"],
+        serde_json::json!([{"id": instance, "identity": "SAML", "status": "ACTIVE"}])
+    );
+    // The admin from the spec and the members of both groups, minus the guest AWS would refuse.
+    assert_eq!(
+        got["users"],
+        serde_json::json!([entra::USER_ALICE_UPN, entra::USER_BOB_UPN])
+    );
+    w.sandbox.shutdown().await;
+}

@@ -1,0 +1,283 @@
+//! The mission against an in-process sandbox, through the real binary: init → plan → apply →
+//! plan (nothing) → drift → plan (exactly the drift) → apply → destroy → plan (creates again).
+
+use crate::world::World;
+
+fn plan_json(w: &World) -> serde_json::Value {
+    let out = w.run(&["plan", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).expect("plan --json prints JSON")
+}
+
+fn steps(plan: &serde_json::Value) -> Vec<(String, String)> {
+    plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            (
+                s["resource"]["type"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                s["action"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn init_plan_apply_drift_reapply_destroy_round_trip() {
+    let w = World::start();
+
+    // init writes the starter once; a second init refuses to overwrite.
+    let init = w.run_plain(&["init"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert!(init.stderr.contains("connect-sso plan"), "{}", init.stderr);
+    let again = w.run_plain(&["init"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    let check = w.run_plain(&["spec", "check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(check.stdout.contains(
+        "arn:aws:iam::111122223333:role/ConnectFederation,arn:aws:iam::111122223333:saml-provider/EntraID"
+    ));
+
+    // Nothing exists: changes (exit 2 with --detailed-exitcode).
+    let first = w.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(first.code, 2, "{}", first.stderr);
+    assert!(
+        first.stdout.contains("Plan: 12 to create"),
+        "{}",
+        first.stdout
+    );
+
+    // Apply: progress on stderr, one line per step; the summary on stdout.
+    let applied = w.run(&["apply"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert!(
+        applied.stderr.contains("[1/12] entra.app create … done in"),
+        "{}",
+        applied.stderr
+    );
+    assert!(applied.stderr.contains("[12/12] "), "{}", applied.stderr);
+    assert!(
+        applied.stdout.contains("Apply complete: 12 changes"),
+        "{}",
+        applied.stdout
+    );
+    assert!(
+        applied
+            .stdout
+            .contains("relay state  https://us-east-1.console.aws.amazon.com/connect/federate/")
+    );
+
+    // Converged: exit 0.
+    let converged = w.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(converged.code, 0, "{}", converged.stdout);
+    assert!(
+        converged.stdout.contains("No changes"),
+        "{}",
+        converged.stdout
+    );
+
+    // Someone edits the relay state in the portal: the plan shows exactly that.
+    let summary = w.run(&["apply", "--json"]);
+    let summary: serde_json::Value = serde_json::from_str(&summary.stdout).expect("JSON");
+    let app_id = summary["app_id"].as_str().expect("app id").to_string();
+    let instance_id = summary["instance_id"]
+        .as_str()
+        .expect("instance id")
+        .to_string();
+    w.drift_relay_state(
+        &app_id,
+        &format!("https://eu-west-2.console.aws.amazon.com/connect/federate/{instance_id}"),
+    );
+    let drift = w.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(drift.code, 2, "{}", drift.stderr);
+    w.redactions(&[(&instance_id, "[instance-id]"), (&app_id, "[app-id]")])
+        .bind(|| insta::assert_snapshot!("plan_relay_state_drift", drift.stdout));
+    assert_eq!(
+        steps(&plan_json(&w)),
+        [("relay_state".into(), "update".into())]
+    );
+
+    // Apply repairs it.
+    let repaired = w.run(&["apply"]);
+    assert_eq!(repaired.code, 0, "{}", repaired.stderr);
+    assert!(
+        repaired.stdout.contains("1 change (0 created, 1 updated"),
+        "{}",
+        repaired.stdout
+    );
+    assert_eq!(w.run(&["plan", "--detailed-exitcode"]).code, 0);
+
+    // destroy never deletes without confirmation when nobody can answer.
+    let refused = w.run(&["destroy"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+    assert_eq!(
+        w.run(&["plan", "--detailed-exitcode"]).code,
+        0,
+        "nothing was deleted"
+    );
+
+    // destroy --yes deletes what connect-sso created, but keeps the instance.
+    let destroyed = w.run(&["destroy", "--yes"]);
+    assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
+    assert!(
+        destroyed.stdout.contains("- entra.app \"Amazon Connect\""),
+        "{}",
+        destroyed.stdout
+    );
+    assert!(
+        destroyed.stdout.contains("= connect.instance demo-contact"),
+        "{}",
+        destroyed.stdout
+    );
+    assert!(
+        destroyed.stdout.contains("pass --include-instance"),
+        "{}",
+        destroyed.stdout
+    );
+    assert!(
+        destroyed.stdout.contains("Destroy complete"),
+        "{}",
+        destroyed.stdout
+    );
+
+    // The plan creates everything again, except the kept instance and its admin user.
+    let after = steps(&plan_json(&w));
+    assert!(
+        after.contains(&("entra_app".into(), "create".into())),
+        "{after:?}"
+    );
+    assert!(
+        after.contains(&("saml_provider".into(), "create".into())),
+        "{after:?}"
+    );
+    assert!(
+        after.contains(&("federation_role".into(), "create".into())),
+        "{after:?}"
+    );
+    assert!(
+        !after.iter().any(|(r, _)| r == "connect_instance"),
+        "{after:?}"
+    );
+    assert!(after.iter().all(|(_, a)| a == "create"), "{after:?}");
+}
+
+#[test]
+fn saved_plan_is_applied_exactly_or_refused_as_stale() {
+    let w = World::start();
+    assert_eq!(w.run_plain(&["init"]).code, 0);
+
+    // The happy path: plan --out, then apply PLAN.
+    let saved = w.run(&["plan", "--out", "first.plan.json"]);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    assert!(
+        saved.stderr.contains("saved the plan to first.plan.json"),
+        "{}",
+        saved.stderr
+    );
+    let applied = w.run(&["apply", "first.plan.json"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert!(
+        applied.stdout.contains("Apply complete: 12 changes"),
+        "{}",
+        applied.stdout
+    );
+
+    // Applying the same plan again: the world moved on, so it is stale.
+    let twice = w.run(&["apply", "first.plan.json"]);
+    assert_eq!(twice.code, 1, "{}", twice.stderr);
+    assert!(twice.stderr.contains("is stale"), "{}", twice.stderr);
+
+    // A plan made, then drift before it is applied: refused, nothing applied.
+    let summary: serde_json::Value =
+        serde_json::from_str(&w.run(&["apply", "--json"]).stdout).expect("JSON");
+    let app_id = summary["app_id"].as_str().expect("app id").to_string();
+    let instance_id = summary["instance_id"]
+        .as_str()
+        .expect("instance id")
+        .to_string();
+    w.drift_relay_state(&app_id, "https://example.com/first-drift");
+    assert_eq!(w.run(&["plan", "--out", "drift.plan.json"]).code, 0);
+    w.drift_relay_state(&app_id, "https://example.com/second-drift");
+    let stale = w.run(&["apply", "drift.plan.json"]);
+    assert_eq!(stale.code, 1, "{}", stale.stderr);
+    w.redactions(&[(&instance_id, "[instance-id]"), (&app_id, "[app-id]")])
+        .bind(|| {
+            insta::assert_snapshot!(
+                "apply_stale_plan",
+                stale.transcript(&["apply", "drift.plan.json", "--sandbox-url", "URL"])
+            )
+        });
+    // Nothing was applied: the second drift is still there.
+    let plan = w.run(&["plan"]);
+    assert!(
+        plan.stdout.contains("https://example.com/second-drift"),
+        "{}",
+        plan.stdout
+    );
+
+    // A plan made from another version of the spec is refused before anything is read.
+    assert_eq!(w.run(&["plan", "--out", "spec.plan.json"]).code, 0);
+    let spec_path = w.path().join("connect-sso.toml");
+    let text = std::fs::read_to_string(&spec_path).expect("spec");
+    std::fs::write(
+        &spec_path,
+        text.replace("session_duration = 43200", "session_duration = 3600"),
+    )
+    .expect("spec written");
+    let other = w.run(&["apply", "spec.plan.json"]);
+    assert_eq!(other.code, 1, "{}", other.stderr);
+    assert!(
+        other
+            .stderr
+            .contains("was made from another version of the spec"),
+        "{}",
+        other.stderr
+    );
+}
+
+#[test]
+fn blocked_plan_exits_1_and_says_what_to_fix() {
+    let w = World::start();
+    assert_eq!(w.run_plain(&["init"]).code, 0);
+    let spec_path = w.path().join("connect-sso.toml");
+    let text = std::fs::read_to_string(&spec_path).expect("spec");
+    std::fs::write(
+        &spec_path,
+        text.replace(
+            "group = \"Connect Supervisors\"",
+            "group = \"No Such Group\"",
+        ),
+    )
+    .expect("spec written");
+    let out = w.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("✗ blocked"), "{}", out.stdout);
+    assert!(out.stdout.contains("No Such Group"), "{}", out.stdout);
+    assert!(out.stderr.contains("the plan is blocked"), "{}", out.stderr);
+    let apply = w.run(&["apply"]);
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+}
+
+#[test]
+fn the_aws_account_must_be_the_specs() {
+    let w = World::start();
+    assert_eq!(
+        w.run_plain(&["init", "--account-id", "999999999999"]).code,
+        0
+    );
+    let out = w.run(&["plan"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "refusing to act: the AWS credentials belong to account 111122223333, but the spec is for account 999999999999"
+        ),
+        "{}",
+        out.stderr
+    );
+}

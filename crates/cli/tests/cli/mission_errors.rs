@@ -1,0 +1,184 @@
+//! What the mission commands say when they cannot run, pinned with insta.
+
+use crate::common::run_in;
+
+fn snapshot_in(dir: &std::path::Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> i32 {
+    let out = run_in(dir, args, env, b"");
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
+    settings.add_filter(r"\(os error \d+\)", "(os error [n])");
+    settings.bind(|| insta::assert_snapshot!(name, out.transcript(args)));
+    out.code
+}
+
+/// A port on which nothing listens (bound, then released).
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    drop(l);
+    port
+}
+
+#[test]
+fn missing_spec_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(
+        snapshot_in(dir.path(), "mission_missing_spec", &["plan"], &[]),
+        2
+    );
+    assert_eq!(
+        snapshot_in(
+            dir.path(),
+            "mission_missing_spec_other_file",
+            &["apply", "-f", "prod.toml"],
+            &[]
+        ),
+        2
+    );
+}
+
+const INVALID_SPEC: &str = r#"version = 1
+
+[target]
+kind = "sandbox"
+
+[entra]
+tenant_id = "not-a-guid"
+app_name = "Amazon Connect"
+
+[aws]
+account_id = "12345"
+region = "us-east-1"
+
+[connect]
+instance_alias = "demo-contact"
+"#;
+
+#[test]
+fn invalid_spec_is_located() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("connect-sso.toml"), INVALID_SPEC).expect("write");
+    assert_eq!(
+        snapshot_in(dir.path(), "mission_invalid_spec_plan", &["plan"], &[]),
+        2
+    );
+    assert_eq!(
+        snapshot_in(
+            dir.path(),
+            "mission_invalid_spec_check",
+            &["spec", "check"],
+            &[]
+        ),
+        1
+    );
+    std::fs::write(
+        dir.path().join("typo.toml"),
+        INVALID_SPEC.replace("app_name", "app_nmae"),
+    )
+    .expect("write");
+    assert_eq!(
+        snapshot_in(
+            dir.path(),
+            "mission_spec_unknown_field",
+            &["spec", "check", "-f", "typo.toml"],
+            &[]
+        ),
+        1
+    );
+}
+
+#[test]
+fn no_sandbox_reachable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(run_in(dir.path(), &["init"], &[], b"").code, 0);
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let out = run_in(dir.path(), &["plan", "--sandbox-url", &url], &[], b"");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            "mission_no_sandbox",
+            out.transcript(&["plan", "--sandbox-url", "http://127.0.0.1:PORT"])
+        )
+    });
+    // The environment variable is used when there is no flag and no target.url.
+    let out = run_in(
+        dir.path(),
+        &["plan"],
+        &[("CONNECT_SSO_SANDBOX_URL", &url)],
+        b"",
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("$CONNECT_SSO_SANDBOX_URL"),
+        "{}",
+        out.stderr
+    );
+    // --detailed-exitcode turns every error into 1 (2 means "changes").
+    let out = run_in(
+        dir.path(),
+        &["plan", "--detailed-exitcode", "--sandbox-url", &url],
+        &[],
+        b"",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let out = run_in(
+        dir.path(),
+        &["plan", "--detailed-exitcode", "--bogus"],
+        &[],
+        b"",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}
+
+#[test]
+fn cloud_target_without_credentials() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let init = run_in(
+        dir.path(),
+        &[
+            "init",
+            "--target",
+            "cloud",
+            "--tenant-id",
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "--account-id",
+            "123456789012",
+            "--region",
+            "eu-west-2",
+            "--alias",
+            "acme-contact",
+            "--admin",
+            "admin@acme.example",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert_eq!(
+        snapshot_in(dir.path(), "mission_cloud_no_credentials", &["plan"], &[]),
+        2
+    );
+    // login on the cloud never takes a password.
+    assert_eq!(
+        snapshot_in(
+            dir.path(),
+            "mission_cloud_login_no_credentials",
+            &["login", "--user", "admin@acme.example"],
+            &[]
+        ),
+        2
+    );
+    // init for the cloud asks for what only the user knows.
+    let other = tempfile::tempdir().expect("temp dir");
+    assert_eq!(
+        snapshot_in(
+            other.path(),
+            "mission_init_cloud_missing_values",
+            &["init", "--target", "cloud"],
+            &[]
+        ),
+        2
+    );
+}
