@@ -35,6 +35,7 @@ pub(crate) struct CommandError {
     details: Vec<String>,
     causes: Vec<String>,
     hints: Vec<String>,
+    reported: bool,
 }
 
 impl CommandError {
@@ -44,6 +45,7 @@ impl CommandError {
             code: ExitCode::Error,
             message: message.into(),
             details: Vec::new(),
+            reported: false,
             causes: Vec::new(),
             hints: Vec::new(),
         }
@@ -86,6 +88,18 @@ impl CommandError {
     pub(crate) fn hint(mut self, text: impl Into<String>) -> Self {
         self.hints.push(text.into());
         self
+    }
+
+    /// Mark the error as already shown to the user (it keeps its exit code, and the final
+    /// report prints nothing).
+    pub(crate) fn reported(mut self) -> Self {
+        self.reported = true;
+        self
+    }
+
+    /// Whether the error was already shown.
+    pub(crate) fn is_reported(&self) -> bool {
+        self.reported
     }
 
     /// The exit code.

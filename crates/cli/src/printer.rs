@@ -103,6 +103,9 @@ impl Printer {
 
     /// `error: …`, `  Caused by: …`, `hint: …` on stderr.
     pub(crate) fn report(&self, err: &CommandError) {
+        if err.is_reported() {
+            return;
+        }
         eprint!("{}", self.render_error(err));
     }
 

@@ -416,13 +416,39 @@ async fn execute(
                     p
                 }
                 None => {
-                    graph
+                    let created = graph
                         .create_claims_mapping_policy(&name, &definition)
+                        .await?;
+                    // Until Graph shows it by name, a re-run would create a second one.
+                    graph
+                        .wait_visible(
+                            "the new claims-mapping policy",
+                            GRAPH_VISIBLE_TIMEOUT,
+                            || async {
+                                Ok(graph
+                                    .claims_mapping_policies_named(&name)
+                                    .await?
+                                    .into_iter()
+                                    .find(|p| p.id == created.id))
+                            },
+                        )
                         .await?
                 }
             };
             if !h.claims_policies.iter().any(|p| p.id == policy.id) {
-                graph.assign_claims_policy(&sp.id, &policy.id).await?;
+                // The reference 404s while the policy has not replicated yet.
+                graph
+                    .wait_visible(
+                        "the claims-mapping policy assignment",
+                        GRAPH_VISIBLE_TIMEOUT,
+                        || async {
+                            graph
+                                .assign_claims_policy(&sp.id, &policy.id)
+                                .await
+                                .map(Some)
+                        },
+                    )
+                    .await?;
             }
         }
         (Resource::RelayState, _) => {

@@ -65,7 +65,8 @@ impl Graph {
             Credentials::ClientSecret {
                 client_id,
                 client_secret,
-            } => (client_id, client_secret),
+            } => Some((client_id, client_secret)),
+            Credentials::AzureCli => None,
         };
         let mut cached = self.token.lock().await;
         if let Some((t, until)) = cached.as_ref() {
@@ -73,6 +74,12 @@ impl Graph {
                 return Ok(t.clone());
             }
         }
+        let Some(client_id) = client_id else {
+            let token = azure_cli_token(&self.config.tenant_id).await?;
+            // Azure CLI tokens live about an hour; ask again after 45 minutes.
+            *cached = Some((token.clone(), Instant::now() + Duration::from_secs(45 * 60)));
+            return Ok(token);
+        };
         let url = self.config.token_url();
         let scope = self.config.scope();
         let form = [
@@ -593,4 +600,41 @@ fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
         .parse::<u64>()
         .ok()
         .map(Duration::from_secs)
+}
+
+/// A Graph token from the signed-in Azure CLI.
+async fn azure_cli_token(tenant: &str) -> Result<Secret, Error> {
+    let tenant = tenant.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("az")
+            .args([
+                "account",
+                "get-access-token",
+                "--resource-type",
+                "ms-graph",
+                "--tenant",
+            ])
+            .arg(&tenant)
+            .args(["--query", "accessToken", "--output", "tsv"])
+            .output()
+    })
+    .await
+    .map_err(|e| Error::Config(format!("could not run the Azure CLI: {e}")))?
+    .map_err(|e| Error::Config(format!("could not run the Azure CLI: {e}")))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::Config(format!(
+            "the Azure CLI gave no Graph token ({}); run `az login --tenant <tenant>` or set AZURE_CLIENT_ID/AZURE_CLIENT_SECRET",
+            stderr
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no message")
+                .trim()
+        )));
+    }
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if token.is_empty() {
+        return Err(Error::Config("the Azure CLI printed an empty token".into()));
+    }
+    Ok(Secret::new(token))
 }

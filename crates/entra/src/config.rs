@@ -44,6 +44,9 @@ pub enum Credentials {
     },
     /// A ready bearer token (e.g. from `az account get-access-token --resource-type ms-graph`).
     AccessToken(Secret),
+    /// Ask the signed-in Azure CLI for a Graph token (`az account get-access-token`), when it
+    /// is installed and no other credentials are set.
+    AzureCli,
 }
 
 /// Retry behaviour for throttling and transient failures.
@@ -114,11 +117,13 @@ impl EntraConfig {
                 client_secret: Secret::new(secret),
             },
             (_, _, Some(token)) => Credentials::AccessToken(Secret::new(token)),
+            _ if azure_cli_present() => Credentials::AzureCli,
             _ => {
                 return Err(Error::Config(
                     "no Entra credentials: set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (an app registration \
                      with Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All and \
-                     Policy.ReadWrite.ApplicationConfiguration), or AZURE_ACCESS_TOKEN"
+                     Policy.ReadWrite.ApplicationConfiguration), or AZURE_ACCESS_TOKEN, or sign in \
+                     with the Azure CLI (`az login`)"
                         .into(),
                 ));
             }
@@ -155,4 +160,10 @@ impl EntraConfig {
     pub fn scope(&self) -> String {
         format!("{}/.default", Self::GRAPH_URL)
     }
+}
+
+/// True when an `az` executable is on the PATH.
+fn azure_cli_present() -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("az").is_file()))
 }

@@ -217,9 +217,11 @@ async fn demo(args: &DemoArgs, printer: &Printer) -> Result<ExitCode, CommandErr
         Err(e) => Err(e),
     };
     if args.keep_running {
-        if let Err(e) = &code {
-            printer.report(e);
-        }
+        // Say what went wrong now, while the sandbox stays up to look into it.
+        let code = code.map_err(|e| {
+            printer.report(&e);
+            e.reported()
+        });
         story.out(&format!(
             "\nThe sandbox keeps running at {}; press Ctrl-C to stop it.\n",
             urls.base()
@@ -228,8 +230,7 @@ async fn demo(args: &DemoArgs, printer: &Printer) -> Result<ExitCode, CommandErr
         story.out("\nStopping the sandbox.\n");
         sandbox.shutdown().await;
         signal.map_err(|e| CommandError::error("could not wait for Ctrl-C").caused_by(&e))?;
-        return code
-            .map_err(|_| CommandError::rejected("the demo did not go as expected (see above)"));
+        return code;
     }
     sandbox.shutdown().await;
     code
@@ -256,7 +257,7 @@ async fn mission(
         "  spec written to {}{}\n",
         path.display(),
         if args.keep_running {
-            ""
+            " (kept after the demo)"
         } else {
             " (removed when the demo ends)"
         }
@@ -274,9 +275,9 @@ async fn mission(
             admin.username
         ));
     }
-    let _keep = if args.keep_running {
-        let kept = dir.keep();
-        story.out(&format!("  (kept: {})\n", kept.display()));
+    // Without --keep-running the directory (and the spec) is removed when the demo ends.
+    let _dir = if args.keep_running {
+        let _ = dir.keep();
         None
     } else {
         Some(dir)

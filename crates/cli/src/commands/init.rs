@@ -110,7 +110,7 @@ fn values(args: &InitArgs) -> Result<StarterValues, CommandError> {
             if !missing.is_empty() {
                 let mut err = CommandError::error("a cloud spec needs values only you know");
                 for m in missing {
-                    err = err.cause(format!("missing {m}"));
+                    err = err.detail(format!("missing {m}"));
                 }
                 return Err(err.hint(
                     "e.g. connect-sso init --target cloud --tenant-id <GUID> --account-id \

@@ -197,12 +197,14 @@ pub(crate) fn chain_labels(trail: &[(Hop, String, String, u16)]) -> Vec<String> 
 
 /// A failed sign-in: the hop, what the server answered, the likely cause (exit 1).
 pub(crate) fn failure(user: &str, e: &LoginError) -> CommandError {
-    let status = e.status.map(|s| format!(" {s}")).unwrap_or_default();
+    let status = e
+        .status
+        .map_or_else(|| " (no answer)".to_string(), |s| format!(" answered {s}"));
     let err = CommandError::rejected(format!(
         "{user} could not sign in: the chain stopped at {}",
         e.hop
     ))
-    .cause(format!("{}{status} answered: {}", e.url, e.answer));
+    .cause(format!("{}{status}: {}", e.url, e.answer));
     match &e.cause {
         Some(c) => err.hint(format!("likely cause: {c}")),
         None => err,

@@ -52,3 +52,85 @@ fn demo_refuses_a_non_loopback_address() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stdout.is_empty());
 }
+
+/// Kills the demo even when an assertion fails.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn demo_keep_running_serves_its_spec_to_other_commands_until_ctrl_c() {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let child = Command::new(env!("CARGO_BIN_EXE_connect-sso"))
+        .args(["demo", "--keep-running"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut demo = Running(child);
+    let stdout = demo.0.stdout.take().expect("stdout is piped");
+    let mut spec = None;
+    let mut story = String::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.expect("UTF-8");
+        story.push_str(&line);
+        story.push('\n');
+        if let Some(rest) = line.trim().strip_prefix("spec written to ") {
+            spec = rest
+                .strip_suffix(" (kept after the demo)")
+                .map(str::to_string);
+        }
+        if line.contains("press Ctrl-C to stop it") {
+            break;
+        }
+    }
+    assert!(story.contains("Demo complete"), "{story}");
+    let spec = spec.unwrap_or_else(|| panic!("no kept spec path in:\n{story}"));
+
+    // The kept spec names the running sandbox: other commands just work with -f.
+    let login = run_in(
+        dir.path(),
+        &["login", "-f", &spec, "--user", "alice@contoso.com"],
+        &[],
+        b"",
+    );
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert!(
+        login
+            .stdout
+            .contains("alice@contoso.com is signed in to Amazon Connect"),
+        "{}",
+        login.stdout
+    );
+    let plan = run_in(
+        dir.path(),
+        &["plan", "-f", &spec, "--detailed-exitcode"],
+        &[],
+        b"",
+    );
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+
+    // Ctrl-C stops it cleanly.
+    let pid = demo.0.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = demo.0.wait().expect("the demo exits");
+    assert_eq!(status.code(), Some(0));
+    if let Some(parent) = std::path::Path::new(&spec).parent() {
+        let _ = std::fs::remove_dir_all(parent);
+    }
+}

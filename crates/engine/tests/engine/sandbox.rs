@@ -616,3 +616,47 @@ async fn applied_state_reads_back_the_same_with_boto3() {
     );
     w.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_replication_delay_does_not_duplicate_anything() {
+    // Entra is eventually consistent: new objects stay invisible to reads for a while. Apply must
+    // wait for them rather than create them again.
+    let w = world().await;
+    let r = reqwest::Client::new()
+        .put(format!(
+            "{}/entra/_sandbox/consistency",
+            w.sandbox.urls().base()
+        ))
+        .json(&serde_json::json!({"delayMs": 1500}))
+        .send()
+        .await
+        .expect("admin call");
+    assert!(r.status().is_success(), "{}", r.status());
+    let clients = Clients {
+        graph: &w.graph,
+        aws: &w.aws,
+    };
+    let report = apply(&clients, &w.spec, None, &quiet)
+        .await
+        .expect("apply despite replication delay");
+    assert_eq!(report.executed.len(), FULL_APPLY_STEPS);
+    let again = apply(&clients, &w.spec, None, &quiet)
+        .await
+        .expect("second apply");
+    assert!(again.executed.is_empty(), "{:?}", again.executed);
+    assert_eq!(
+        w.graph
+            .applications_named(&w.spec.entra.app_name)
+            .await
+            .expect("apps")
+            .len(),
+        1
+    );
+    let policies = w
+        .graph
+        .claims_mapping_policies_named(&connect_sso_spec::Derived::claims_policy_name(&w.spec))
+        .await
+        .expect("policies");
+    assert_eq!(policies.len(), 1);
+    w.sandbox.shutdown().await;
+}
