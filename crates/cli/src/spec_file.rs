@@ -105,3 +105,32 @@ pub(crate) fn invalid(path: &Path, errors: &SpecErrors, severity: Severity) -> C
     }
     err
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connect_sso_spec::{StarterValues, TargetKind, starter};
+
+    fn starter_text() -> String {
+        starter(&StarterValues {
+            tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+            account_id: "111122223333".into(),
+            region: "us-east-1".into(),
+            instance_alias: "acme".into(),
+            target: TargetKind::Sandbox,
+            admin_username: "admin@contoso.com".into(),
+        })
+    }
+
+    #[test]
+    fn the_spec_hash_ignores_comments_but_not_values() {
+        let text = starter_text();
+        let hash = |t: &str| spec_hash(&Spec::parse(t).expect("valid"));
+        let base = hash(&text);
+        assert_eq!(base, hash(&format!("# a new comment\n{text}")));
+        assert_ne!(
+            base,
+            hash(&text.replace("session_duration = 43200", "session_duration = 3600"))
+        );
+    }
+}

@@ -181,11 +181,8 @@ pub(crate) async fn resolve_graph(
                 CommandError::error("cannot talk to Microsoft Entra ID for the cloud target")
                     .caused_by(&e)
                     .hint(
-                        "export AZURE_CLIENT_ID and AZURE_CLIENT_SECRET of an app registration \
-                         with the Graph application permissions Application.ReadWrite.All, \
-                         AppRoleAssignment.ReadWrite.All and \
-                         Policy.ReadWrite.ApplicationConfiguration (or AZURE_ACCESS_TOKEN); \
-                         to try without a cloud, set target.kind = \"sandbox\"",
+                        "to try without a cloud: `connect-sso demo`, or target.kind = \"sandbox\" \
+                         with `connect-sso sandbox serve`",
                     )
             })?;
             let graph = Graph::new(config).map_err(|e| {

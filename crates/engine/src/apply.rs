@@ -562,7 +562,7 @@ async fn apply_app_roles(
 }
 
 /// What `destroy` would remove (created by the tool) and keep (adopted or foreign).
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DestroyPlan {
     /// Resources to delete, in order.
     pub delete: Vec<String>,
@@ -649,16 +649,21 @@ pub fn destroy_plan(spec: &Spec, snap: &Snapshot, include_instance: bool) -> Des
     out
 }
 
-/// Remove what the tool created (see [`destroy_plan`]).
+/// Remove what the tool created (see [`destroy_plan`]). When `expected` is given (what the
+/// user confirmed), nothing is deleted unless the fresh plan is the same ([`Error::StalePlan`]).
 pub async fn destroy(
     clients: &Clients<'_>,
     spec: &Spec,
     include_instance: bool,
+    expected: Option<&DestroyPlan>,
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) -> Result<DestroyPlan, Error> {
     let Clients { graph, aws } = clients;
     let snap = observe(graph, aws, spec).await?;
     let plan = destroy_plan(spec, &snap, include_instance);
+    if expected.is_some_and(|e| e != &plan) {
+        return Err(Error::StalePlan);
+    }
     let h = &snap.handles;
     let d = spec.derived();
     if let Some(app) = h

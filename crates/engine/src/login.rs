@@ -57,6 +57,10 @@ pub struct LoginError {
     pub answer: String,
     /// The likely cause and what to do.
     pub cause: Option<String>,
+    /// The SAMLResponse (base64) when the IdP had issued one before the failure, so that it can
+    /// be saved and inspected (`connect-sso saml inspect`). Never in `Display`.
+    #[serde(skip)]
+    pub saml_response: Option<String>,
 }
 
 /// What to sign in with.
@@ -398,6 +402,7 @@ impl Driver {
             status,
             answer,
             cause: None,
+            saml_response: None,
         };
         for _ in 0..10 {
             let method = req
@@ -451,6 +456,7 @@ impl Driver {
                     status: Some(status),
                     answer,
                     cause,
+                    saml_response: None,
                 });
             }
             return Ok(Page { url, status, body });
@@ -490,6 +496,7 @@ pub async fn login(req: &LoginRequest) -> Result<LoginOutcome, LoginError> {
             status: None,
             answer: e.to_string(),
             cause: None,
+            saml_response: None,
         })?;
     let mut d = Driver {
         http,
@@ -511,6 +518,7 @@ pub async fn login(req: &LoginRequest) -> Result<LoginOutcome, LoginError> {
             status: Some(page.status),
             answer,
             cause,
+            saml_response: None,
         });
     }
     let no_form = |hop: Hop, p: &Page, what: &str| LoginError {
@@ -519,6 +527,7 @@ pub async fn login(req: &LoginRequest) -> Result<LoginOutcome, LoginError> {
         status: Some(p.status),
         answer: format!("the page has no {what}"),
         cause: element_text(&p.body, "<title", "</title").map(|t| format!("page title: {t}")),
+        saml_response: None,
     };
     let form = forms(&page.body, &page.url)
         .into_iter()
@@ -566,80 +575,89 @@ pub async fn login(req: &LoginRequest) -> Result<LoginOutcome, LoginError> {
     let saml_response = field(&post, "SAMLResponse").unwrap_or_default();
     let relay_state = field(&post, "RelayState");
 
-    // 3. AWS sign-in.
-    let fields: Vec<(String, String)> = post
-        .inputs
-        .iter()
-        .filter(|(_, t, _)| t != "submit")
-        .map(|(n, _, v)| (n.clone(), v.clone()))
-        .collect();
-    let mut page = d
-        .go(
-            Hop::AwsSignIn,
-            d.http.post(&post.action).form(&fields),
-            post.action.clone(),
-        )
-        .await?;
-
-    // 4. Role chooser, when AWS offers several roles.
-    let mut roles_offered = Vec::new();
-    if let Some(chooser) = forms(&page.body, &page.url)
-        .into_iter()
-        .find(|f| f.inputs.iter().any(|(n, _, _)| n == "roleIndex"))
-    {
-        let all = radio_values(&page.body, "roleIndex");
-        roles_offered = all.clone();
-        let pick = match &req.role_arn {
-            Some(arn) => all
-                .iter()
-                .find(|v| v.contains(arn.as_str()))
-                .cloned()
-                .ok_or_else(|| LoginError {
-                    hop: Hop::RoleChooser,
-                    url: page.url.clone(),
-                    status: Some(page.status),
-                    answer: format!("role {arn} is not offered; offered: {}", all.join(", ")),
-                    cause: Some("pick one of the offered roles with --role".into()),
-                })?,
-            None => all.first().cloned().unwrap_or_default(),
-        };
-        let fields: Vec<(String, String)> = chooser
+    // From here on a failure carries the SAMLResponse, so that it can be saved and inspected.
+    let saml_for_errors = saml_response.clone();
+    let aws_side = async move {
+        // 3. AWS sign-in.
+        let fields: Vec<(String, String)> = post
             .inputs
             .iter()
-            .filter(|(n, t, _)| n != "roleIndex" && t != "submit")
+            .filter(|(_, t, _)| t != "submit")
             .map(|(n, _, v)| (n.clone(), v.clone()))
-            .chain(std::iter::once(("roleIndex".to_string(), pick)))
             .collect();
-        page = d
+        let mut page = d
             .go(
-                Hop::RoleChooser,
-                d.http.post(&chooser.action).form(&fields),
-                chooser.action.clone(),
+                Hop::AwsSignIn,
+                d.http.post(&post.action).form(&fields),
+                post.action.clone(),
             )
             .await?;
-    }
 
-    // 5–6. The redirects above went through console federation to Connect; check where we are.
-    let signed_in_as = element_text(&page.body, "<strong", "</strong")
-        .filter(|_| page.body.contains("Signed in to Amazon Connect"))
-        .ok_or_else(|| {
-            let (answer, cause) = diagnose(&page.body).unwrap_or_else(|| {
-                (
-                    element_text(&page.body, "<title", "</title").unwrap_or_else(|| "an unexpected page".into()),
-                    Some("the chain ended somewhere other than Amazon Connect: check the relay state".into()),
+        // 4. Role chooser, when AWS offers several roles.
+        let mut roles_offered = Vec::new();
+        if let Some(chooser) = forms(&page.body, &page.url)
+            .into_iter()
+            .find(|f| f.inputs.iter().any(|(n, _, _)| n == "roleIndex"))
+        {
+            let all = radio_values(&page.body, "roleIndex");
+            roles_offered = all.clone();
+            let pick = match &req.role_arn {
+                Some(arn) => all
+                    .iter()
+                    .find(|v| v.contains(arn.as_str()))
+                    .cloned()
+                    .ok_or_else(|| LoginError {
+                        hop: Hop::RoleChooser,
+                        url: page.url.clone(),
+                        status: Some(page.status),
+                        answer: format!("role {arn} is not offered; offered: {}", all.join(", ")),
+                        cause: Some("pick one of the offered roles with --role".into()),
+                        saml_response: None,
+                    })?,
+                None => all.first().cloned().unwrap_or_default(),
+            };
+            let fields: Vec<(String, String)> = chooser
+                .inputs
+                .iter()
+                .filter(|(n, t, _)| n != "roleIndex" && t != "submit")
+                .map(|(n, _, v)| (n.clone(), v.clone()))
+                .chain(std::iter::once(("roleIndex".to_string(), pick)))
+                .collect();
+            page = d
+                .go(
+                    Hop::RoleChooser,
+                    d.http.post(&chooser.action).form(&fields),
+                    chooser.action.clone(),
                 )
-            });
-            let hop = if page.url.contains("/federate/") { Hop::ConsoleFederation } else { Hop::Connect };
-            LoginError { hop, url: page.url.clone(), status: Some(page.status), answer, cause }
-        })?;
-    Ok(LoginOutcome {
-        signed_in_as,
-        connect_url: page.url.clone(),
-        page_title: element_text(&page.body, "<title", "</title").unwrap_or_default(),
-        saml_response,
-        relay_state,
-        roles_offered,
-        trail: d.trail,
+                .await?;
+        }
+
+        // 5–6. The redirects above went through console federation to Connect; check where we are.
+        let signed_in_as = element_text(&page.body, "<strong", "</strong")
+            .filter(|_| page.body.contains("Signed in to Amazon Connect"))
+            .ok_or_else(|| {
+                let (answer, cause) = diagnose(&page.body).unwrap_or_else(|| {
+                    (
+                        element_text(&page.body, "<title", "</title").unwrap_or_else(|| "an unexpected page".into()),
+                        Some("the chain ended somewhere other than Amazon Connect: check the relay state".into()),
+                    )
+                });
+                let hop = if page.url.contains("/federate/") { Hop::ConsoleFederation } else { Hop::Connect };
+                LoginError { hop, url: page.url.clone(), status: Some(page.status), answer, cause, saml_response: None }
+            })?;
+        Ok(LoginOutcome {
+            signed_in_as,
+            connect_url: page.url.clone(),
+            page_title: element_text(&page.body, "<title", "</title").unwrap_or_default(),
+            saml_response,
+            relay_state,
+            roles_offered,
+            trail: d.trail,
+        })
+    };
+    aws_side.await.map_err(|mut e: LoginError| {
+        e.saml_response = Some(saml_for_errors);
+        e
     })
 }
 

@@ -96,7 +96,7 @@ topology = "direct"          # Entra → IAM in the Connect account ("brokered":
 
 [target]
 kind = "{target}"             # "cloud" (Graph + AWS credentials) or "sandbox" (local emulator)
-# url = "http://127.0.0.1:4566"   # a running `connect-sso sandbox serve`; absent: started in-process
+# url = "http://127.0.0.1:7341"   # a running `connect-sso sandbox serve` (also: --sandbox-url, $CONNECT_SSO_SANDBOX_URL)
 
 [entra]
 tenant_id = "{tenant}"

@@ -43,8 +43,9 @@ pub struct Target {
     /// `cloud` (Microsoft Graph and AWS, with the usual credentials) or `sandbox`.
     #[serde(default)]
     pub kind: TargetKind,
-    /// Base URL of a running sandbox (`connect-sso sandbox serve`), e.g. `http://127.0.0.1:4566`.
-    /// Only for `kind = "sandbox"`; when absent, commands that need one start it in-process.
+    /// Base URL of a running sandbox (`connect-sso sandbox serve`), e.g. `http://127.0.0.1:7341`.
+    /// Only for `kind = "sandbox"`. The CLI takes, in order: `--sandbox-url`, this,
+    /// `$CONNECT_SSO_SANDBOX_URL`, then `http://127.0.0.1:7341` (the `serve` default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }

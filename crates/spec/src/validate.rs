@@ -143,7 +143,7 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
             err(
                 "target.url",
                 format!("{url:?} is not an http(s) URL"),
-                Some("use the URL `connect-sso sandbox serve` prints, e.g. http://127.0.0.1:4566"),
+                Some("use the URL `connect-sso sandbox serve` prints, e.g. http://127.0.0.1:7341"),
             )
         }
         _ => {}

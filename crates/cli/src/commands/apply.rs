@@ -48,9 +48,19 @@ pub(crate) fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, Comma
                 let snap = observe(&t.graph, &t.aws, spec).await.map_err(|e| {
                     engine_error("could not read what exists in Entra ID and AWS", &e)
                 })?;
-                plan(spec, &snap.observed, OffsetDateTime::now_utc())
-                    .steps
-                    .len()
+                let p = plan(spec, &snap.observed, OffsetDateTime::now_utc());
+                if !p.blockers.is_empty() {
+                    let mut err =
+                        CommandError::rejected("apply did not start: the plan is blocked");
+                    for b in &p.blockers {
+                        err = err.detail(format!(
+                            "{}: {}\n    hint: {}",
+                            b.resource, b.message, b.hint
+                        ));
+                    }
+                    return Err(err);
+                }
+                p.steps.len()
             }
         };
         let where_to = match &t.place {
@@ -85,10 +95,16 @@ pub(crate) fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, Comma
                 "run `connect-sso plan --out {}` again and review the new plan",
                 path.display()
             )),
-            _ => engine_error(
-                "apply stopped; what it did so far stays done, and running it again continues from there",
-                &e,
-            ),
+            _ => match progress.steps_started() {
+                0 => engine_error("apply did not start: nothing was changed", &e),
+                n => engine_error(
+                    &format!(
+                        "apply stopped during step {n}: what it did so far stays done, and \
+                         running it again continues from there"
+                    ),
+                    &e,
+                ),
+            },
         })?;
         Ok::<_, CommandError>((ApplySummary::new(&report, spec, &t.place), t.place))
     })?;

@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 
 use super::login::{chain_labels, destination};
 use super::mission::{Progress, Sink, action_word, engine_error};
-use super::runtime;
+use super::{Interrupt, runtime};
 use crate::cli::DemoArgs;
 use crate::error::{CommandError, ExitCode};
 use crate::printer::{Printer, Style};
@@ -67,7 +67,7 @@ impl<'p> Story<'p> {
     }
 
     /// Check an expected outcome.
-    fn expect(&mut self, ok: bool, what: &str) {
+    fn check(&mut self, ok: bool, what: &str) {
         if ok {
             self.out(&format!(
                 "  {} {what}\n",
@@ -192,7 +192,7 @@ async fn demo(args: &DemoArgs, printer: &Printer) -> Result<ExitCode, CommandErr
         )
     ));
 
-    let outcome = mission(args, printer, &mut story, &urls, &sandbox).await;
+    let outcome = mission(args, printer, &mut story, &urls).await;
     let code = match outcome {
         Ok(()) if story.failures.is_empty() => {
             story.out(&format!(
@@ -222,14 +222,15 @@ async fn demo(args: &DemoArgs, printer: &Printer) -> Result<ExitCode, CommandErr
             printer.report(&e);
             e.reported()
         });
+        let interrupt = Interrupt::listen()?;
         story.out(&format!(
             "\nThe sandbox keeps running at {}; press Ctrl-C to stop it.\n",
             urls.base()
         ));
-        let signal = tokio::signal::ctrl_c().await;
+        let waited = interrupt.wait().await;
         story.out("\nStopping the sandbox.\n");
         sandbox.shutdown().await;
-        signal.map_err(|e| CommandError::error("could not wait for Ctrl-C").caused_by(&e))?;
+        waited?;
         return code;
     }
     sandbox.shutdown().await;
@@ -242,7 +243,6 @@ async fn mission(
     printer: &Printer,
     story: &mut Story<'_>,
     urls: &Urls,
-    _sandbox: &Sandbox,
 ) -> Result<(), CommandError> {
     // The spec.
     story.section(
@@ -311,7 +311,7 @@ async fn mission(
         ));
     }
     story.out("  (`connect-sso plan` also shows every field and value.)\n");
-    story.expect(
+    story.check(
         p.blockers.is_empty()
             && !p.steps.is_empty()
             && p.steps.iter().all(|s| s.action == Action::Create),
@@ -345,7 +345,7 @@ async fn mission(
         .await
         .map_err(|e| engine_error("could not read the sandbox", &e))?;
     let p2 = plan(&spec, &again.observed, OffsetDateTime::now_utc());
-    story.expect(
+    story.check(
         report.executed.len() == p.steps.len() && p2.is_empty() && p2.blockers.is_empty(),
         "every step applied, and a second plan finds nothing left to change",
     );
@@ -387,11 +387,11 @@ async fn mission(
     let skipped_guest = outcomes.iter().any(
         |o| matches!(o, UserOutcome::Skipped { username, .. } if username == entra::USER_GUEST_UPN),
     );
-    story.expect(
+    story.check(
         has(entra::USER_ALICE_UPN) && has(entra::USER_BOB_UPN),
         "Connect users for alice (Connect Agents) and bob (Connect Supervisors)",
     );
-    story.expect(
+    story.check(
         skipped_guest,
         "the guest user skipped: AWS refuses #EXT# in RoleSessionName",
     );
@@ -440,7 +440,7 @@ async fn mission(
                         )
                     ));
                 }
-                story.expect(
+                story.check(
                     o.signed_in_as == upn && o.connect_url.contains(&wanted) && dest == wanted,
                     &format!("{upn} signed in and landed on {wanted}, as the relay state asks"),
                 );
@@ -453,7 +453,7 @@ async fn mission(
                 if let Some(c) = &e.cause {
                     story.out(&format!("    likely cause: {c}\n"));
                 }
-                story.expect(false, &format!("{upn} signs in"));
+                story.check(false, &format!("{upn} signs in"));
             }
         }
     }
@@ -478,7 +478,7 @@ async fn mission(
                 entra::USER_CAROL_UPN,
                 o.signed_in_as
             ));
-            story.expect(false, "carol is refused by Entra ID (AADSTS50105)");
+            story.check(false, "carol is refused by Entra ID (AADSTS50105)");
         }
         Err(e) => {
             story.out(&format!(
@@ -498,7 +498,7 @@ async fn mission(
                 connect_sso_engine::login::Hop::IdpSignInPage
                     | connect_sso_engine::login::Hop::IdpCredentials
             );
-            story.expect(
+            story.check(
                 at_idp && e.answer.contains("AADSTS50105"),
                 "carol is refused at the Entra ID hop with AADSTS50105 (not assigned to the app)",
             );

@@ -45,29 +45,29 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
     if !args.yes {
         confirm(shown.delete.len())?;
     }
-    let progress = Progress::new(printer, Sink::Stderr, "", 0);
+    let progress = Progress::new(printer, Sink::Stderr, "", 0).with_note_prefix("destroy: ");
     let done = rt.block_on(async {
         let clients = Clients {
             graph: &t.graph,
             aws: &t.aws,
         };
-        destroy(&clients, spec, args.include_instance, &|e| {
+        // Delete only what was shown and confirmed: a changed world refuses with StalePlan.
+        destroy(&clients, spec, args.include_instance, Some(&shown), &|e| {
             progress.on_event(e)
         })
         .await
     });
     progress.finish();
-    let done = done.map_err(|e| {
-        engine_error(
+    let done = done.map_err(|e| match e {
+        connect_sso_engine::Error::StalePlan => CommandError::rejected(
+            "Entra ID or AWS changed after the list above was shown; nothing was deleted",
+        )
+        .hint("run `connect-sso destroy` again and review the new list"),
+        e => engine_error(
             "destroy stopped; what it deleted so far is gone, and running it again continues",
             &e,
-        )
+        ),
     })?;
-    if done.delete != shown.delete {
-        printer.warn(
-            "Entra ID or AWS changed after the list above was shown; what was deleted is listed below",
-        );
-    }
     if args.json {
         printer.out(&json_text(
             &json!({"deleted": done.delete, "kept": kept(&done.keep)}),

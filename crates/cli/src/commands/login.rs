@@ -107,6 +107,20 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
             Ok(ExitCode::Success)
         }
         Err(e) => {
+            // A failure after the IdP issued a response is when inspecting it matters most.
+            if let (Some(path), Some(response)) = (&args.save_response, &e.saml_response) {
+                match std::fs::write(path, format!("{response}\n")) {
+                    Ok(()) => printer.info(&format!(
+                        "login: wrote the SAMLResponse to {} (read it with `connect-sso saml inspect {}`)",
+                        path.display(),
+                        path.display()
+                    )),
+                    Err(err) => printer.warn(&format!(
+                        "could not write the SAMLResponse to {}: {err}",
+                        path.display()
+                    )),
+                }
+            }
             if args.json {
                 printer.out(&json_text(&json!({"signed_in": false, "error": e}))?);
             }
@@ -272,4 +286,73 @@ fn cloud(
         }
     }
     Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destination_is_read_from_the_relay_state_and_decoded() {
+        assert_eq!(
+            destination(Some(
+                "https://us-east-1.console.aws.amazon.com/connect/federate/abc?destination=%2Fccp-v2%2Fchat&new_domain=true"
+            ))
+            .as_deref(),
+            Some("/ccp-v2/chat")
+        );
+        assert_eq!(
+            destination(Some(
+                "https://us-east-1.console.aws.amazon.com/connect/federate/abc"
+            )),
+            None
+        );
+        assert_eq!(destination(None), None);
+    }
+
+    #[test]
+    fn the_chain_names_federation_and_connect_by_url() {
+        let trail = vec![
+            (
+                Hop::IdpSignInPage,
+                "GET".into(),
+                "http://x/entra/t/signin/a".into(),
+                200,
+            ),
+            (
+                Hop::IdpCredentials,
+                "POST".into(),
+                "http://x/entra/t/login".into(),
+                200,
+            ),
+            (
+                Hop::AwsSignIn,
+                "POST".into(),
+                "http://x/aws/signin/saml".into(),
+                302,
+            ),
+            (
+                Hop::AwsSignIn,
+                "GET".into(),
+                "http://x/aws/console/connect/federate/i".into(),
+                302,
+            ),
+            (
+                Hop::AwsSignIn,
+                "GET".into(),
+                "http://x/aws/connect/app/i/ccp-v2".into(),
+                200,
+            ),
+        ];
+        assert_eq!(
+            chain_labels(&trail),
+            [
+                "IdP sign-in page",
+                "IdP sign-in (credentials)",
+                "AWS sign-in (SAML)",
+                "console federation into Connect",
+                "Amazon Connect"
+            ]
+        );
+    }
 }

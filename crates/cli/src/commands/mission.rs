@@ -67,6 +67,7 @@ pub(crate) struct Progress<'p> {
     printer: &'p Printer,
     sink: Sink,
     indent: &'static str,
+    note_prefix: &'static str,
     state: Mutex<ProgressState>,
 }
 
@@ -82,11 +83,24 @@ impl<'p> Progress<'p> {
             printer,
             sink,
             indent,
+            note_prefix: "      ",
             state: Mutex::new(ProgressState {
                 total,
                 ..ProgressState::default()
             }),
         }
+    }
+
+    /// Put `prefix` before notes instead of the indentation under a step (for `destroy`,
+    /// whose progress is notes only).
+    pub(crate) fn with_note_prefix(mut self, prefix: &'static str) -> Self {
+        self.note_prefix = prefix;
+        self
+    }
+
+    /// How many steps started so far.
+    pub(crate) fn steps_started(&self) -> usize {
+        self.state.lock().map_or(0, |st| st.n)
     }
 
     fn write(&self, text: &str) {
@@ -128,7 +142,7 @@ impl<'p> Progress<'p> {
                     self.write("\n");
                     st.broken = true;
                 }
-                self.write(&format!("{}      {text}\n", self.indent));
+                self.write(&format!("{}{}{text}\n", self.indent, self.note_prefix));
             }
             Event::StepDone(step, took) => {
                 let done = format!(" done in {:.1} s\n", took.as_secs_f64());

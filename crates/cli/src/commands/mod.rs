@@ -52,3 +52,42 @@ pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Result<String, Comman
         .map(|t| format!("{t}\n"))
         .map_err(|e| CommandError::error("could not write JSON").caused_by(&e))
 }
+
+/// Ctrl-C, listened for from the moment this is created (so that a Ctrl-C sent right after a
+/// "press Ctrl-C" message is not missed).
+pub(crate) struct Interrupt {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Interrupt {
+    /// Start listening. Needs a running tokio runtime.
+    pub(crate) fn listen() -> Result<Self, CommandError> {
+        #[cfg(unix)]
+        {
+            let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(|e| CommandError::error("could not listen for Ctrl-C").caused_by(&e))?;
+            Ok(Self { signal })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
+    }
+
+    /// Wait for Ctrl-C.
+    pub(crate) async fn wait(mut self) -> Result<(), CommandError> {
+        #[cfg(unix)]
+        {
+            self.signal.recv().await;
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            tokio::signal::ctrl_c()
+                .await
+                .map_err(|e| CommandError::error("could not wait for Ctrl-C").caused_by(&e))
+        }
+    }
+}

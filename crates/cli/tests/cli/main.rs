@@ -11,5 +11,6 @@ mod mission;
 mod mission_errors;
 mod sandbox;
 mod snapshots;
+mod spec;
 mod vectors;
 mod world;

@@ -281,3 +281,136 @@ fn the_aws_account_must_be_the_specs() {
         out.stderr
     );
 }
+
+#[test]
+fn cloud_target_uses_the_standard_environment_and_checks_the_account() {
+    // The cloud code path, pointed at the sandbox the way `eval "$(connect-sso sandbox env)"`
+    // would: AWS's standard environment variables, AZURE_* for Graph.
+    let w = World::start();
+    let mut env: Vec<(String, String)> = connect_sso_sandbox::Urls::new(w.base.clone()).env();
+    env.push((
+        "AZURE_CLIENT_ID".into(),
+        connect_sso_sandbox::entra::TOOL_APP_ID.into(),
+    ));
+    env.push((
+        "AZURE_CLIENT_SECRET".into(),
+        connect_sso_sandbox::entra::TOOL_CLIENT_SECRET.into(),
+    ));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let cloud = |account: &str, file: &str| {
+        let out = crate::common::run_in(
+            w.path(),
+            &[
+                "init",
+                "--target",
+                "cloud",
+                "-f",
+                file,
+                "--tenant-id",
+                connect_sso_sandbox::entra::DEFAULT_TENANT_ID,
+                "--account-id",
+                account,
+                "--admin",
+                "bob@contoso.com",
+            ],
+            &[],
+            b"",
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    };
+
+    // Credentials for another account than the spec's: refused before anything is read.
+    cloud("999999999999", "wrong.toml");
+    let out = crate::common::run_in(w.path(), &["plan", "-f", "wrong.toml"], &env, b"");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("refusing to act: the AWS credentials belong to account 111122223333, but the spec is for account 999999999999"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("hint: use credentials for account 999999999999"),
+        "{}",
+        out.stderr
+    );
+
+    // The right account: plan and apply work through the standard chains.
+    cloud("111122223333", "right.toml");
+    let plan = crate::common::run_in(
+        w.path(),
+        &["plan", "-f", "right.toml", "--detailed-exitcode"],
+        &env,
+        b"",
+    );
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    let apply = crate::common::run_in(
+        w.path(),
+        &["apply", "-f", "right.toml", "--json"],
+        &env,
+        b"",
+    );
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    let summary: serde_json::Value = serde_json::from_str(&apply.stdout).expect("JSON");
+    let app_id = summary["app_id"].as_str().expect("app id");
+    assert_eq!(
+        summary["sign_in_url"].as_str(),
+        Some(
+            format!(
+                "https://myapps.microsoft.com/signin/{app_id}?tenantId={}",
+                connect_sso_sandbox::entra::DEFAULT_TENANT_ID
+            )
+            .as_str()
+        )
+    );
+
+    // login on the cloud prints URLs and never asks for a password.
+    let login = crate::common::run_in(
+        w.path(),
+        &["login", "-f", "right.toml", "--user", "bob@contoso.com"],
+        &env,
+        b"",
+    );
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert!(
+        login
+            .stdout
+            .contains("connect-sso never handles a real password"),
+        "{}",
+        login.stdout
+    );
+    assert!(
+        login
+            .stdout
+            .contains(&format!("https://myapps.microsoft.com/signin/{app_id}")),
+        "{}",
+        login.stdout
+    );
+    assert!(
+        login
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("destination") && l.ends_with(" /ccp-v2")),
+        "{}",
+        login.stdout
+    );
+    let refused = crate::common::run_in(
+        w.path(),
+        &[
+            "login",
+            "-f",
+            "right.toml",
+            "--user",
+            "bob@contoso.com",
+            "--password-stdin",
+        ],
+        &env,
+        b"secret\n",
+    );
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("never handles a real password"),
+        "{}",
+        refused.stderr
+    );
+}

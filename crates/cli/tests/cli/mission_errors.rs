@@ -156,8 +156,16 @@ fn cloud_target_without_credentials() {
         b"",
     );
     assert_eq!(init.code, 0, "{}", init.stderr);
+    // No Azure CLI either: PATH holds nothing.
+    let empty = tempfile::tempdir().expect("temp dir");
+    let no_az = [("PATH", empty.path().to_str().expect("UTF-8 path"))];
     assert_eq!(
-        snapshot_in(dir.path(), "mission_cloud_no_credentials", &["plan"], &[]),
+        snapshot_in(
+            dir.path(),
+            "mission_cloud_no_credentials",
+            &["plan"],
+            &no_az
+        ),
         2
     );
     // login on the cloud never takes a password.
@@ -166,7 +174,7 @@ fn cloud_target_without_credentials() {
             dir.path(),
             "mission_cloud_login_no_credentials",
             &["login", "--user", "admin@acme.example"],
-            &[]
+            &no_az
         ),
         2
     );

@@ -122,7 +122,7 @@ async fn apply_from_empty_converges_then_second_apply_changes_nothing_then_destr
         .expect("second apply");
     assert!(again.executed.is_empty(), "{:?}", again.executed);
     // Destroy removes what apply created, but keeps the instance without --include-instance.
-    let gone = destroy(&clients, &w.spec, false, &quiet)
+    let gone = destroy(&clients, &w.spec, false, None, &quiet)
         .await
         .expect("destroy");
     assert!(

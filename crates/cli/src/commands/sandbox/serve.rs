@@ -31,6 +31,7 @@ pub(crate) fn run(args: &SandboxServeArgs, printer: &Printer) -> Result<ExitCode
                 .caused_by(e.as_ref())
                 .hint("another process may hold the port: pick another with --bind 127.0.0.1:0")
         })?;
+        let interrupt = crate::commands::Interrupt::listen()?;
         let base = sandbox.urls().base().to_string();
         printer.out(&format!(
             "# connect-sso sandbox at {base}\n{}",
@@ -40,10 +41,10 @@ pub(crate) fn run(args: &SandboxServeArgs, printer: &Printer) -> Result<ExitCode
             "sandbox: serving at {base}; AWS sign-in at {}; press Ctrl-C to stop",
             sandbox.urls().signin()
         ));
-        let signal = tokio::signal::ctrl_c().await;
+        let waited = interrupt.wait().await;
         printer.info("sandbox: stopping");
         sandbox.shutdown().await;
-        signal.map_err(|e| CommandError::error("could not wait for Ctrl-C").caused_by(&e))
+        waited
     })?;
     Ok(ExitCode::Success)
 }
