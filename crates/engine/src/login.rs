@@ -328,8 +328,8 @@ fn diagnose(html: &str) -> Option<(String, Option<String>)> {
         let message = element_text(html, "id=\"error_message\"", "</").unwrap_or_default();
         let cause = match code.as_str() {
             "UserNotFoundException" | "ResourceNotFoundException" => Some(
-                "Connect has no user whose username equals the RoleSessionName (case-sensitive): create the user \
-                 (`connect-sso sync`) or fix the username (FACTS.md §6.3)",
+                "Connect has no user whose username equals the RoleSessionName (case-sensitive): create a \
+                 Connect user with exactly that username, or fix the username",
             ),
             "AccessDeniedException" => Some(
                 "the federation role may not call connect:GetFederationToken on this user: check its policy \
@@ -346,7 +346,7 @@ fn diagnose(html: &str) -> Option<(String, Option<String>)> {
     let known: [(&str, &str); 5] = [
         (
             "Your request included an invalid SAML response",
-            "AWS refused the assertion: check the Role and RoleSessionName claims (names are case-sensitive), that the user has an app role, and that IAM trusts the app's current certificate (`connect-sso doctor`)",
+            "AWS refused the assertion: check the Role and RoleSessionName claims (names are case-sensitive), that the user has an app role, and that IAM trusts the app's current certificate (`connect-sso plan` shows when it does not)",
         ),
         (
             "RoleSessionName",
@@ -354,7 +354,7 @@ fn diagnose(html: &str) -> Option<(String, Option<String>)> {
         ),
         (
             "not onboarded",
-            "Connect has no user whose username equals the RoleSessionName (case-sensitive): create the user (`connect-sso sync`) or fix the username",
+            "Connect has no user whose username equals the RoleSessionName (case-sensitive): create a Connect user with exactly that username, or fix the username",
         ),
         (
             "Access denied",

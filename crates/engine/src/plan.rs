@@ -663,8 +663,7 @@ pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
             } else {
                 Action::Create
             },
-            reason: "the app role must carry the Role claim value role,provider (FACTS.md §4)"
-                .into(),
+            reason: "the app role must carry the Role claim value role,provider".into(),
             changes: role_changes,
         });
     }

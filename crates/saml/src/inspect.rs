@@ -359,7 +359,7 @@ fn warnings(
             out.push(warn(
                 "reply-url-fragment",
                 format!(
-                    "The {kind} {url:?} carries a #fragment. Entra's #2 suffix belongs in the Identifier (entity ID) only, never in the Reply URL (FACTS.md §4)."
+                    "The {kind} {url:?} carries a #fragment. Entra's #2 suffix belongs in the Identifier (entity ID) only, never in the Reply URL."
                 ),
             ));
         } else if let Err(e) = aws::check_recipient(Some(url)) {

@@ -189,9 +189,7 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
             err(
                 "entra.session_duration",
                 format!("SessionDuration must be 900–43200 seconds, not {d}"),
-                Some(
-                    "AWS refuses other values (FACTS.md §3); Connect sessions last at most 12 h (43200)",
-                ),
+                Some("AWS refuses other values; Connect sessions last at most 12 h (43200)"),
             );
         } else if d > spec.aws.max_session_duration {
             err(
@@ -235,7 +233,7 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
         err(
             "entra.app_role",
             "msiam_access is Entra's built-in role and must not be modified or reused".into(),
-            Some("pick another name, e.g. \"Amazon Connect\" (FACTS.md §4)"),
+            Some("pick another name, e.g. \"Amazon Connect\""),
         );
     }
 
@@ -314,7 +312,7 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
                 "the role and provider ARNs together are {} characters; Entra app role values must be under 240",
                 derived.role_claim_value.len()
             ),
-            Some("shorten aws.federation_role or aws.saml_provider (FACTS.md §4)"),
+            Some("shorten aws.federation_role or aws.saml_provider"),
         );
     }
 

@@ -228,8 +228,8 @@ mod validation {
     #[test]
     fn sandbox_url_not_http() {
         let e = only_error(
-            "# url = \"http://127.0.0.1:4566\"",
-            "url = \"127.0.0.1:4566\"",
+            "# url = \"http://127.0.0.1:7341\"",
+            "url = \"127.0.0.1:7341\"",
         );
         assert_eq!(e.path, "target.url");
     }
