@@ -660,3 +660,54 @@ async fn graph_replication_delay_does_not_duplicate_anything() {
     assert_eq!(policies.len(), 1);
     w.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manually_widened_federation_policy_is_exactly_the_drift_and_apply_repairs_it() {
+    let (w, instance, _app_id) = applied_world().await;
+    let d = w.spec.derived();
+    // Someone "fixes" sign-in by hand with Resource "*".
+    let widened = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "connect:GetFederationToken", "Resource": "*"}]
+    });
+    w.aws
+        .put_role_policy(
+            &w.spec.aws.federation_role,
+            connect_sso_engine::plan::FEDERATION_POLICY_NAME,
+            &widened,
+        )
+        .await
+        .expect("manual edit");
+    let snap = observe(&w.graph, &w.aws, &w.spec).await.expect("observe");
+    let p = plan(&w.spec, &snap.observed, time::OffsetDateTime::now_utc());
+    let drift: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| format!("{} {:?}", s.resource, s.action))
+        .collect();
+    assert_eq!(drift, ["aws.federation_policy Update"]);
+    assert_eq!(
+        p.steps[0].changes[0].before.as_deref(),
+        Some(widened.to_string().as_str())
+    );
+
+    let clients = Clients {
+        graph: &w.graph,
+        aws: &w.aws,
+    };
+    let report = apply(&clients, &w.spec, None, &quiet)
+        .await
+        .expect("repair");
+    assert_eq!(report.executed.len(), 1);
+    let role = w
+        .aws
+        .get_role(&w.spec.aws.federation_role)
+        .await
+        .expect("role")
+        .expect("exists");
+    assert_eq!(
+        role.inline_policies[connect_sso_engine::plan::FEDERATION_POLICY_NAME],
+        d.federation_policy("us-east-1", &w.spec.aws.account_id, &instance)
+    );
+    w.sandbox.shutdown().await;
+}
