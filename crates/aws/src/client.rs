@@ -26,14 +26,12 @@ impl Aws {
         Self::from_sdk_config(&cfg, region)
     }
 
-    /// Clients from an SDK configuration.
+    /// Clients from an SDK configuration (its endpoints, or the per-service ones it resolves).
     pub fn from_sdk_config(cfg: &SdkConfig, region: &str) -> Self {
-        Self {
-            iam: aws_sdk_iam::Client::new(cfg),
-            connect: aws_sdk_connect::Client::new(cfg),
-            sts: aws_sdk_sts::Client::new(cfg),
-            region: region.to_string(),
-        }
+        Self::from_clients(
+            crate::Clients::new(cfg, &crate::ServiceEndpoints::default()),
+            region,
+        )
     }
 
     /// Clients with static credentials and per-service endpoints (the sandbox, or any emulator),
@@ -43,12 +41,15 @@ impl Aws {
             .into_builder()
             .retry_config(RetryConfig::adaptive().with_max_attempts(8))
             .build();
-        let c = crate::Clients::new(&cfg, endpoints);
+        Self::from_clients(crate::Clients::new(&cfg, endpoints), &endpoint.region)
+    }
+
+    fn from_clients(c: crate::Clients, region: &str) -> Self {
         Self {
             iam: c.iam,
             connect: c.connect,
             sts: c.sts,
-            region: endpoint.region.clone(),
+            region: region.to_string(),
         }
     }
 

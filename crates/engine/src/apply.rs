@@ -330,40 +330,16 @@ async fn execute(
                 .as_ref()
                 .ok_or_else(|| missing("the admin in the spec"))?;
             let i = h.instance.as_ref().ok_or_else(|| missing("the instance"))?;
-            let mut sp_ids = Vec::new();
-            for name in &admin.security_profiles {
-                sp_ids.push(h.security_profiles.get(name).cloned().ok_or_else(|| {
-                    Error::Blocked {
-                        message: format!("instance {} has no security profile {name:?}", i.id),
-                        hint: format!(
-                            "use one of: {}",
-                            h.security_profiles
-                                .keys()
-                                .cloned()
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    }
-                })?);
+            let (sp_ids, rp) = crate::profiles::Profiles {
+                instance: &i.id,
+                security: &h.security_profiles,
+                routing: &h.routing_profiles,
             }
-            let rp = h
-                .routing_profiles
-                .get(&admin.routing_profile)
-                .cloned()
-                .ok_or_else(|| Error::Blocked {
-                    message: format!(
-                        "instance {} has no routing profile {:?}",
-                        i.id, admin.routing_profile
-                    ),
-                    hint: format!(
-                        "use one of: {}",
-                        h.routing_profiles
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                })?;
+            .resolve(
+                &admin.security_profiles,
+                &admin.routing_profile,
+                "connect.admin",
+            )?;
             match (action, &h.admin_user_id) {
                 (Action::Create, _) | (_, None) => {
                     aws.create_user(

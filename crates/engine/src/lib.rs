@@ -7,6 +7,7 @@ pub mod login;
 pub mod observe;
 pub mod observed;
 pub mod plan;
+mod profiles;
 mod render;
 pub mod users;
 

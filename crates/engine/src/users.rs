@@ -46,35 +46,16 @@ pub async fn provision_group_members(
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for access in &spec.entra.access {
-        let mut sp_ids = Vec::new();
-        for n in &access.security_profiles {
-            match security.get(n) {
-                Some(id) => sp_ids.push(id.clone()),
-                None => {
-                    return Err(Error::Blocked {
-                        message: format!("instance {instance_id} has no security profile {n:?}"),
-                        hint: format!(
-                            "fix entra.access for {:?}; the instance has: {}",
-                            access.group,
-                            security.keys().cloned().collect::<Vec<_>>().join(", ")
-                        ),
-                    });
-                }
-            }
+        let (sp_ids, rp) = crate::profiles::Profiles {
+            instance: instance_id,
+            security: &security,
+            routing: &routing,
         }
-        let Some(rp) = routing.get(&access.routing_profile).cloned() else {
-            return Err(Error::Blocked {
-                message: format!(
-                    "instance {instance_id} has no routing profile {:?}",
-                    access.routing_profile
-                ),
-                hint: format!(
-                    "fix entra.access for {:?}; the instance has: {}",
-                    access.group,
-                    routing.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
-            });
-        };
+        .resolve(
+            &access.security_profiles,
+            &access.routing_profile,
+            &format!("entra.access for {:?}", access.group),
+        )?;
         let Some(group) = graph.groups_named(&access.group).await?.into_iter().next() else {
             continue;
         };
