@@ -17,13 +17,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >&2
 fi
 
-# Python peers: signxml (XML-DSig interop), moto (second opinion on IAM/STS), boto3 (AWS client).
+# Python peers: signxml (XML-DSig interop), moto (second opinion on IAM/STS), boto3 (AWS client),
+# xmlsec (libxmlsec1 in-process, for scripts/bench-sign.sh).
 venv="$cache/venv"
 if [ ! -x "$venv/bin/python" ]; then
   log "creating Python venv at $venv"
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c 'import signxml, lxml, moto, boto3' >/dev/null 2>&1; then
+if ! "$venv/bin/python" -c 'import signxml, lxml, moto, boto3, xmlsec' >/dev/null 2>&1; then
   log "installing Python test peers"
   "$venv/bin/pip" install -q -r "$here/scripts/requirements-test.txt" >&2
 fi

@@ -15,6 +15,8 @@ use connect_sso_saml::{
 };
 use criterion::Criterion;
 
+#[path = "common/documents.rs"]
+mod documents;
 #[path = "../tests/it/interop/fixture.rs"]
 mod fixture;
 
@@ -58,46 +60,9 @@ fn benches(c: &mut Criterion, key: &SigningKey) {
     group.finish();
 }
 
-/// Empty the content of every `<…local>` element (turns a signed document into an
-/// `xmlsec1 --sign` template with exactly the same layout).
-fn blank_elements(xml: &str, local: &str) -> String {
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    let needle = format!("{local}>");
-    while let Some(at) = rest.find(&needle) {
-        let end_of_open = at + needle.len();
-        let before = &rest[..at];
-        let is_open_tag = before.ends_with('<') || {
-            let tag_start = before.rfind('<').unwrap_or(0);
-            let tag = &before[tag_start..];
-            !tag.starts_with("</") && tag.ends_with(':') && !tag.contains(' ')
-        };
-        out.push_str(&rest[..end_of_open]);
-        rest = &rest[end_of_open..];
-        if is_open_tag {
-            let close = rest.find("</").unwrap_or(rest.len());
-            rest = &rest[close..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Write the benchmark documents and key for `scripts/bench-xmlsec1.sh`.
 fn write_fixtures(dir: &Path, key: &SigningKey) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let spec = fixture::entra_spec();
-    let signed = sign_response(&spec, key, SignOptions::default())
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let mut template = signed.clone();
-    for local in ["DigestValue", "SignatureValue", "X509Certificate"] {
-        template = blank_elements(&template, local);
-    }
-    std::fs::write(dir.join("response-signed.xml"), &signed)?;
-    std::fs::write(dir.join("response-template.xml"), &template)?;
-    std::fs::write(dir.join("key.pem"), key.private_key_pem())?;
-    std::fs::write(dir.join("cert.pem"), key.certificate().to_pem())?;
-    std::fs::write(dir.join("assertion-id.txt"), &spec.assertion_id)?;
+    let signed = documents::write_documents(dir, &fixture::entra_spec(), key)?;
     println!(
         "wrote response-signed.xml ({} bytes) and its template, key and certificate to {}",
         signed.len(),

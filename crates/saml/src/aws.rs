@@ -20,6 +20,28 @@ pub fn regional_signin_url(region: &str) -> String {
     format!("https://{region}.signin.aws.amazon.com/saml")
 }
 
+/// Most characters of the base64 `SAMLResponse` AWS accepts (FACTS.md §3: STS
+/// `AssumeRoleWithSAML` takes a `SAMLAssertion` of 4 to 100,000 characters; AWS sign-in posts
+/// the same value to STS).
+pub const MAX_SAML_RESPONSE_LEN: usize = 100_000;
+
+/// Refuse a base64 `SAMLResponse` longer than AWS accepts ([`MAX_SAML_RESPONSE_LEN`]).
+///
+/// `base64_len` is the length of the form value as posted; for raw XML use
+/// [`encoded_len`] to know what its base64 form would be.
+pub fn check_saml_response_len(base64_len: usize) -> Result<(), AwsRejection> {
+    if base64_len > MAX_SAML_RESPONSE_LEN {
+        return Err(AwsRejection::ResponseTooLong { length: base64_len });
+    }
+    Ok(())
+}
+
+/// The length of the standard (padded) base64 encoding of `xml_len` bytes: what the
+/// `SAMLResponse` form field would hold.
+pub fn encoded_len(xml_len: usize) -> usize {
+    xml_len.div_ceil(3).saturating_mul(4)
+}
+
 /// One value of the Role attribute: a role ARN and a SAML provider ARN.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RolePair {
@@ -75,15 +97,35 @@ pub enum AwsRejection {
         "RoleSessionName is required in AuthnResponse. The assertion has an attribute named {0:?}, but AWS requires exactly {ATTR_ROLE_SESSION_NAME:?} (attribute names are case-sensitive)"
     )]
     RoleSessionNameMistyped(String),
+    /// The base64 SAMLResponse is longer than STS accepts (FACTS.md §3). The first sentence
+    /// is AWS's validation message for `SAMLAssertion` [I: wording from the API's length
+    /// constraint].
+    #[error(
+        "1 validation error detected: Value at 'SAMLAssertion' failed to satisfy constraint: Member must have length less than or equal to {MAX_SAML_RESPONSE_LEN} (the SAMLResponse is {length} characters of base64)"
+    )]
+    ResponseTooLong {
+        /// Characters of base64 in the response.
+        length: usize,
+    },
+    /// The assertion's Subject holds other than exactly one SubjectConfirmation (FACTS.md §3).
+    #[error(
+        "Your request included an invalid SAML response. AWS requires exactly one SubjectConfirmation (bearer) in the Subject; this assertion has {0}"
+    )]
+    SubjectConfirmationCount(usize),
 }
 
 /// Apply AWS's attribute rules to a verified assertion.
 ///
 /// Checks, in order: the audience (FACTS.md §3: the sign-in URL, a regional sign-in URL or
-/// `urn:amazon:webservices`), the bearer Recipient and the Response Destination (an AWS
+/// `urn:amazon:webservices`), exactly one SubjectConfirmation, the bearer Recipient and the Response Destination (an AWS
 /// sign-in endpoint), the Role attribute, RoleSessionName and SessionDuration.
 pub fn check(assertion: &VerifiedAssertion) -> Result<AwsSignIn, AwsRejection> {
     check_audience(&assertion.audiences)?;
+    if assertion.subject_confirmations != 1 {
+        return Err(AwsRejection::SubjectConfirmationCount(
+            assertion.subject_confirmations,
+        ));
+    }
     check_recipient(assertion.recipient.as_deref())?;
     if let Some(destination) = assertion.destination.as_deref() {
         check_recipient(Some(destination))?;
@@ -412,6 +454,7 @@ mod tests {
             audiences: vec![SIGNIN_URL.into()],
             destination: Some(SIGNIN_URL.into()),
             recipient: Some(SIGNIN_URL.into()),
+            subject_confirmations: 1,
             not_before: None,
             not_on_or_after: None,
             session_index: None,

@@ -273,7 +273,8 @@ fn write_pi(node: Node<'_, '_>, out: &mut Vec<u8>) {
     }
 }
 
-fn escape_text(s: &str, out: &mut Vec<u8>) {
+/// Escape character data as canonical XML writes it.
+pub(crate) fn escape_text(s: &str, out: &mut Vec<u8>) {
     for b in s.bytes() {
         match b {
             b'&' => out.extend_from_slice(b"&amp;"),
@@ -285,7 +286,8 @@ fn escape_text(s: &str, out: &mut Vec<u8>) {
     }
 }
 
-fn escape_attr(s: &str, out: &mut Vec<u8>) {
+/// Escape an attribute value as canonical XML writes it (also valid XML to parse back).
+pub(crate) fn escape_attr(s: &str, out: &mut Vec<u8>) {
     for b in s.bytes() {
         match b {
             b'&' => out.extend_from_slice(b"&amp;"),

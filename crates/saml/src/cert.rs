@@ -1,4 +1,5 @@
 use std::fmt;
+use std::sync::Arc;
 
 use aws_lc_rs::digest;
 use aws_lc_rs::encoding::AsDer;
@@ -138,6 +139,9 @@ impl Certificate {
     }
 }
 
+/// Smallest RSA key accepted for verification (IAM's minimum, FACTS.md §3).
+pub(crate) const MIN_RSA_BITS: usize = 1024;
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Decode base64 with any whitespace in it (as in `ds:X509Certificate` and PEM bodies).
@@ -188,6 +192,9 @@ impl fmt::Debug for Certificate {
 pub struct SigningKey {
     /// PKCS#8 DER of the private key (never printed).
     pkcs8: Vec<u8>,
+    /// The key, parsed and checked once: loading a PKCS#8 RSA key validates it, which costs
+    /// more than a signature, so it is never done per signature.
+    key: Arc<RsaKeyPair>,
     certificate: Certificate,
 }
 
@@ -233,6 +240,7 @@ impl SigningKey {
         })?;
         Ok(Self {
             pkcs8,
+            key: Arc::new(key),
             certificate: Certificate::from_der(cert.der())?,
         })
     }
@@ -265,7 +273,11 @@ impl SigningKey {
                 "the private key does not match the certificate's public key".to_string(),
             ));
         }
-        Ok(Self { pkcs8, certificate })
+        Ok(Self {
+            pkcs8,
+            key: Arc::new(key),
+            certificate,
+        })
     }
     /// The private key as PKCS#8 PEM (for persisting sandbox state; handle as a secret).
     pub fn private_key_pem(&self) -> String {
@@ -277,8 +289,7 @@ impl SigningKey {
     }
     /// RSA PKCS#1 v1.5 signature over `message` with SHA-256 (or SHA-1 when `sha1`).
     pub fn sign(&self, message: &[u8], sha1: bool) -> Result<Vec<u8>, Error> {
-        let key = RsaKeyPair::from_pkcs8(&self.pkcs8)
-            .map_err(|e| Error::Key(format!("the private key cannot be loaded ({e})")))?;
+        let key = &self.key;
         if sha1 {
             return self.sign_sha1(message);
         }
@@ -370,6 +381,7 @@ impl Clone for SigningKey {
     fn clone(&self) -> Self {
         Self {
             pkcs8: self.pkcs8.clone(),
+            key: Arc::clone(&self.key),
             certificate: self.certificate.clone(),
         }
     }

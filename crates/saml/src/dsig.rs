@@ -10,8 +10,10 @@ use aws_lc_rs::digest;
 use base64::Engine as _;
 use roxmltree::{Document, Node};
 
-use crate::c14n::{PrefixList, canonicalize_document, canonicalize_element};
-use crate::xml::{self, XmlWriter, child, children, is};
+use crate::c14n::{
+    PrefixList, canonicalize_document, canonicalize_element, escape_attr, escape_text,
+};
+use crate::xml::{self, child, children, is};
 use crate::{Certificate, Error, Rejection, SignatureAlgorithm, SigningKey, ns};
 
 /// Namespace of `ec:InclusiveNamespaces`.
@@ -72,73 +74,76 @@ pub(crate) fn sign_enveloped(
             })?,
     };
 
-    let (signature, value_at) =
-        signature_markup(target_id, &digest_value, key, sha1, include_key_info)?;
-    let mut signed = String::with_capacity(xml.len() + signature.len() + 400);
-    signed.push_str(&xml[..insert_at]);
-    signed.push_str(&signature);
-    signed.push_str(&xml[insert_at..]);
+    let signed_info = signed_info_markup(target_id, &digest_value, sha1);
+    // SignedInfo is written in canonical form, and its only namespace is the default one
+    // declared on Signature, so its exclusive canonicalisation is the same markup with that
+    // declaration moved onto it: no second parse is needed to know what to sign.
+    let mut canonical = Vec::with_capacity(signed_info.len() + 48);
+    canonical.extend_from_slice(b"<SignedInfo xmlns=\"");
+    canonical.extend_from_slice(ns::DSIG.as_bytes());
+    canonical.extend_from_slice(b"\">");
+    canonical.extend_from_slice(signed_info.inner.as_bytes());
+    canonical.extend_from_slice(b"</SignedInfo>");
+    let signature_value = B64.encode(key.sign(&canonical, sha1)?);
 
-    // Canonicalise SignedInfo where it now sits (its in-scope namespaces are those of the
-    // final document), sign it, and fill in SignatureValue.
-    let signature_value = {
-        let doc =
-            xml::parse(&signed).map_err(|e| build("the signed document is not usable XML", e))?;
-        let target = find_by_id(&doc, target_id)?;
-        let signed_info = child(target, ns::DSIG, "Signature")
-            .and_then(|s| child(s, ns::DSIG, "SignedInfo"))
-            .ok_or_else(|| Error::Build("the inserted signature cannot be found".to_string()))?;
-        let canonical = canonicalize_element(signed_info, None, &PrefixList::default());
-        B64.encode(key.sign(&canonical, sha1)?)
-    };
-    signed.insert_str(insert_at + value_at, &signature_value);
+    let mut signed = String::with_capacity(xml.len() + signed_info.len() + 2_000);
+    signed.push_str(&xml[..insert_at]);
+    signed.push_str("<Signature xmlns=\"");
+    signed.push_str(ns::DSIG);
+    signed.push_str("\"><SignedInfo>");
+    signed.push_str(&signed_info.inner);
+    signed.push_str("</SignedInfo><SignatureValue>");
+    signed.push_str(&signature_value);
+    signed.push_str("</SignatureValue>");
+    if include_key_info {
+        signed.push_str("<KeyInfo><X509Data><X509Certificate>");
+        signed.push_str(&key.certificate().to_base64());
+        signed.push_str("</X509Certificate></X509Data></KeyInfo>");
+    }
+    signed.push_str("</Signature>");
+    signed.push_str(&xml[insert_at..]);
     Ok(signed)
 }
 
-/// The `ds:Signature` element with an empty `SignatureValue`, and the byte offset inside it
-/// where the value goes.
-fn signature_markup(
-    target_id: &str,
-    digest_value: &str,
-    key: &SigningKey,
-    sha1: bool,
-    include_key_info: bool,
-) -> Result<(String, usize), Error> {
+/// The children of `ds:SignedInfo`, written in canonical form (no empty-element tags,
+/// canonical escaping), for a signature over `#target_id`.
+struct SignedInfoMarkup {
+    inner: String,
+}
+
+impl SignedInfoMarkup {
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+fn signed_info_markup(target_id: &str, digest_value: &str, sha1: bool) -> SignedInfoMarkup {
     let (sig_alg, digest_alg) = if sha1 {
         (ns::RSA_SHA1, ns::SHA1)
     } else {
         (ns::RSA_SHA256, ns::SHA256)
     };
-    let uri = format!("#{target_id}");
-    let mut w = XmlWriter::new();
-    w.start("Signature", &[("xmlns", ns::DSIG)]);
-    w.start("SignedInfo", &[]);
-    w.empty("CanonicalizationMethod", &[("Algorithm", ns::EXC_C14N)]);
-    w.empty("SignatureMethod", &[("Algorithm", sig_alg)]);
-    w.start("Reference", &[("URI", &uri)]);
-    w.start("Transforms", &[]);
-    w.empty("Transform", &[("Algorithm", ns::ENVELOPED)]);
-    w.empty("Transform", &[("Algorithm", ns::EXC_C14N)]);
-    w.end("Transforms");
-    w.empty("DigestMethod", &[("Algorithm", digest_alg)]);
-    w.text_element("DigestValue", &[], digest_value);
-    w.end("Reference");
-    w.end("SignedInfo");
-    w.start("SignatureValue", &[]);
-    w.end("SignatureValue");
-    if include_key_info {
-        w.start("KeyInfo", &[]);
-        w.start("X509Data", &[]);
-        w.text_element("X509Certificate", &[], &key.certificate().to_base64());
-        w.end("X509Data");
-        w.end("KeyInfo");
+    let mut out = Vec::with_capacity(640);
+    let algorithm = |out: &mut Vec<u8>, name: &str, uri: &str| {
+        out.extend_from_slice(format!("<{name} Algorithm=\"").as_bytes());
+        escape_attr(uri, out);
+        out.extend_from_slice(format!("\"></{name}>").as_bytes());
+    };
+    algorithm(&mut out, "CanonicalizationMethod", ns::EXC_C14N);
+    algorithm(&mut out, "SignatureMethod", sig_alg);
+    out.extend_from_slice(b"<Reference URI=\"#");
+    escape_attr(target_id, &mut out);
+    out.extend_from_slice(b"\"><Transforms>");
+    algorithm(&mut out, "Transform", ns::ENVELOPED);
+    algorithm(&mut out, "Transform", ns::EXC_C14N);
+    out.extend_from_slice(b"</Transforms>");
+    algorithm(&mut out, "DigestMethod", digest_alg);
+    out.extend_from_slice(b"<DigestValue>");
+    escape_text(digest_value, &mut out);
+    out.extend_from_slice(b"</DigestValue></Reference>");
+    SignedInfoMarkup {
+        inner: String::from_utf8_lossy(&out).into_owned(),
     }
-    w.end("Signature");
-    let markup = w.finish()?;
-    let value_at = markup
-        .find("</SignatureValue>")
-        .ok_or_else(|| Error::Build("signature template has no SignatureValue".to_string()))?;
-    Ok((markup, value_at))
 }
 
 fn find_by_id<'a, 'i>(doc: &'a Document<'i>, id: &str) -> Result<Node<'a, 'i>, Error> {
@@ -155,6 +160,18 @@ fn find_by_id<'a, 'i>(doc: &'a Document<'i>, id: &str) -> Result<Node<'a, 'i>, E
 }
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// Why no trusted certificate verified a signature: when every one of them has a key too small
+/// to be used, that is the reason, not the signature.
+fn unverified_reason(trusted: &[Certificate]) -> Rejection {
+    let usable = trusted
+        .iter()
+        .any(|c| c.key_bits() >= crate::cert::MIN_RSA_BITS);
+    match trusted.iter().map(Certificate::key_bits).max() {
+        Some(bits) if !usable => Rejection::WeakKey { bits },
+        _ => Rejection::BadSignature,
+    }
+}
 
 /// What a signature that verified was made with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -331,7 +348,7 @@ pub(crate) fn verify_enveloped(
     let cert = trusted
         .iter()
         .find(|c| c.verify_rsa(&signed_info_canonical, &value, sig_sha1))
-        .ok_or(Rejection::BadSignature)?;
+        .ok_or_else(|| unverified_reason(trusted))?;
     Ok(CheckedSignature {
         algorithm,
         sha1: sig_sha1 || digest_sha1,

@@ -38,6 +38,16 @@ pub enum Rejection {
     /// Not well-formed XML, not namespace-well-formed, or uses a DTD / entity declaration.
     #[error("the message is not acceptable XML: {0}")]
     Malformed(String),
+    /// The document crossed one of the limits every XML from outside is held to (size,
+    /// depth, attributes, namespaces, nodes); it was refused before being parsed.
+    #[error("the message is refused before parsing: {0}")]
+    Limit(#[from] crate::limits::XmlLimit),
+    /// The XML declaration names an encoding other than UTF-8. Messages are read as UTF-8, so
+    /// reading on would see other characters than a conforming parser does.
+    #[error(
+        "the message declares encoding {0:?}; only UTF-8 is accepted (SAML messages are UTF-8, and reading it as UTF-8 would see other characters than the sender meant)"
+    )]
+    Encoding(String),
     /// A DTD or entity declaration was present (XXE class).
     #[error("the message contains a DTD or entity declaration, which SAML forbids")]
     Dtd,
@@ -51,10 +61,23 @@ pub enum Rejection {
     #[error("the IdP reported status {0}, not Success")]
     StatusNotSuccess(String),
     /// The document does not hold exactly one Assertion as a direct child of the Response.
-    #[error("the response holds {count} assertions; exactly one is accepted")]
+    #[error(
+        "the response holds {count} assertion{}; exactly one is accepted",
+        if *count == 1 { "" } else { "s" }
+    )]
     AssertionCount {
         /// How many `saml:Assertion` elements the whole document holds.
         count: usize,
+    },
+    /// The document's only Assertion is not a `saml:Assertion` directly in the Response (a
+    /// look-alike namespace, or nested elsewhere).
+    #[error(
+        "the response's only assertion is {found}, not a saml:Assertion ({}) directly in the Response",
+        crate::ns::ASSERTION
+    )]
+    AssertionMisplaced {
+        /// The element found, as `{namespace}Assertion in <parent>`.
+        found: String,
     },
     /// `EncryptedAssertion` is present but no decryption key was configured.
     #[error("the assertion is encrypted and no decryption key is configured")]
@@ -73,6 +96,14 @@ pub enum Rejection {
     /// A Reference digest does not match the canonicalised content (content altered after signing).
     #[error("the signed content was changed after signing (digest mismatch on {0})")]
     DigestMismatch(String),
+    /// Every trusted certificate's RSA key is too small to be trusted.
+    #[error(
+        "the trusted certificate's RSA key is {bits} bits; keys under 1024 bits are refused (AWS requires at least 1024, and 2048 is usual), so the signature was not checked"
+    )]
+    WeakKey {
+        /// The largest key size among the trusted certificates.
+        bits: usize,
+    },
     /// `SignatureValue` does not verify with any trusted certificate.
     #[error("the signature does not verify with any trusted certificate")]
     BadSignature,

@@ -66,6 +66,8 @@ pub struct Inspection {
     pub attributes: Vec<Attribute>,
     /// Number of Assertions in the document.
     pub assertion_count: usize,
+    /// Number of SubjectConfirmations in the (first) Assertion's Subject (AWS takes one).
+    pub subject_confirmations: usize,
     /// Signatures found.
     pub signatures: Vec<SignatureInfo>,
     /// AWS-specific and structural warnings.
@@ -170,6 +172,8 @@ pub fn inspect(xml: &[u8]) -> Result<Inspection, Error> {
         subject_not_on_or_after: attr(bearer_data, "NotOnOrAfter"),
         attributes,
         assertion_count,
+        subject_confirmations: subject_node
+            .map_or(0, |s| children(s, ASSERTION, "SubjectConfirmation").count()),
         signatures,
         warnings: Vec::new(),
     };
@@ -177,6 +181,12 @@ pub fn inspect(xml: &[u8]) -> Result<Inspection, Error> {
     let encrypted = response.is_some_and(|r| child(r, ASSERTION, "EncryptedAssertion").is_some());
     let assertion_issue_instant = attr(assertion, "IssueInstant");
     inspection.warnings = warnings(&inspection, covered, encrypted, assertion_issue_instant);
+    if let Err(e) = aws::check_saml_response_len(aws::encoded_len(xml.len())) {
+        inspection.warnings.push(warn(
+            "too-long-for-aws",
+            format!("AWS would refuse this: {e}"),
+        ));
+    }
     Ok(inspection)
 }
 
@@ -344,6 +354,15 @@ fn warnings(
         }
     }
     // AWS sign-in (FACTS.md §3).
+    if i.subject_confirmations > 1 {
+        out.push(warn(
+            "several-subject-confirmations",
+            format!(
+                "The Subject holds {} SubjectConfirmations; AWS accepts exactly one (bearer, with the sign-in endpoint as Recipient).",
+                i.subject_confirmations
+            ),
+        ));
+    }
     if let Err(e) = aws::check_audience(&i.audiences) {
         out.push(warn(
             "audience-not-aws",

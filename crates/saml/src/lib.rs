@@ -20,7 +20,9 @@ mod cert;
 mod dsig;
 mod error;
 pub mod inspect;
+pub mod limits;
 mod metadata;
+mod request;
 mod response;
 mod verify;
 mod xml;
@@ -29,8 +31,10 @@ pub use c14n::canonicalize_exclusive;
 pub use cert::{Certificate, SigningKey};
 pub use error::{Error, Rejection};
 pub use inspect::{Inspection, inspect};
+pub use limits::{XmlLimit, XmlLimits};
 pub use metadata::{Endpoint, IdpMetadata, SpMetadata, sign_metadata};
-pub use response::{Attribute, ResponseSpec, SignOptions, sign_response};
+pub use request::AuthnRequest;
+pub use response::{Attribute, ResponseSpec, SignOptions, sign_response, sign_response_xml};
 pub use verify::{
     SignatureAlgorithm, SignedPart, VerifiedAssertion, VerifyOptions, verify_response,
 };

@@ -99,26 +99,36 @@ pub fn sign_response(
             "the response ID and the assertion ID must differ".to_string(),
         ));
     }
-    let mut xml = response_xml(spec)?;
-    if options.sign_assertion {
-        xml = sign_enveloped(
-            &xml,
-            &spec.assertion_id,
-            Placement::AfterIssuer,
-            key,
-            options.sha1,
-            options.include_key_info,
-        )?;
-    }
-    if options.sign_response {
-        xml = sign_enveloped(
-            &xml,
-            &spec.response_id,
-            Placement::AfterIssuer,
-            key,
-            options.sha1,
-            options.include_key_info,
-        )?;
+    let xml = response_xml(spec)?;
+    sign_response_xml(&xml, &spec.response_id, &spec.assertion_id, key, options)
+}
+
+/// Sign a Response that was written elsewhere (another IdP's layout, or a message a test
+/// shapes by hand): the Assertion with ID `assertion_id` and/or the Response with ID
+/// `response_id`, as `options` says, each signature placed after the element's Issuer, exactly
+/// as [`sign_response`] does.
+pub fn sign_response_xml(
+    xml: &str,
+    response_id: &str,
+    assertion_id: &str,
+    key: &SigningKey,
+    options: SignOptions,
+) -> Result<String, Error> {
+    let mut xml = xml.to_string();
+    for (sign, id) in [
+        (options.sign_assertion, assertion_id),
+        (options.sign_response, response_id),
+    ] {
+        if sign {
+            xml = sign_enveloped(
+                &xml,
+                id,
+                Placement::AfterIssuer,
+                key,
+                options.sha1,
+                options.include_key_info,
+            )?;
+        }
     }
     Ok(xml)
 }

@@ -81,6 +81,9 @@ pub struct VerifiedAssertion {
     pub destination: Option<String>,
     /// Recipient of the bearer SubjectConfirmation that matched.
     pub recipient: Option<String>,
+    /// How many `SubjectConfirmation` elements the Subject holds, of any method (AWS accepts
+    /// exactly one).
+    pub subject_confirmations: usize,
     /// `Conditions/@NotBefore`.
     #[serde(with = "time::serde::rfc3339::option")]
     pub not_before: Option<OffsetDateTime>,
@@ -176,6 +179,11 @@ fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<VerifiedAssertion, Re
             let mut direct = xml::children(response, ns::ASSERTION, "Assertion");
             match (direct.next(), direct.next()) {
                 (Some(a), None) if count == 1 && encrypted == 0 => a,
+                (None, _) if count == 1 && encrypted == 0 => {
+                    return Err(Rejection::AssertionMisplaced {
+                        found: describe_lone_assertion(&doc),
+                    });
+                }
                 _ => {
                     return Err(Rejection::AssertionCount {
                         count: count + encrypted,
@@ -337,6 +345,9 @@ fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<VerifiedAssertion, Re
             .and_then(|r| r.attribute("Destination"))
             .map(str::to_string),
         recipient,
+        subject_confirmations: subject.map_or(0, |s| {
+            xml::children(s, ns::ASSERTION, "SubjectConfirmation").count()
+        }),
         not_before,
         not_on_or_after,
         session_index,
@@ -345,6 +356,20 @@ fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<VerifiedAssertion, Re
         algorithm,
         signing_certificate_thumbprint: thumbprint,
     })
+}
+
+/// `{namespace}Assertion in <parent>` for the document's only element named Assertion.
+fn describe_lone_assertion(doc: &roxmltree::Document<'_>) -> String {
+    doc.descendants()
+        .find(|n| n.is_element() && n.tag_name().name() == "Assertion")
+        .map_or_else(String::new, |n| {
+            format!(
+                "{{{}}}Assertion in <{}>",
+                n.tag_name().namespace().unwrap_or(""),
+                n.parent_element()
+                    .map_or_else(String::new, |p| xml::element_qname(p).to_string())
+            )
+        })
 }
 
 /// `ID` attributes (and the `Id`/`id` spellings XML-DSig tools resolve) must be unique, so that

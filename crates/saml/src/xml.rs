@@ -6,13 +6,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::Rejection;
-
-/// Deepest element nesting we accept. SAML messages nest about ten levels; the limit keeps
-/// the recursive canonicaliser far from the stack limit on hostile input.
-pub(crate) const MAX_DEPTH: usize = 256;
-
-/// Most nodes we accept in one document (a SAML Response has a few hundred).
-const MAX_NODES: u32 = 200_000;
+use crate::limits::{self, XmlLimits};
 
 /// True when the text holds a document type or entity declaration (XXE, billion laughs).
 /// Checked on the raw text before parsing, so no parser setting can let one through.
@@ -34,7 +28,9 @@ pub(crate) fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Parse untrusted XML: DTDs refused (explicitly and in the parser), node count and depth capped.
+/// Parse untrusted XML: scanned first against [`XmlLimits::DEFAULT`] (size, depth, attributes,
+/// namespaces, nodes, declared encoding; DTDs refused), so that the tree parser only ever sees
+/// documents on which its work is linear and its recursion shallow.
 ///
 /// Pass text through [`normalize_newlines`] first wherever the exact character data matters
 /// (canonicalisation, reading values).
@@ -42,39 +38,16 @@ pub(crate) fn parse(text: &str) -> Result<Document<'_>, Rejection> {
     if has_dtd(text) {
         return Err(Rejection::Dtd);
     }
+    let limits = XmlLimits::DEFAULT;
+    limits::scan(text, &limits)?;
     let options = ParsingOptions {
         allow_dtd: false,
-        nodes_limit: MAX_NODES,
+        nodes_limit: u32::try_from(limits.max_nodes).unwrap_or(u32::MAX),
     };
-    let doc = Document::parse_with_options(text, options).map_err(|e| match e {
+    Document::parse_with_options(text, options).map_err(|e| match e {
         roxmltree::Error::DtdDetected => Rejection::Dtd,
         other => Rejection::Malformed(other.to_string()),
-    })?;
-    check_depth(&doc)?;
-    Ok(doc)
-}
-
-fn check_depth(doc: &Document<'_>) -> Result<(), Rejection> {
-    let mut depth = vec![0usize; doc.descendants().count() + 1];
-    for node in doc.descendants() {
-        let Some(parent) = node.parent() else {
-            continue;
-        };
-        let d = depth
-            .get(parent.id().get_usize())
-            .copied()
-            .unwrap_or(MAX_DEPTH)
-            + 1;
-        if d > MAX_DEPTH {
-            return Err(Rejection::Malformed(format!(
-                "elements are nested more than {MAX_DEPTH} levels deep"
-            )));
-        }
-        if let Some(slot) = depth.get_mut(node.id().get_usize()) {
-            *slot = d;
-        }
-    }
-    Ok(())
+    })
 }
 
 /// Decode message bytes as UTF-8 (a leading byte order mark is skipped).
@@ -378,13 +351,13 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_refused() {
-        let text = format!(
-            "{}{}",
-            "<a>".repeat(MAX_DEPTH + 5),
-            "</a>".repeat(MAX_DEPTH + 5)
-        );
-        assert!(matches!(parse(&text), Err(Rejection::Malformed(_))));
+    fn deep_nesting_is_refused_before_the_parser_recurses() {
+        let depth = XmlLimits::DEFAULT.max_depth + 5;
+        let text = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        assert!(matches!(
+            parse(&text),
+            Err(Rejection::Limit(crate::XmlLimit::Depth { .. }))
+        ));
     }
 
     #[test]

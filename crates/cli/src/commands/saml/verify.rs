@@ -29,6 +29,12 @@ pub(crate) fn run(args: &SamlVerifyArgs, printer: &Printer) -> Result<ExitCode, 
     options.allow_sha1 = args.allow_sha1;
     options.allow_bare_assertion = args.allow_bare_assertion;
 
+    if args.aws {
+        // AWS counts the base64 form field; measure what this response would be posted as.
+        if let Err(rejection) = aws::check_saml_response_len(aws::encoded_len(xml.len())) {
+            return Err(aws_refusal(printer, args, &rejection));
+        }
+    }
     let verified = match verify_response(&xml, &options) {
         Ok(v) => v,
         Err(Error::Rejected(rejection)) => {
@@ -44,16 +50,7 @@ pub(crate) fn run(args: &SamlVerifyArgs, printer: &Printer) -> Result<ExitCode, 
     let aws_sign_in = if args.aws {
         match aws::check(&verified) {
             Ok(sign_in) => Some(sign_in),
-            Err(rejection) => {
-                if args.json {
-                    print_rejection_json(
-                        printer,
-                        aws_rejection_kind(&rejection),
-                        &rejection.to_string(),
-                    );
-                }
-                return Err(explain_aws_rejection(&rejection));
-            }
+            Err(rejection) => return Err(aws_refusal(printer, args, &rejection)),
         }
     } else {
         None
@@ -76,6 +73,18 @@ pub(crate) fn run(args: &SamlVerifyArgs, printer: &Printer) -> Result<ExitCode, 
         );
     }
     Ok(ExitCode::Success)
+}
+
+/// Print the `--json` verdict of an AWS refusal (when asked) and return the error to show.
+fn aws_refusal(printer: &Printer, args: &SamlVerifyArgs, rejection: &AwsRejection) -> CommandError {
+    if args.json {
+        print_rejection_json(
+            printer,
+            aws_rejection_kind(rejection),
+            &rejection.to_string(),
+        );
+    }
+    explain_aws_rejection(rejection)
 }
 
 /// `--json` output of an accepted response (fields in this order).
@@ -175,6 +184,10 @@ fn rejection_kind(rejection: &Rejection) -> &'static str {
         Rejection::Recipient { .. } => "recipient",
         Rejection::EmptyNameId => "empty-name-id",
         Rejection::MalformedSignature(_) => "malformed-signature",
+        Rejection::Limit(_) => "limit",
+        Rejection::Encoding(_) => "encoding",
+        Rejection::WeakKey { .. } => "weak-key",
+        Rejection::AssertionMisplaced { .. } => "assertion-misplaced",
         _ => "other",
     }
 }
@@ -189,6 +202,8 @@ fn aws_rejection_kind(rejection: &AwsRejection) -> &'static str {
         AwsRejection::SessionDurationInvalid(_) => "aws-session-duration-invalid",
         AwsRejection::Audience(_) => "aws-audience",
         AwsRejection::Recipient(_) => "aws-recipient",
+        AwsRejection::ResponseTooLong { .. } => "aws-response-too-long",
+        AwsRejection::SubjectConfirmationCount(_) => "aws-subject-confirmation-count",
         _ => "aws-other",
     }
 }
@@ -247,6 +262,24 @@ fn explain_rejection(rejection: &Rejection, args: &SamlVerifyArgs) -> CommandErr
             "Entra signs the assertion by default; check the app's Signing Option (Sign SAML \
              assertion)",
         ),
+        Rejection::Limit(_) => err.hint(
+            "no IdP sends such a message (an Entra response is about 6 kB and nests about ten \
+             levels): check that this is the SAMLResponse you meant to verify",
+        ),
+        Rejection::Encoding(_) => err.hint(
+            "SAML messages are UTF-8: if this file was re-saved in another encoding, capture the \
+             response again (e.g. connect-sso login --save-response, or a HAR file)",
+        ),
+        Rejection::WeakKey { .. } => err.hint(
+            "create a new signing certificate for the Entra app (2048-bit RSA, the default), make \
+             it active, and give IAM the new federation metadata",
+        ),
+        Rejection::AssertionMisplaced { .. } => err.hint(
+            "the assertion must be <saml:Assertion \
+             xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"> directly inside the \
+             samlp:Response; a look-alike namespace or position is how signature-wrapping \
+             attacks hide an assertion",
+        ),
         _ => err,
     }
 }
@@ -287,6 +320,14 @@ fn explain_aws_rejection(rejection: &AwsRejection) -> CommandError {
         AwsRejection::Recipient(_) => err.hint(
             "set the Entra app's Reply URL to https://signin.aws.amazon.com/saml (or \
              https://<region>.signin.aws.amazon.com/saml)",
+        ),
+        AwsRejection::ResponseTooLong { .. } => err.hint(
+            "the response carries too much: usually group claims or many attributes; in Entra, \
+             emit only the Role, RoleSessionName and SessionDuration claims AWS needs",
+        ),
+        AwsRejection::SubjectConfirmationCount(_) => err.hint(
+            "AWS takes exactly one bearer SubjectConfirmation whose Recipient is the sign-in \
+             endpoint; configure the IdP to send one",
         ),
         _ => err,
     }
