@@ -46,7 +46,7 @@ impl XmlLimits {
     pub const DEFAULT: Self = Self {
         max_bytes: 1024 * 1024,
         max_depth: 64,
-        max_attributes: 64,
+        max_attributes: 32,
         max_namespace_declarations: 32,
         max_namespaces: 128,
         max_nodes: 50_000,

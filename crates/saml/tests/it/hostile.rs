@@ -132,7 +132,7 @@ fn attribute_flood_is_refused_at_the_limit() {
         assert!(
             matches!(
                 rejection(&xml),
-                Rejection::Limit(XmlLimit::Attributes { limit: 64, .. })
+                Rejection::Limit(XmlLimit::Attributes { limit: 32, .. })
             ),
             "{n} attributes"
         );
