@@ -13,6 +13,10 @@ use crate::model::{
 };
 use crate::{Credentials, EntraConfig, Error, Secret};
 
+/// Most bytes of federation metadata read (the SAML core's input limit, 1 MiB; Entra's
+/// documents are a few kilobytes).
+pub const MAX_METADATA_BYTES: usize = 1024 * 1024;
+
 /// A Microsoft Graph client for one tenant.
 pub struct Graph {
     http: reqwest::Client,
@@ -531,14 +535,33 @@ impl Graph {
     // ---- federation metadata ----
 
     /// The app's federation metadata document (not Graph: the login host; no token needed).
+    /// At most [`MAX_METADATA_BYTES`] are read: the document is XML from outside, and the
+    /// SAML core refuses anything larger anyway.
     pub async fn federation_metadata(&self, app_id: &str) -> Result<String, Error> {
         let url = self.config.federation_metadata_url(app_id);
-        let resp = self.send_with_retry(|| self.http.get(&url), &url).await?;
+        let mut resp = self.send_with_retry(|| self.http.get(&url), &url).await?;
         let status = resp.status();
-        let text = resp.text().await.map_err(|e| Error::Transport {
+        let too_large = || Error::Decode {
+            url: url.clone(),
+            detail: format!("the metadata is larger than {MAX_METADATA_BYTES} bytes"),
+        };
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_METADATA_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| Error::Transport {
             url: url.clone(),
             source: e,
-        })?;
+        })? {
+            if body.len() + chunk.len() > MAX_METADATA_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8_lossy(&body).into_owned();
         if !status.is_success() {
             return Err(Error::Decode {
                 url,

@@ -123,3 +123,59 @@ fn sandbox_env() {
         &["sandbox", "env", "--url", "http://127.0.0.1:7341"],
     );
 }
+
+/// The shipped Entra example with `what` inserted right after `anchor`.
+fn example_with(anchor: &str, what: &str) -> Vec<u8> {
+    let xml = std::fs::read_to_string(
+        crate::common::workspace_root().join("examples/entra-response.xml"),
+    )
+    .expect("example exists");
+    let at = xml.find(anchor).expect("anchor") + anchor.len();
+    format!("{}{what}{}", &xml[..at], &xml[at..]).into_bytes()
+}
+
+fn snapshot_stdin(name: &str, args: &[&str], stdin: &[u8]) {
+    let out = run_with_stdin(args, stdin);
+    insta::assert_snapshot!(name, out.transcript(args));
+}
+
+const VERIFY_STDIN_AWS: &[&str] = &[
+    "saml",
+    "verify",
+    "-",
+    "--idp-metadata",
+    "examples/entra-metadata.xml",
+    "--now",
+    EXAMPLE_NOW,
+    "--aws",
+];
+
+#[test]
+fn verify_refuses_deep_nesting_before_parsing() {
+    // Without --aws, which would refuse it first for its length.
+    let deep = "<e>".repeat(100_000);
+    let args = &VERIFY_STDIN_AWS[..VERIFY_STDIN_AWS.len() - 1];
+    snapshot_stdin(
+        "verify_rejected_deep_nesting",
+        args,
+        &example_with("<AttributeValue>", &deep),
+    );
+}
+
+#[test]
+fn verify_refuses_a_latin1_declaration() {
+    let xml = example_with("", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>");
+    let mut args = VERIFY_STDIN_AWS.to_vec();
+    args.push("--json");
+    snapshot_stdin("verify_rejected_latin1_json", &args, &xml);
+}
+
+#[test]
+fn verify_aws_refuses_a_response_over_100000_characters() {
+    let padding = "x".repeat(80_000);
+    let xml = example_with("<AttributeValue>", &padding);
+    snapshot_stdin("verify_rejected_aws_too_long", VERIFY_STDIN_AWS, &xml);
+    let mut args = VERIFY_STDIN_AWS.to_vec();
+    args.push("--json");
+    snapshot_stdin("verify_rejected_aws_too_long_json", &args, &xml);
+}

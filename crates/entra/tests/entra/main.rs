@@ -234,3 +234,53 @@ fn federation_metadata_url_has_entra_shape() {
         "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/federationmetadata/2007-06/federationmetadata.xml?appid=app-1"
     );
 }
+
+/// A loopback server that answers every connection with `head` then `chunks` 64 KiB chunks of
+/// `<`, chunked, without a Content-Length (as a hostile or broken server would).
+async fn serve_chunked(chunks: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\ntransfer-encoding: chunked\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("10000\r\n{}\r\n", "<".repeat(0x10000));
+                for _ in 0..chunks {
+                    if socket.write_all(chunk.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn federation_metadata_read_stops_at_the_size_limit() {
+    // 64 MiB offered without a Content-Length: the read stops after 1 MiB.
+    let base = serve_chunked(1024).await;
+    let graph = Graph::new(config(&base, token())).expect("client");
+    let err = graph
+        .federation_metadata("app-1")
+        .await
+        .expect_err("too large");
+    assert!(
+        matches!(&err, Error::Decode { detail, .. } if detail.contains("larger than 1048576 bytes")),
+        "{err}"
+    );
+    // A document under the limit is read whole.
+    let base = serve_chunked(2).await;
+    let graph = Graph::new(config(&base, token())).expect("client");
+    let text = graph.federation_metadata("app-1").await.expect("read");
+    assert_eq!(text.len(), 2 * 0x10000);
+}
