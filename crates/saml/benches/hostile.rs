@@ -110,6 +110,16 @@ fn cases(signed: &str) -> Vec<(&'static str, String)> {
             inside(signed, &fill("<e/>", MB)),
         ),
         ("text: 1 MB in one value", inside(signed, &fill("x", MB))),
+        (
+            "all limits at once: 9,900 attributes, 49,000 nodes, text to 1 MB",
+            {
+                let mut all = wide.repeat(9_900 / limits.max_attributes);
+                all.push_str(&"<e>y</e>".repeat(24_000));
+                let rest = MB.saturating_sub(signed.len() + all.len());
+                all.push_str(&fill("x", rest));
+                inside(signed, &all)
+            },
+        ),
         ("size: 2 MB", inside(signed, &fill("x", 2 * MB))),
     ]
 }
@@ -146,8 +156,7 @@ fn measure_here(xml: &str, options: &connect_sso_saml::VerifyOptions) {
 /// One answer, as a short verdict (`HOSTILE_BENCH_OP=c14n|inspect` measures those instead).
 fn run_once(xml: &str, options: &connect_sso_saml::VerifyOptions) -> String {
     let result = match std::env::var("HOSTILE_BENCH_OP").as_deref() {
-        Ok("c14n") => connect_sso_saml::canonicalize_exclusive(xml, None, false, &[])
-            .map(|_| ()),
+        Ok("c14n") => connect_sso_saml::canonicalize_exclusive(xml, None, false, &[]).map(|_| ()),
         Ok("inspect") => connect_sso_saml::inspect(xml.as_bytes()).map(|_| ()),
         _ => verify_response(black_box(xml.as_bytes()), options).map(|_| ()),
     };

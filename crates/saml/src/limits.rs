@@ -37,6 +37,8 @@ pub struct XmlLimits {
     pub max_namespace_declarations: usize,
     /// Most distinct namespace bindings (prefix and URI) in the whole document.
     pub max_namespaces: usize,
+    /// Most attributes in the whole document, namespace declarations included.
+    pub max_total_attributes: usize,
     /// Most nodes (elements, text runs, comments, CDATA sections, processing instructions).
     pub max_nodes: usize,
 }
@@ -49,6 +51,7 @@ impl XmlLimits {
         max_attributes: 32,
         max_namespace_declarations: 32,
         max_namespaces: 128,
+        max_total_attributes: 10_000,
         max_nodes: 50_000,
     };
 }
@@ -127,6 +130,14 @@ pub enum XmlLimit {
         /// The limit.
         limit: usize,
         /// Where the declaration that crossed it starts.
+        at: Position,
+    },
+    /// The document has more than [`XmlLimits::max_total_attributes`] attributes.
+    #[error("the document has more than {limit} attributes (at {at})")]
+    TotalAttributes {
+        /// The limit.
+        limit: usize,
+        /// Where the attribute that crossed it starts.
         at: Position,
     },
     /// The document has more than [`XmlLimits::max_nodes`] nodes.
@@ -368,6 +379,12 @@ impl<'t> Scanner<'t, '_> {
         )?;
         let value = self.text.get(value_start..value_end).unwrap_or("");
         self.pos = value_end + 1;
+        if self.stats.attributes + self.stats.namespace_declarations
+            >= self.limits.max_total_attributes
+        {
+            let limit = self.limits.max_total_attributes;
+            return Err(self.limit(at, |at| XmlLimit::TotalAttributes { limit, at }));
+        }
         if let Some(prefix) = namespace_prefix(name) {
             tag.declarations += 1;
             self.stats.namespace_declarations += 1;
@@ -530,6 +547,12 @@ mod tests {
         assert!(matches!(
             scan_default(&format!("<a>{spread}</a>")),
             Err(Rejection::Limit(XmlLimit::Namespaces { .. }))
+        ));
+        let wide = format!("<b{}/>", " a='1' b='2' c='3' d='4'");
+        let total = wide.repeat(limits.max_total_attributes / 4 + 1);
+        assert!(matches!(
+            scan_default(&format!("<a>{total}</a>")),
+            Err(Rejection::Limit(XmlLimit::TotalAttributes { .. }))
         ));
         let many = "<b/>".repeat(limits.max_nodes);
         assert!(matches!(

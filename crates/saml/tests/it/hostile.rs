@@ -140,6 +140,19 @@ fn attribute_flood_is_refused_at_the_limit() {
 }
 
 #[test]
+fn attribute_flood_spread_over_elements_is_refused_at_the_document_limit() {
+    let spread = format!("<e{}/>", attributes(8)).repeat(2_000);
+    let r = rejection(&signed_with("<AttributeValue>", &spread));
+    assert!(
+        matches!(
+            r,
+            Rejection::Limit(XmlLimit::TotalAttributes { limit: 10_000, .. })
+        ),
+        "{r}"
+    );
+}
+
+#[test]
 fn namespace_flood_is_refused_at_the_limit() {
     let xml = signed_with("<NameID", &declarations(30_000));
     let r = rejection(&xml);
