@@ -65,6 +65,24 @@ fn decl(i: usize) -> String {
     format!(" xmlns:p{i}=\"urn:x:{i}\"")
 }
 
+/// `levels` nested elements, each binding `prefixes` prefixes to a URI other than its parent's
+/// and using them all, around `leaves` elements in a namespace bound only at the top: the
+/// canonicaliser's worst case for looking up what its ancestors rendered.
+fn rebinding(levels: usize, prefixes: usize, leaves: usize) -> String {
+    let mut out = String::from("<z:top xmlns:z=\"urn:z\">");
+    for level in 0..levels {
+        out.push_str("<e");
+        for p in 0..prefixes {
+            out.push_str(&format!(" xmlns:p{p}=\"urn:{p}:{}\" p{p}:a=\"1\"", level % 2));
+        }
+        out.push('>');
+    }
+    out.push_str(&"<z:e/>".repeat(leaves));
+    out.push_str(&"</e>".repeat(levels));
+    out.push_str("</z:top>");
+    out
+}
+
 fn cases(signed: &str) -> Vec<(&'static str, String)> {
     let limits = XmlLimits::DEFAULT;
     let attrs = |n: usize| -> String { (0..n).map(attr).collect() };
@@ -108,6 +126,10 @@ fn cases(signed: &str) -> Vec<(&'static str, String)> {
         (
             "nodes: 1 MB of empty elements",
             inside(signed, &fill("<e/>", MB)),
+        ),
+        (
+            "c14n: 55 levels re-binding 32 prefixes, 45,000 leaves",
+            inside(signed, &rebinding(55, 32, 45_000)),
         ),
         ("text: 1 MB in one value", inside(signed, &fill("x", MB))),
         (

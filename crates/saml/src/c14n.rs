@@ -16,7 +16,7 @@
 //! - empty elements as start/end tag pairs, no XML declaration, no DTD, no comments;
 //! - the enveloped-signature transform: one node (the `ds:Signature` being checked) left out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use roxmltree::{Document, Node, NodeId, NodeType};
 
@@ -109,7 +109,7 @@ pub(crate) fn canonicalize_element(
     let mut c = Canonicaliser {
         exclude,
         prefixes,
-        rendered: Vec::new(),
+        rendered: Rendered::default(),
         out: &mut out,
     };
     c.element(element);
@@ -132,7 +132,7 @@ pub(crate) fn canonicalize_document(
                 let mut c = Canonicaliser {
                     exclude,
                     prefixes,
-                    rendered: Vec::new(),
+                    rendered: Rendered::default(),
                     out: &mut out,
                 };
                 c.element(node);
@@ -156,18 +156,49 @@ pub(crate) fn canonicalize_document(
 struct Canonicaliser<'a, 'p, 'o> {
     exclude: Option<NodeId>,
     prefixes: &'p PrefixList,
-    /// Namespace declarations rendered by output ancestors, innermost last.
-    rendered: Vec<(&'a str, &'a str)>,
+    /// Namespace declarations rendered by output ancestors.
+    rendered: Rendered<'a>,
     out: &'o mut Vec<u8>,
+}
+
+/// The namespace declarations output ancestors rendered: for each prefix, its URIs from the
+/// outermost to the innermost, and the order they were pushed in (to undo an element's). A
+/// lookup costs the same however deep the document and however many prefixes it uses.
+#[derive(Default)]
+struct Rendered<'a> {
+    by_prefix: HashMap<&'a str, Vec<&'a str>>,
+    pushed: Vec<&'a str>,
+}
+
+impl<'a> Rendered<'a> {
+    fn uri(&self, prefix: &str) -> Option<&'a str> {
+        self.by_prefix
+            .get(prefix)
+            .and_then(|uris| uris.last().copied())
+    }
+
+    fn mark(&self) -> usize {
+        self.pushed.len()
+    }
+
+    fn push(&mut self, prefix: &'a str, uri: &'a str) {
+        self.by_prefix.entry(prefix).or_default().push(uri);
+        self.pushed.push(prefix);
+    }
+
+    /// Forget every declaration pushed since `mark`.
+    fn undo(&mut self, mark: usize) {
+        for prefix in self.pushed.drain(mark..) {
+            if let Some(uris) = self.by_prefix.get_mut(prefix) {
+                uris.pop();
+            }
+        }
+    }
 }
 
 impl<'a> Canonicaliser<'a, '_, '_> {
     fn rendered_uri(&self, prefix: &str) -> Option<&'a str> {
-        self.rendered
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == prefix)
-            .map(|(_, u)| *u)
+        self.rendered.uri(prefix)
     }
 
     /// Add `prefix → uri` to `decls` unless the output ancestors already rendered exactly it.
@@ -243,8 +274,10 @@ impl<'a> Canonicaliser<'a, '_, '_> {
         }
         self.out.push(b'>');
 
-        let mark = self.rendered.len();
-        self.rendered.extend(decls);
+        let mark = self.rendered.mark();
+        for (prefix, uri) in decls {
+            self.rendered.push(prefix, uri);
+        }
         for child in node.children() {
             match child.node_type() {
                 NodeType::Element if Some(child.id()) != self.exclude => self.element(child),
@@ -253,7 +286,7 @@ impl<'a> Canonicaliser<'a, '_, '_> {
                 _ => {}
             }
         }
-        self.rendered.truncate(mark);
+        self.rendered.undo(mark);
 
         self.out.extend_from_slice(b"</");
         self.out.extend_from_slice(qname.as_bytes());
