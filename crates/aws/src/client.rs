@@ -1,17 +1,28 @@
+use std::sync::Arc;
+
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use tokio::sync::OnceCell;
 
 use crate::error::{Error, api};
+use crate::pacer::{self, Pacer};
 
 /// The AWS clients connect-sso uses, for one account and region. Endpoints come from the SDK
 /// configuration, so `AWS_ENDPOINT_URL_IAM` and friends (set by `connect-sso sandbox env`)
 /// point the very same code at the sandbox.
+///
+/// Every API call first waits for its token in the [`Pacer`] of the account and Region (see
+/// [`crate::pacer`]): the process-wide one from [`pacer::shared`] unless one was given with
+/// [`Aws::with_pacer`]. The account is found out with STS GetCallerIdentity on the first call
+/// (once per handle and its clones), unless given with [`Aws::with_account`].
 #[derive(Debug, Clone)]
 pub struct Aws {
     pub(crate) iam: aws_sdk_iam::Client,
     pub(crate) connect: aws_sdk_connect::Client,
     pub(crate) sts: aws_sdk_sts::Client,
     region: String,
+    account: Arc<OnceCell<String>>,
+    pacer: Arc<OnceCell<Arc<Pacer>>>,
 }
 
 impl Aws {
@@ -44,13 +55,35 @@ impl Aws {
         Self::from_clients(crate::Clients::new(&cfg, endpoints), &endpoint.region)
     }
 
-    fn from_clients(c: crate::Clients, region: &str) -> Self {
+    /// The adapter over clients built elsewhere (their retry configuration as it is), for
+    /// `region`.
+    pub fn from_clients(c: crate::Clients, region: &str) -> Self {
         Self {
             iam: c.iam,
             connect: c.connect,
             sts: c.sts,
             region: region.to_string(),
+            account: Arc::default(),
+            pacer: Arc::default(),
         }
+    }
+
+    /// The same handle, with its calls paced by `pacer` instead of the process-wide pacer of
+    /// its account and Region (tests; or a pacer with raised limits kept apart). Clones made
+    /// afterwards share it.
+    pub fn with_pacer(mut self, pacer: Arc<Pacer>) -> Self {
+        self.pacer = Arc::new(OnceCell::new_with(Some(pacer)));
+        self
+    }
+
+    /// The same handle, told which account its credentials belong to (saves the STS call that
+    /// would find it out; [`Aws::account_id`] then answers this without asking).
+    pub fn with_account(mut self, account: &str) -> Self {
+        self.account = Arc::new(OnceCell::new_with(Some(account.to_string())));
+        if !self.pacer.initialized() {
+            self.pacer = Arc::default();
+        }
+        self
     }
 
     /// The region.
@@ -58,18 +91,54 @@ impl Aws {
         &self.region
     }
 
-    /// The account the credentials belong to (STS GetCallerIdentity).
+    /// The account the credentials belong to (STS GetCallerIdentity, asked once per handle).
     pub async fn account_id(&self) -> Result<String, Error> {
-        let out = self
-            .sts
-            .get_caller_identity()
-            .send()
+        self.account
+            .get_or_try_init(|| async {
+                // Before the account is known, the call is paced by the given pacer, or by the
+                // Region's pacer for accounts not yet known.
+                let pacer = match self.pacer.get() {
+                    Some(p) => p.clone(),
+                    None => pacer::shared(pacer::UNKNOWN_ACCOUNT, &self.region),
+                };
+                pacer.acquire("sts", "GetCallerIdentity").await;
+                let out = self
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| api("STS", "GetCallerIdentity", e.into_service_error()))?;
+                out.account().map(str::to_string).ok_or(Error::Incomplete {
+                    service: "STS",
+                    operation: "GetCallerIdentity",
+                    what: "an account",
+                })
+            })
             .await
-            .map_err(|e| api("STS", "GetCallerIdentity", e.into_service_error()))?;
-        out.account().map(str::to_string).ok_or(Error::Incomplete {
-            service: "STS",
-            operation: "GetCallerIdentity",
-            what: "an account",
-        })
+            .cloned()
+    }
+
+    /// The pacer this handle's calls wait in: the one given with [`Aws::with_pacer`], else the
+    /// process-wide one of the account and Region ([`pacer::shared`]). Raise its limits with
+    /// [`Pacer::set_limit`] after a quota increase; that applies to every handle of the
+    /// account and Region in the process.
+    pub async fn pacer(&self) -> Result<Arc<Pacer>, Error> {
+        self.pacer
+            .get_or_try_init(|| async {
+                let account = self.account_id().await?;
+                Ok(pacer::shared(&account, &self.region))
+            })
+            .await
+            .cloned()
+    }
+
+    /// Wait for a token for `operation` of `service` (`connect`, `iam`, `sts`).
+    pub(crate) async fn pace(
+        &self,
+        service: &'static str,
+        operation: &'static str,
+    ) -> Result<(), Error> {
+        self.pacer().await?.acquire(service, operation).await;
+        Ok(())
     }
 }

@@ -66,6 +66,7 @@ pub struct NewUser<'a> {
 impl crate::Aws {
     /// Describe one instance (absent → `None`).
     pub async fn describe_instance(&self, id: &str) -> Result<Option<InstanceState>, Error> {
+        self.pace("connect", "DescribeInstance").await?;
         let out = match self
             .connect
             .describe_instance()
@@ -112,22 +113,28 @@ impl crate::Aws {
         &self,
         alias: &str,
     ) -> Result<Option<InstanceState>, Error> {
-        let mut pages = self
-            .connect
-            .list_instances()
-            .into_paginator()
-            .items()
-            .send();
-        while let Some(item) = pages.next().await {
-            let summary =
-                item.map_err(|e| api("Connect", "ListInstances", e.into_service_error()))?;
-            if summary.instance_alias() == Some(alias) {
-                if let Some(id) = summary.id() {
-                    return self.describe_instance(id).await;
+        let mut token = None;
+        loop {
+            self.pace("connect", "ListInstances").await?;
+            let page = self
+                .connect
+                .list_instances()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| api("Connect", "ListInstances", e.into_service_error()))?;
+            for summary in page.instance_summary_list() {
+                if summary.instance_alias() == Some(alias) {
+                    if let Some(id) = summary.id() {
+                        return self.describe_instance(id).await;
+                    }
                 }
             }
+            token = match page.next_token() {
+                Some(t) if !t.is_empty() => Some(t.to_string()),
+                _ => return Ok(None),
+            };
         }
-        Ok(None)
     }
 
     /// Create a SAML instance; returns its ID. Creation continues asynchronously: see [`wait_active`].
@@ -148,6 +155,7 @@ impl crate::Aws {
         for (k, v) in tags {
             req = req.tags(*k, *v);
         }
+        self.pace("connect", "CreateInstance").await?;
         let out = req
             .send()
             .await
@@ -208,6 +216,7 @@ impl crate::Aws {
             (InstanceAttributeType::OutboundCalls, outbound),
         ] {
             if let Some(v) = value {
+                self.pace("connect", "UpdateInstanceAttribute").await?;
                 self.connect
                     .update_instance_attribute()
                     .instance_id(id)
@@ -233,6 +242,7 @@ impl crate::Aws {
         for (k, v) in tags {
             req = req.tags(*k, *v);
         }
+        self.pace("connect", "TagResource").await?;
         req.send()
             .await
             .map(drop)
@@ -241,6 +251,7 @@ impl crate::Aws {
 
     /// Delete an instance (absent is fine).
     pub async fn delete_instance(&self, id: &str) -> Result<(), Error> {
+        self.pace("connect", "DeleteInstance").await?;
         match self.connect.delete_instance().instance_id(id).send().await {
             Ok(_) => Ok(()),
             Err(e) => {
@@ -260,21 +271,27 @@ impl crate::Aws {
         instance: &str,
     ) -> Result<BTreeMap<String, String>, Error> {
         let mut out = BTreeMap::new();
-        let mut pages = self
-            .connect
-            .list_security_profiles()
-            .instance_id(instance)
-            .into_paginator()
-            .items()
-            .send();
-        while let Some(item) = pages.next().await {
-            let p =
-                item.map_err(|e| api("Connect", "ListSecurityProfiles", e.into_service_error()))?;
-            if let (Some(name), Some(id)) = (p.name(), p.id()) {
-                out.insert(name.to_string(), id.to_string());
+        let mut token = None;
+        loop {
+            self.pace("connect", "ListSecurityProfiles").await?;
+            let page = self
+                .connect
+                .list_security_profiles()
+                .instance_id(instance)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| api("Connect", "ListSecurityProfiles", e.into_service_error()))?;
+            for p in page.security_profile_summary_list() {
+                if let (Some(name), Some(id)) = (p.name(), p.id()) {
+                    out.insert(name.to_string(), id.to_string());
+                }
             }
+            token = match page.next_token() {
+                Some(t) if !t.is_empty() => Some(t.to_string()),
+                _ => return Ok(out),
+            };
         }
-        Ok(out)
     }
 
     /// Routing profiles of an instance: name → ID.
@@ -283,21 +300,27 @@ impl crate::Aws {
         instance: &str,
     ) -> Result<BTreeMap<String, String>, Error> {
         let mut out = BTreeMap::new();
-        let mut pages = self
-            .connect
-            .list_routing_profiles()
-            .instance_id(instance)
-            .into_paginator()
-            .items()
-            .send();
-        while let Some(item) = pages.next().await {
-            let p =
-                item.map_err(|e| api("Connect", "ListRoutingProfiles", e.into_service_error()))?;
-            if let (Some(name), Some(id)) = (p.name(), p.id()) {
-                out.insert(name.to_string(), id.to_string());
+        let mut token = None;
+        loop {
+            self.pace("connect", "ListRoutingProfiles").await?;
+            let page = self
+                .connect
+                .list_routing_profiles()
+                .instance_id(instance)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| api("Connect", "ListRoutingProfiles", e.into_service_error()))?;
+            for p in page.routing_profile_summary_list() {
+                if let (Some(name), Some(id)) = (p.name(), p.id()) {
+                    out.insert(name.to_string(), id.to_string());
+                }
             }
+            token = match page.next_token() {
+                Some(t) if !t.is_empty() => Some(t.to_string()),
+                _ => return Ok(out),
+            };
         }
-        Ok(out)
     }
 
     /// The user with exactly this username (case-sensitive, as Connect matches RoleSessionName).
@@ -315,6 +338,7 @@ impl crate::Aws {
                     .build(),
             )
             .build();
+        self.pace("connect", "SearchUsers").await?;
         let out = self
             .connect
             .search_users()
@@ -378,6 +402,7 @@ impl crate::Aws {
         for (k, v) in tags {
             req = req.tags(*k, *v);
         }
+        self.pace("connect", "CreateUser").await?;
         let out = req
             .send()
             .await
@@ -396,6 +421,7 @@ impl crate::Aws {
         user_id: &str,
         ids: &[String],
     ) -> Result<(), Error> {
+        self.pace("connect", "UpdateUserSecurityProfiles").await?;
         self.connect
             .update_user_security_profiles()
             .instance_id(instance)
@@ -420,6 +446,7 @@ impl crate::Aws {
         user_id: &str,
         id: &str,
     ) -> Result<(), Error> {
+        self.pace("connect", "UpdateUserRoutingProfile").await?;
         self.connect
             .update_user_routing_profile()
             .instance_id(instance)
@@ -445,6 +472,7 @@ impl crate::Aws {
         first: &str,
         last: &str,
     ) -> Result<(), Error> {
+        self.pace("connect", "UpdateUserIdentityInfo").await?;
         self.connect
             .update_user_identity_info()
             .instance_id(instance)
@@ -463,6 +491,7 @@ impl crate::Aws {
 
     /// Delete a user (absent is fine).
     pub async fn delete_user(&self, instance: &str, user_id: &str) -> Result<(), Error> {
+        self.pace("connect", "DeleteUser").await?;
         match self
             .connect
             .delete_user()

@@ -34,6 +34,12 @@ pub enum Error {
         /// Why.
         detail: String,
     },
+    /// A rate limit for the pacer made no sense (see [`crate::pacer::Limit::new`]).
+    #[error("invalid rate limit: {detail}")]
+    InvalidLimit {
+        /// What is wrong with it.
+        detail: String,
+    },
     /// Waiting for something took too long.
     #[error("{what} was not ready after {seconds} s")]
     Timeout {

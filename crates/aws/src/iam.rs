@@ -57,6 +57,7 @@ fn tag(k: &str, v: &str) -> Result<Tag, Error> {
 impl crate::Aws {
     /// The SAML provider with this ARN, if it exists.
     pub async fn get_saml_provider(&self, arn: &str) -> Result<Option<SamlProviderState>, Error> {
+        self.pace("iam", "GetSAMLProvider").await?;
         match self
             .iam
             .get_saml_provider()
@@ -99,6 +100,7 @@ impl crate::Aws {
         for (k, v) in tags {
             req = req.tags(tag(k, v)?);
         }
+        self.pace("iam", "CreateSAMLProvider").await?;
         let out = req
             .send()
             .await
@@ -114,6 +116,7 @@ impl crate::Aws {
 
     /// Replace a SAML provider's metadata (after an Entra certificate change: FACTS.md §3).
     pub async fn update_saml_provider(&self, arn: &str, metadata: &str) -> Result<(), Error> {
+        self.pace("iam", "UpdateSAMLProvider").await?;
         self.iam
             .update_saml_provider()
             .saml_provider_arn(arn)
@@ -130,6 +133,7 @@ impl crate::Aws {
         for (k, v) in tags {
             req = req.tags(tag(k, v)?);
         }
+        self.pace("iam", "TagSAMLProvider").await?;
         req.send()
             .await
             .map(drop)
@@ -138,6 +142,7 @@ impl crate::Aws {
 
     /// Delete a SAML provider (absent is fine).
     pub async fn delete_saml_provider(&self, arn: &str) -> Result<(), Error> {
+        self.pace("iam", "DeleteSAMLProvider").await?;
         match self
             .iam
             .delete_saml_provider()
@@ -159,6 +164,7 @@ impl crate::Aws {
 
     /// The role with this name, with its inline policies, if it exists.
     pub async fn get_role(&self, name: &str) -> Result<Option<RoleState>, Error> {
+        self.pace("iam", "GetRole").await?;
         let out = match self.iam.get_role().role_name(name).send().await {
             Ok(out) => out,
             Err(e) => {
@@ -179,6 +185,7 @@ impl crate::Aws {
             Some(doc) => policy_doc(doc)?,
             None => serde_json::Value::Null,
         };
+        self.pace("iam", "ListRolePolicies").await?;
         let names = self
             .iam
             .list_role_policies()
@@ -188,6 +195,7 @@ impl crate::Aws {
             .map_err(|e| api("IAM", "ListRolePolicies", e.into_service_error()))?;
         let mut inline_policies = BTreeMap::new();
         for pname in names.policy_names() {
+            self.pace("iam", "GetRolePolicy").await?;
             let p = self
                 .iam
                 .get_role_policy()
@@ -231,6 +239,7 @@ impl crate::Aws {
         for (k, v) in tags {
             req = req.tags(tag(k, v)?);
         }
+        self.pace("iam", "CreateRole").await?;
         let out = req
             .send()
             .await
@@ -250,6 +259,7 @@ impl crate::Aws {
         name: &str,
         trust_policy: &serde_json::Value,
     ) -> Result<(), Error> {
+        self.pace("iam", "UpdateAssumeRolePolicy").await?;
         self.iam
             .update_assume_role_policy()
             .role_name(name)
@@ -262,6 +272,7 @@ impl crate::Aws {
 
     /// Change a role's MaxSessionDuration.
     pub async fn update_max_session_duration(&self, name: &str, seconds: u32) -> Result<(), Error> {
+        self.pace("iam", "UpdateRole").await?;
         self.iam
             .update_role()
             .role_name(name)
@@ -278,6 +289,7 @@ impl crate::Aws {
         for (k, v) in tags {
             req = req.tags(tag(k, v)?);
         }
+        self.pace("iam", "TagRole").await?;
         req.send()
             .await
             .map(drop)
@@ -291,6 +303,7 @@ impl crate::Aws {
         policy_name: &str,
         doc: &serde_json::Value,
     ) -> Result<(), Error> {
+        self.pace("iam", "PutRolePolicy").await?;
         self.iam
             .put_role_policy()
             .role_name(role)
@@ -308,6 +321,7 @@ impl crate::Aws {
             return Ok(());
         };
         for pname in role.inline_policies.keys() {
+            self.pace("iam", "DeleteRolePolicy").await?;
             self.iam
                 .delete_role_policy()
                 .role_name(name)
@@ -316,6 +330,7 @@ impl crate::Aws {
                 .await
                 .map_err(|e| api("IAM", "DeleteRolePolicy", e.into_service_error()))?;
         }
+        self.pace("iam", "DeleteRole").await?;
         match self.iam.delete_role().role_name(name).send().await {
             Ok(_) => Ok(()),
             Err(e) => {

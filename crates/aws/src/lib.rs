@@ -1,15 +1,19 @@
 //! AWS adapter: observe and change IAM, STS, Amazon Connect and IAM Identity Center through
 //! aws-sdk-rust. This is the only crate that depends on the AWS SDK.
 //!
-//! For now it only builds the SDK configuration; the adapter proper comes later.
+//! Every call the adapter makes first waits in the [`pacer`] of its account and Region: one
+//! token bucket per API, shared by every caller in the process, with the documented defaults
+//! ([`pacer::PacerLimits::documented`]) and overrides for raised quotas.
 
 mod client;
 pub mod connect;
 mod error;
 pub mod iam;
+pub mod pacer;
 
 pub use client::Aws;
 pub use error::Error;
+pub use pacer::{Limit, Pacer, PacerLimits};
 
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;

@@ -8,5 +8,6 @@ mod connect;
 mod faults;
 mod iam;
 mod moto;
+mod pacer;
 mod signin;
 mod sts;

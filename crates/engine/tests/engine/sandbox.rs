@@ -1,9 +1,9 @@
 //! apply / plan / destroy against the sandbox, through the real adapters (reqwest for Graph,
 //! aws-sdk-rust for AWS) over HTTP on loopback.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use connect_sso_aws::{Aws, Endpoint, ServiceEndpoints};
+use connect_sso_aws::{Aws, Endpoint, Pacer, ServiceEndpoints};
 use connect_sso_engine::apply::{Clients, Event, apply, destroy};
 use connect_sso_engine::observe::observe;
 use connect_sso_engine::plan;
@@ -48,7 +48,11 @@ async fn world() -> World {
             connect: Some(urls.connect()),
             sso_admin: Some(urls.sso_admin()),
         },
-    );
+    )
+    // Each test's sandbox is an AWS of its own, with its own quotas: give it its own pacer
+    // (the process-wide one of the account and Region would make the tests, which run
+    // concurrently against separate sandboxes, wait for one another).
+    .with_pacer(Arc::new(Pacer::default()));
     let spec = Spec::parse(&starter(&StarterValues {
         tenant_id: entra::DEFAULT_TENANT_ID.into(),
         account_id: connect_sso_sandbox::TEST_ACCOUNT_ID.into(),

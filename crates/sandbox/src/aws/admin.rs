@@ -6,6 +6,8 @@
 //! | `POST /quotas` | `{"service":"connect","api":"ListUsers","rate":2,"burst":5}` | set a limit (`api` `*`: service default) |
 //! | `POST /quotas/scale` | `{"factor":0.5}` | scale every limit |
 //! | `DELETE /quotas` | | back to defaults |
+//! | `GET /requests` | | calls per service and API: `{"connect":{"ListUsers":{"requests":40,"throttled":0}}}` |
+//! | `DELETE /requests` | | reset those counts |
 //! | `GET /faults` | | active faults |
 //! | `POST /faults` | a [`Fault`] | add a fault (latency, error, throttle, drop; optional `count`) |
 //! | `DELETE /faults` | | clear faults |
@@ -88,6 +90,15 @@ async fn reset_quotas(AxState(s): AxState<Arc<State>>) -> Json<serde_json::Value
     Json(s.aws.quotas.view())
 }
 
+async fn get_requests(AxState(s): AxState<Arc<State>>) -> Json<serde_json::Value> {
+    Json(s.aws.quotas.requests())
+}
+
+async fn reset_requests(AxState(s): AxState<Arc<State>>) -> Json<serde_json::Value> {
+    s.aws.quotas.reset_counts();
+    Json(s.aws.quotas.requests())
+}
+
 async fn get_faults(AxState(s): AxState<Arc<State>>) -> Json<Vec<Fault>> {
     Json(s.aws.faults.list())
 }
@@ -134,6 +145,7 @@ pub fn router() -> axum::Router<Arc<State>> {
             get(get_quotas).post(set_quota).delete(reset_quotas),
         )
         .route("/quotas/scale", post(scale_quotas))
+        .route("/requests", get(get_requests).delete(reset_requests))
         .route(
             "/faults",
             get(get_faults).post(add_fault).delete(clear_faults),

@@ -164,6 +164,40 @@ impl Quotas {
         ok
     }
 
+    /// Calls that reached the rate limit, per service and API: `{"connect": {"ListUsers":
+    /// {"requests": 40, "throttled": 3}}}`. `requests` counts every call, `throttled` those
+    /// answered 429 by the quota (calls refused earlier, by authentication or a scripted fault,
+    /// are not counted).
+    pub fn requests(&self) -> serde_json::Value {
+        let inner = self.lock();
+        let mut out = serde_json::Map::new();
+        let mut keys: Vec<&(String, String)> = inner.counts.keys().collect();
+        keys.sort();
+        for k in keys {
+            let Some(c) = inner.counts.get(k) else {
+                continue;
+            };
+            let service = out
+                .entry(k.0.clone())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if let serde_json::Value::Object(apis) = service {
+                apis.insert(
+                    k.1.clone(),
+                    serde_json::json!({
+                        "requests": c.admitted + c.throttled,
+                        "throttled": c.throttled,
+                    }),
+                );
+            }
+        }
+        serde_json::Value::Object(out)
+    }
+
+    /// Forget the call counts (limits and buckets stay).
+    pub fn reset_counts(&self) {
+        self.lock().counts.clear();
+    }
+
     /// Configured overrides, the scale factor and call counts (for the admin endpoint).
     pub fn view(&self) -> serde_json::Value {
         let inner = self.lock();
@@ -216,6 +250,33 @@ mod tests {
         }
         assert!(q.try_acquire("1", "connect", "SearchUsers"));
         assert!(q.try_acquire("2", "connect", "ListUsers"));
+    }
+
+    #[test]
+    fn requests_are_counted_per_service_and_api() {
+        let q = Quotas::default();
+        q.set(
+            "connect",
+            "ListUsers",
+            Limit {
+                rate: 0.0,
+                burst: 2.0,
+            },
+        );
+        for _ in 0..3 {
+            q.try_acquire("1", "connect", "ListUsers");
+        }
+        q.try_acquire("1", "iam", "GetRole");
+        assert_eq!(
+            q.requests(),
+            serde_json::json!({
+                "connect": {"ListUsers": {"requests": 3, "throttled": 1}},
+                "iam": {"GetRole": {"requests": 1, "throttled": 0}},
+            })
+        );
+        q.reset_counts();
+        assert_eq!(q.requests(), serde_json::json!({}));
+        assert!(!q.try_acquire("1", "connect", "ListUsers"), "limits stay");
     }
 
     #[test]
