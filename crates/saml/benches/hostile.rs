@@ -73,7 +73,10 @@ fn rebinding(levels: usize, prefixes: usize, leaves: usize) -> String {
     for level in 0..levels {
         out.push_str("<e");
         for p in 0..prefixes {
-            out.push_str(&format!(" xmlns:p{p}=\"urn:{p}:{}\" p{p}:a=\"1\"", level % 2));
+            out.push_str(&format!(
+                " xmlns:p{p}=\"urn:{p}:{}\" p{p}:a=\"1\"",
+                level % 2
+            ));
         }
         out.push('>');
     }
