@@ -815,9 +815,8 @@ pub async fn handle(
     req: axum::extract::Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 20 * 1024 * 1024).await else {
-        return AwsError::bad_request("RequestEntityTooLarge", "Request body too large.")
-            .into_query(IAM_NS);
+    let Ok(body) = axum::body::to_bytes(body, super::MAX_IAM_BODY_BYTES).await else {
+        return super::body_too_large(super::MAX_IAM_BODY_BYTES).into_query(IAM_NS);
     };
     let mut p = Params::parse(&body);
     if let Some(q) = parts.uri.query() {

@@ -35,6 +35,28 @@ pub mod sts;
 
 pub use error::AwsError;
 
+/// Largest request body STS and AWS sign-in read (2 MiB, axum's default for forms). Their one
+/// big field, the base64 SAML response, is refused above 100,000 characters
+/// ([`connect_sso_saml::aws::MAX_SAML_RESPONSE_LEN`]); the margin lets a value somewhat over
+/// that limit, even fully percent-encoded, still get AWS's own `ValidationError`. A larger
+/// body is answered 413 `RequestEntityTooLarge` in the service's error shape, unread.
+pub const MAX_SAML_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Largest request body IAM reads (4 MiB): a `SAMLMetadataDocument` as large as the SAML
+/// parser accepts (1 MiB) fits even fully percent-encoded (three bytes a character). IAM's
+/// own limit on the document, 10,000,000 characters, is above it: documents between the two
+/// are refused with 413 `RequestEntityTooLarge` (beyond 4 MiB) or by the parser.
+pub const MAX_IAM_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The awsQuery answer to a body over the limit: 413 `RequestEntityTooLarge`.
+pub(crate) fn body_too_large(limit: usize) -> AwsError {
+    AwsError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+        format!("Request body too large: at most {limit} bytes are read."),
+    )
+}
+
 /// `aws:userid` of the sandbox's administrator (the IAM user behind the test credentials).
 pub const ADMIN_USER_ID: &str = "AIDASANDBOXADMIN00001";
 /// Name of the IAM user behind the test credentials.

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use connect_sso_saml::aws::RolePair;
 use serde::Deserialize;
 
-use super::sts::{self, SamlLogin};
+use super::sts::{self, SamlLogin, TrustedProvider};
 use super::{AwsError, Caller};
 use crate::State;
 
@@ -75,6 +75,7 @@ fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
 fn error_page(e: &AwsError) -> Response {
     let (title, status) = match e.code.as_str() {
         "AccessDenied" => ("Not authorized", StatusCode::FORBIDDEN),
+        "RequestEntityTooLarge" => ("Request too large", e.status),
         _ => (
             "Your request included an invalid SAML response.",
             StatusCode::BAD_REQUEST,
@@ -91,45 +92,109 @@ fn error_page(e: &AwsError) -> Response {
     )
 }
 
-/// The SAML POST binding form.
-#[derive(Debug, Deserialize)]
+/// The SAML POST binding form as AWS sign-in reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SamlPost {
-    /// Base64 response.
-    #[serde(rename = "SAMLResponse")]
-    saml_response: Option<String>,
-    /// Relay state (the Connect federate URL, usually).
-    #[serde(rename = "RelayState", default)]
-    relay_state: String,
+    /// The base64 `SAMLResponse` (`None` when absent or empty).
+    pub saml_response: Option<String>,
+    /// Relay state (the Connect federate URL, usually); empty when absent.
+    pub relay_state: String,
 }
 
-/// The role chooser form.
-#[derive(Debug, Deserialize)]
-pub struct Choice {
-    /// Pending sign-in token.
-    pending: String,
-    /// Chosen `roleArn,providerArn`.
-    #[serde(rename = "roleIndex")]
-    role_index: String,
+impl SamlPost {
+    /// Read an `application/x-www-form-urlencoded` body. Never fails: the first
+    /// `SAMLResponse` and `RelayState` count, other fields are ignored, and bytes that are not
+    /// a form simply hold no `SAMLResponse` (percent-decoding is lossy, as a browser's).
+    pub fn parse(body: &[u8]) -> Self {
+        let mut post = Self::default();
+        let (mut saw_response, mut saw_relay) = (false, false);
+        for (k, v) in url::form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "SAMLResponse" if !saw_response => {
+                    saw_response = true;
+                    post.saml_response = Some(v.into_owned()).filter(|s| !s.is_empty());
+                }
+                "RelayState" if !saw_relay => {
+                    saw_relay = true;
+                    post.relay_state = v.into_owned();
+                }
+                _ => {}
+            }
+        }
+        post
+    }
 }
 
-/// `POST /aws/signin/saml`.
-pub async fn post_saml(
-    AxState(state): AxState<Arc<State>>,
-    Form(form): Form<SamlPost>,
-) -> Response {
-    let Some(saml) = form.saml_response.filter(|s| !s.is_empty()) else {
-        return error_page(&AwsError::bad_request(
+/// A SAML response AWS sign-in accepted, with the relay state posted beside it.
+#[derive(Debug, Clone)]
+pub struct AcceptedPost {
+    /// The verified login (roles, RoleSessionName, SessionDuration).
+    pub login: SamlLogin,
+    /// The posted `RelayState` (empty when absent).
+    pub relay_state: String,
+}
+
+/// The pure part of `POST /aws/signin/saml`, from the form body to a verified login: read the
+/// form ([`SamlPost::parse`]), refuse a missing, over-long ([`sts::decode_saml_value`]: more
+/// than 100,000 characters, checked before decoding) or non-base64 `SAMLResponse`, then verify
+/// it against `providers` at `now` ([`sts::verify_saml`]). The handler calls it with the
+/// account's SAML providers and the sandbox's clock; the fuzz target calls it directly.
+pub fn accept_saml_post(
+    body: &[u8],
+    providers: &[TrustedProvider],
+    now: time::OffsetDateTime,
+) -> Result<AcceptedPost, AwsError> {
+    let form = SamlPost::parse(body);
+    let Some(saml) = form.saml_response else {
+        return Err(AwsError::bad_request(
             "InvalidIdentityToken",
             "No SAMLResponse was posted.",
         ));
     };
-    let login = match sts::validate_saml(&state, &saml, None) {
-        Ok(l) => l,
+    let xml = sts::decode_saml_value(&saml)?;
+    let login = sts::verify_saml(&xml, providers, now)?;
+    Ok(AcceptedPost {
+        login,
+        relay_state: form.relay_state,
+    })
+}
+
+/// The role chooser form (a missing field reads as empty: the page then says why).
+#[derive(Debug, Deserialize)]
+pub struct Choice {
+    /// Pending sign-in token.
+    #[serde(default)]
+    pending: String,
+    /// Chosen `roleArn,providerArn`.
+    #[serde(rename = "roleIndex", default)]
+    role_index: String,
+}
+
+/// `POST /aws/signin/saml`: the form is read here (not by axum's `Form` extractor, whose
+/// refusals are plain text) so that every refusal is AWS sign-in's error page: 413 above
+/// [`super::MAX_SAML_BODY_BYTES`], 400 for a refused SAML response.
+pub async fn post_saml(
+    AxState(state): AxState<Arc<State>>,
+    req: axum::extract::Request,
+) -> Response {
+    let Ok(body) = axum::body::to_bytes(req.into_body(), super::MAX_SAML_BODY_BYTES).await else {
+        return error_page(&AwsError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            format!(
+                "The request is larger than the {} bytes AWS sign-in reads.",
+                super::MAX_SAML_BODY_BYTES
+            ),
+        ));
+    };
+    let providers = sts::trusted_providers(&state, None);
+    let (login, relay_state) = match accept_saml_post(&body, &providers, state.aws.now()) {
+        Ok(a) => (a.login, a.relay_state),
         Err(e) => return error_page(&e),
     };
     if login.signin.roles.len() == 1 {
         let pair = login.signin.roles[0].clone();
-        return open_session(&state, &login, &pair, &form.relay_state);
+        return open_session(&state, &login, &pair, &relay_state);
     }
     let now = state.aws.now().unix_timestamp();
     let pending = token();
@@ -156,7 +221,7 @@ pub async fn post_saml(
             pending.clone(),
             PendingChoice {
                 login,
-                relay_state: form.relay_state,
+                relay_state,
                 expires_at: now + 300,
             },
         );
@@ -173,8 +238,17 @@ pub async fn post_saml(
 /// `POST /aws/signin/saml/choose` (the role chooser's form).
 pub async fn post_choice(
     AxState(state): AxState<Arc<State>>,
-    Form(form): Form<Choice>,
+    form: Result<Form<Choice>, axum::extract::rejection::FormRejection>,
 ) -> Response {
+    // A body that is not the chooser's form (wrong type, too large, not a form) is shown
+    // like an unknown pending sign-in: AWS sign-in's page, never axum's plain text.
+    let form = form.map_or_else(
+        |_| Choice {
+            pending: String::new(),
+            role_index: String::new(),
+        },
+        |Form(f)| f,
+    );
     let now = state.aws.now().unix_timestamp();
     let pending = state
         .aws
@@ -326,5 +400,37 @@ pub async fn federate(
                 crate::markup_escape(&e.message)
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_is_read_leniently_and_the_first_field_counts() {
+        let p = SamlPost::parse(b"SAMLResponse=PHg%2B&RelayState=a%20b&SAMLResponse=other");
+        assert_eq!(p.saml_response.as_deref(), Some("PHg+"));
+        assert_eq!(p.relay_state, "a b");
+        assert_eq!(SamlPost::parse(b"\xff\x00%%%="), SamlPost::default());
+        assert_eq!(SamlPost::parse(b"SAMLResponse=").saml_response, None);
+    }
+
+    #[test]
+    fn every_refusal_of_the_form_path_is_an_aws_error() {
+        let now = time::OffsetDateTime::now_utc();
+        let cases: [(&[u8], &str); 4] = [
+            (b"", "InvalidIdentityToken"),
+            (b"SAMLResponse=%%%", "InvalidIdentityToken"),
+            (b"SAMLResponse=PHg%2BPC94Pg%3D%3D", "InvalidIdentityToken"),
+            (b"RelayState=x", "InvalidIdentityToken"),
+        ];
+        for (body, code) in cases {
+            let e = accept_saml_post(body, &[], now).expect_err("refused");
+            assert_eq!(e.code, code, "{}", String::from_utf8_lossy(body));
+        }
+        let long = format!("SAMLResponse={}", "A".repeat(100_001));
+        let e = accept_saml_post(long.as_bytes(), &[], now).expect_err("too long");
+        assert_eq!(e.code, "ValidationError");
     }
 }

@@ -144,50 +144,103 @@ fn map_aws_rejection(r: &AwsRejection) -> AwsError {
     invalid_token(r.to_string())
 }
 
-/// Validate a base64 SAMLResponse as STS and AWS sign-in do, trusting the SAML provider
-/// `provider_arn` (or, when `None`, the provider named by the assertion's Role values).
-pub fn validate_saml(
-    state: &State,
-    saml_b64: &str,
-    provider_arn: Option<&str>,
-) -> Result<SamlLogin, AwsError> {
-    let cleaned: String = saml_b64.chars().filter(|c| !c.is_whitespace()).collect();
-    let xml = base64::engine::general_purpose::STANDARD
+/// Decode the base64 `SAMLAssertion` (STS) or `SAMLResponse` (AWS sign-in) value as AWS does.
+///
+/// The length is checked first, on the value as posted and before anything is decoded: AWS
+/// refuses more than [`saml_aws::MAX_SAML_RESPONSE_LEN`] characters with a `ValidationError`
+/// (FACTS.md §3). Whitespace (line breaks of wrapped base64) is then ignored and the rest must
+/// be standard base64, else `InvalidIdentityToken`.
+pub fn decode_saml_value(value: &str) -> Result<Vec<u8>, AwsError> {
+    saml_aws::check_saml_response_len(value.chars().count())
+        .map_err(|e| AwsError::validation(e.to_string()))?;
+    let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
         .decode(cleaned.as_bytes())
-        .map_err(|_| invalid_token("Invalid base64 SAMLResponse"))?;
-    let now = state.aws.now();
-    // Which providers to trust: the named one, or those the Role attribute names (read
-    // unverified only to choose the key; the verified attributes are used afterwards).
-    let candidates: Vec<super::iam::SamlProvider> = {
-        let iam = state.aws.iam_lock();
-        match provider_arn {
-            Some(arn) => iam.provider_by_arn(arn).cloned().into_iter().collect(),
-            None => iam.saml_providers.values().cloned().collect(),
+        .map_err(|_| invalid_token("Invalid base64 SAMLResponse"))
+}
+
+/// What STS trusts in one IAM SAML provider: the metadata's entity ID (the expected Issuer)
+/// and its signing certificates.
+#[derive(Debug, Clone)]
+pub struct TrustedProvider {
+    /// The entity ID the Issuer must equal.
+    pub entity_id: String,
+    /// Certificates a signature may verify with.
+    pub certificates: Vec<connect_sso_saml::Certificate>,
+}
+
+impl TrustedProvider {
+    /// The trust held by an IAM SAML provider (certificates that do not decode are skipped).
+    pub fn of(provider: &super::iam::SamlProvider) -> Self {
+        Self {
+            entity_id: provider.entity_id.clone(),
+            certificates: provider
+                .certificates
+                .iter()
+                .filter_map(|c| connect_sso_saml::Certificate::from_base64(c).ok())
+                .collect(),
         }
-    };
-    if candidates.is_empty() {
-        return Err(invalid_token(match provider_arn {
-            Some(arn) => format!("SAML Provider not found: {arn}"),
-            None => "No SAML provider exists in this account".to_string(),
-        }));
     }
+}
+
+/// Verify a decoded SAML response as STS and AWS sign-in do, at `now`, against each of
+/// `providers` in turn: signature, Issuer, time, then AWS's audience, recipient and attribute
+/// rules. Pure (no state, no clock), so that the fuzz target drives exactly this code.
+///
+/// Every refusal is an [`AwsError`] in STS's vocabulary (`InvalidIdentityToken`,
+/// `ExpiredTokenException`, `IDPRejectedClaim`); the last provider's refusal is returned.
+pub fn verify_saml(
+    xml: &[u8],
+    providers: &[TrustedProvider],
+    now: OffsetDateTime,
+) -> Result<SamlLogin, AwsError> {
     let mut last_err = None;
-    for provider in &candidates {
-        let certs = provider
-            .certificates
-            .iter()
-            .filter_map(|c| connect_sso_saml::Certificate::from_base64(c).ok())
-            .collect();
-        let mut opts = VerifyOptions::new(certs, now);
+    for provider in providers {
+        let mut opts = VerifyOptions::new(provider.certificates.clone(), now);
         opts.expected_issuer = Some(provider.entity_id.clone());
         opts.allow_sha1 = true;
-        match connect_sso_saml::verify_response(&xml, &opts) {
+        match connect_sso_saml::verify_response(xml, &opts) {
             Ok(assertion) => return finish(assertion),
             Err(connect_sso_saml::Error::Rejected(r)) => last_err = Some(map_rejection(&r)),
             Err(e) => last_err = Some(invalid_token(format!("Invalid SAML response: {e}"))),
         }
     }
-    Err(last_err.unwrap_or_else(|| invalid_token("Invalid SAML response")))
+    Err(last_err.unwrap_or_else(|| invalid_token("No SAML provider exists in this account")))
+}
+
+/// The providers STS trusts for a request: the one named by `provider_arn`, or (AWS sign-in,
+/// `None`) every provider of the account, one of which the assertion's Role values name.
+/// Empty when there is none.
+pub fn trusted_providers(state: &State, provider_arn: Option<&str>) -> Vec<TrustedProvider> {
+    let iam = state.aws.iam_lock();
+    match provider_arn {
+        Some(arn) => iam
+            .provider_by_arn(arn)
+            .map(TrustedProvider::of)
+            .into_iter()
+            .collect(),
+        None => iam
+            .saml_providers
+            .values()
+            .map(TrustedProvider::of)
+            .collect(),
+    }
+}
+
+/// Validate a base64 SAMLResponse as STS and AWS sign-in do, trusting the SAML provider
+/// `provider_arn` (or, when `None`, every provider of the account): [`decode_saml_value`],
+/// [`trusted_providers`], then [`verify_saml`] at the sandbox's clock.
+pub fn validate_saml(
+    state: &State,
+    saml_b64: &str,
+    provider_arn: Option<&str>,
+) -> Result<SamlLogin, AwsError> {
+    let xml = decode_saml_value(saml_b64)?;
+    let providers = trusted_providers(state, provider_arn);
+    if let (Some(arn), true) = (provider_arn, providers.is_empty()) {
+        return Err(invalid_token(format!("SAML Provider not found: {arn}")));
+    }
+    verify_saml(&xml, &providers, state.aws.now())
 }
 
 fn finish(assertion: VerifiedAssertion) -> Result<SamlLogin, AwsError> {
@@ -349,9 +402,13 @@ fn assume_role_with_saml(state: &State, p: &Params) -> Result<Response, AwsError
     let role_arn = p.required("RoleArn")?;
     let principal_arn = p.required("PrincipalArn")?;
     let saml = p.required("SAMLAssertion")?;
-    if !(4..=100_000).contains(&saml.len()) {
+    // Over-long values are refused before anything else is read (`decode_saml_value` checks
+    // again; the order of AWS's validation errors is length first).
+    saml_aws::check_saml_response_len(saml.chars().count())
+        .map_err(|e| AwsError::validation(e.to_string()))?;
+    if saml.chars().count() < 4 {
         return Err(AwsError::validation(
-            "1 validation error detected: Value at 'sAMLAssertion' failed to satisfy constraint: Member must have length between 4 and 100000",
+            "1 validation error detected: Value at 'SAMLAssertion' failed to satisfy constraint: Member must have length greater than or equal to 4",
         ));
     }
     for arn in [role_arn, principal_arn] {
@@ -411,9 +468,8 @@ pub async fn handle(
     req: axum::extract::Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 1024 * 1024).await else {
-        return AwsError::bad_request("RequestEntityTooLarge", "Request body too large.")
-            .into_query(STS_NS);
+    let Ok(body) = axum::body::to_bytes(body, super::MAX_SAML_BODY_BYTES).await else {
+        return super::body_too_large(super::MAX_SAML_BODY_BYTES).into_query(STS_NS);
     };
     let mut p = Params::parse(&body);
     if let Some(q) = parts.uri.query() {
@@ -443,4 +499,38 @@ pub async fn handle(
     }
     .await;
     result.unwrap_or_else(|e| e.into_query(STS_NS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saml_values_over_100000_characters_are_refused_before_decoding() {
+        let max = saml_aws::MAX_SAML_RESPONSE_LEN;
+        // At the limit: decoded (here, invalid base64 on purpose: the refusal says so).
+        let at = decode_saml_value(&"!".repeat(max)).expect_err("not base64");
+        assert_eq!(at.code, "InvalidIdentityToken");
+        // One over: AWS's length error, whatever the characters; whitespace counts.
+        for over in ["A".repeat(max + 1), format!("{}\n", "A".repeat(max))] {
+            let e = decode_saml_value(&over).expect_err("too long");
+            assert_eq!(e.code, "ValidationError");
+            assert!(
+                e.message.starts_with("1 validation error detected: Value at 'SAMLAssertion' failed to satisfy constraint: Member must have length less than or equal to 100000"),
+                "{}",
+                e.message
+            );
+        }
+        // Wrapped base64 within the limit decodes.
+        assert_eq!(
+            decode_saml_value("PHg+\r\nPC94Pg==").expect("decodes"),
+            b"<x></x>"
+        );
+    }
+
+    #[test]
+    fn without_providers_nothing_verifies() {
+        let e = verify_saml(b"<x/>", &[], OffsetDateTime::now_utc()).expect_err("no provider");
+        assert_eq!(e.code, "InvalidIdentityToken");
+    }
 }

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Form;
-use axum::extract::{Path, Query as AxQuery, State as AxState};
+use axum::extract::{Path, Query as AxQuery, RawQuery, State as AxState};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
@@ -91,8 +91,13 @@ input{{display:block;width:100%;margin:8px 0 16px;padding:6px;box-sizing:border-
         .into_response()
 }
 
-/// An Entra error page: "AADSTS{code}: {message}".
+/// An Entra error page: "AADSTS{code}: {message}", HTTP 400.
 fn error_page(code: u32, message: &str) -> Response {
+    error_page_with_status(StatusCode::BAD_REQUEST, code, message)
+}
+
+/// An Entra error page with another status (413 for an oversized request).
+fn error_page_with_status(status: StatusCode, code: u32, message: &str) -> Response {
     let request_id = new_guid();
     let body = format!(
         "<h1>Sign in</h1><h2>Sorry, but we're having trouble signing you in.</h2>\
@@ -102,7 +107,7 @@ fn error_page(code: u32, message: &str) -> Response {
         new_guid(),
         super::graph_time(OffsetDateTime::now_utc()),
     );
-    page(StatusCode::BAD_REQUEST, "Sign in to your account", &body)
+    page(status, "Sign in to your account", &body)
 }
 
 /// A sandbox error that Entra has no AADSTS code for (configuration missing).
@@ -438,40 +443,14 @@ struct AuthnRequest {
     force_authn: bool,
 }
 
+/// Read an AuthnRequest through the SAML core's bounded reader.
 fn parse_authn_request(xml: &[u8]) -> Result<AuthnRequest, String> {
-    let text = std::str::from_utf8(xml).map_err(|_| "the request is not UTF-8".to_string())?;
-    let doc = roxmltree::Document::parse(text).map_err(|e| e.to_string())?;
-    let root = doc.root_element();
-    if root.tag_name().namespace() != Some(ns::PROTOCOL) || root.tag_name().name() != "AuthnRequest"
-    {
-        return Err(format!(
-            "the message is a {}, not a samlp:AuthnRequest",
-            root.tag_name().name()
-        ));
-    }
-    let id = root
-        .attribute("ID")
-        .filter(|s| !s.is_empty())
-        .ok_or("the AuthnRequest has no ID")?
-        .to_string();
-    let issuer = root
-        .children()
-        .find(|n| {
-            n.tag_name().namespace() == Some(ns::ASSERTION) && n.tag_name().name() == "Issuer"
-        })
-        .and_then(|n| n.text())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .ok_or("the AuthnRequest has no Issuer")?;
+    let request = connect_sso_saml::AuthnRequest::parse(xml).map_err(|e| e.to_string())?;
     Ok(AuthnRequest {
-        id,
-        issuer,
-        acs: root
-            .attribute("AssertionConsumerServiceURL")
-            .map(str::to_string),
-        force_authn: root
-            .attribute("ForceAuthn")
-            .is_some_and(|v| v == "true" || v == "1"),
+        id: request.id,
+        issuer: request.issuer,
+        acs: request.acs_url,
+        force_authn: request.force_authn,
     })
 }
 
@@ -482,10 +461,27 @@ fn sp_initiated(
     request_xml: Result<Vec<u8>, String>,
     relay_state: Option<String>,
 ) -> Response {
-    let request = match request_xml.and_then(|x| parse_authn_request(&x)) {
+    // A SAMLRequest that does not decode is a binding error (AADSTS75001); one that decodes
+    // but is not an acceptable AuthnRequest (not XML, over the parser's limits, another
+    // message) is Saml2MessageInvalid (AADSTS75005).
+    let xml = match request_xml {
+        Ok(x) => x,
+        Err(e) => {
+            return error_page(
+                75001,
+                &format!("An error occurred during SAML message binding: {e}"),
+            );
+        }
+    };
+    let request = match parse_authn_request(&xml) {
         Ok(r) => r,
         Err(e) => {
-            return config_error_page(&format!("The SAML request could not be read: {e}"));
+            return error_page(
+                75005,
+                &format!(
+                    "Saml2MessageInvalid: Microsoft Entra doesn't support the SAML request sent by the app for SSO: {e}"
+                ),
+            );
         }
     };
     let pending = {
@@ -530,55 +526,71 @@ fn sp_initiated(
     begin(state, headers, pending, request.force_authn)
 }
 
-fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> Option<&'a String> {
-    params.get(name)
+/// Largest body the HTTP-POST binding endpoint reads (2 MiB). A deflate-free base64
+/// AuthnRequest of the SAML parser's largest accepted size (1 MiB) fits, percent-encoded.
+pub const MAX_SAML_REQUEST_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// `SAMLRequest` and `RelayState` of a form body or query string (the first of each; bytes
+/// that are not a form hold neither). Never fails: percent-decoding is lossy, as a browser's.
+pub fn saml_request_params(form: &[u8]) -> (Option<String>, Option<String>) {
+    let (mut request, mut relay_state) = (None, None);
+    for (k, v) in url::form_urlencoded::parse(form) {
+        match k.as_ref() {
+            "SAMLRequest" if request.is_none() => request = Some(v.into_owned()),
+            "RelayState" if relay_state.is_none() => relay_state = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    (request, relay_state)
 }
 
-/// `GET /entra/{tenant}/saml2?SAMLRequest=…&RelayState=…` (HTTP-Redirect binding).
+/// `GET /entra/{tenant}/saml2?SAMLRequest=…&RelayState=…` (HTTP-Redirect binding). The query
+/// is read here rather than by axum's `Query` extractor, whose refusals are plain text:
+/// every refusal is an AADSTS page.
 pub async fn saml2_redirect(
     AxState(state): AxState<Arc<State>>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
-    AxQuery(params): AxQuery<HashMap<String, String>>,
+    RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(req) = param(&params, "SAMLRequest") else {
+    let (request, relay_state) = saml_request_params(query.unwrap_or_default().as_bytes());
+    let Some(req) = request else {
         return error_page(
             750054,
             "SAMLRequest or SAMLResponse must be present as query string parameters in HTTP request for SAML Redirect binding.",
         );
     };
-    let xml = connect_sso_saml::binding::decode_redirect(req).map_err(|e| e.to_string());
-    sp_initiated(
-        &state,
-        &tenant,
-        &headers,
-        xml,
-        param(&params, "RelayState").cloned(),
-    )
+    let xml = connect_sso_saml::binding::decode_redirect(&req).map_err(|e| e.to_string());
+    sp_initiated(&state, &tenant, &headers, xml, relay_state)
 }
 
 /// `POST /entra/{tenant}/saml2` with form fields `SAMLRequest` (base64) and `RelayState`
-/// (HTTP-POST binding).
+/// (HTTP-POST binding). The body is read here (at most [`MAX_SAML_REQUEST_BODY_BYTES`])
+/// rather than by axum's `Form` extractor, so that every refusal is an AADSTS page.
 pub async fn saml2_post(
     AxState(state): AxState<Arc<State>>,
     Path(tenant): Path<String>,
-    headers: HeaderMap,
-    Form(params): Form<HashMap<String, String>>,
+    req: axum::extract::Request,
 ) -> Response {
-    let Some(req) = param(&params, "SAMLRequest") else {
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_SAML_REQUEST_BODY_BYTES).await else {
+        return error_page_with_status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            75001,
+            &format!(
+                "An error occurred during SAML message binding: the request is larger than {MAX_SAML_REQUEST_BODY_BYTES} bytes."
+            ),
+        );
+    };
+    let (request, relay_state) = saml_request_params(&body);
+    let Some(req) = request else {
         return error_page(
             750054,
             "SAMLRequest or SAMLResponse must be present as form parameters in HTTP request for SAML POST binding.",
         );
     };
-    let xml = connect_sso_saml::binding::decode_post(req).map_err(|e| e.to_string());
-    sp_initiated(
-        &state,
-        &tenant,
-        &headers,
-        xml,
-        param(&params, "RelayState").cloned(),
-    )
+    let xml = connect_sso_saml::binding::decode_post(&req).map_err(|e| e.to_string());
+    sp_initiated(&state, &tenant, &parts.headers, xml, relay_state)
 }
 
 /// The sign-in form.

@@ -3,3 +3,4 @@
 //! Run: `cargo test -p connect-sso-sandbox --test sandbox`.
 
 mod entra;
+mod hostile;

@@ -10,8 +10,27 @@ mod sso;
 use connect_sso_sandbox::entra::{
     DEFAULT_TENANT_ID, GROUP_AGENTS_ID, TOOL_APP_ID, TOOL_CLIENT_SECRET,
 };
-use connect_sso_sandbox::{Config, Sandbox};
+use connect_sso_sandbox::{Config, Sandbox, Urls};
 use serde_json::{Value, json};
+
+/// A sandbox to talk to: one started in this process, or the [`Urls`] of one in another
+/// process (the hostile-input test runs its sandbox in a child process).
+pub trait HasUrls {
+    /// Its URLs.
+    fn urls(&self) -> &Urls;
+}
+
+impl HasUrls for Sandbox {
+    fn urls(&self) -> &Urls {
+        Sandbox::urls(self)
+    }
+}
+
+impl HasUrls for Urls {
+    fn urls(&self) -> &Urls {
+        self
+    }
+}
 
 /// The AWS sign-in ACS (FACTS.md §4: identifier and reply URL).
 pub const AWS_ACS: &str = "https://signin.aws.amazon.com/saml";
@@ -42,7 +61,7 @@ pub fn browser_like_client() -> reqwest::Client {
 }
 
 /// Token endpoint URL of the default tenant.
-pub fn token_url(sb: &Sandbox) -> String {
+pub fn token_url(sb: &impl HasUrls) -> String {
     format!(
         "{}/{DEFAULT_TENANT_ID}/oauth2/v2.0/token",
         sb.urls().entra_login()
@@ -50,7 +69,7 @@ pub fn token_url(sb: &Sandbox) -> String {
 }
 
 /// Client credentials token for `client_id`/`secret`.
-pub async fn token_for(sb: &Sandbox, client_id: &str, secret: &str) -> String {
+pub async fn token_for(sb: &impl HasUrls, client_id: &str, secret: &str) -> String {
     let resp = reqwest::Client::new()
         .post(token_url(sb))
         .form(&[
@@ -81,11 +100,11 @@ pub struct Graph {
 
 impl Graph {
     /// The tool's app.
-    pub async fn tool(sb: &Sandbox) -> Self {
+    pub async fn tool(sb: &impl HasUrls) -> Self {
         Self::with_token(sb, token_for(sb, TOOL_APP_ID, TOOL_CLIENT_SECRET).await)
     }
     /// Any token.
-    pub fn with_token(sb: &Sandbox, token: String) -> Self {
+    pub fn with_token(sb: &impl HasUrls, token: String) -> Self {
         Self {
             base: format!("{}/v1.0", sb.urls().graph()),
             token,
@@ -408,7 +427,7 @@ pub async fn sign_in_at(
 
 /// IdP-initiated sign-in into `app_id` of the default tenant.
 pub async fn sign_in(
-    sb: &Sandbox,
+    sb: &impl HasUrls,
     client: &reqwest::Client,
     app_id: &str,
     user: &str,
@@ -422,7 +441,7 @@ pub async fn sign_in(
 }
 
 /// Federation metadata of `app_id` (raw XML).
-pub async fn fetch_metadata(sb: &Sandbox, app_id: &str) -> String {
+pub async fn fetch_metadata(sb: &impl HasUrls, app_id: &str) -> String {
     let url = format!(
         "{}/{DEFAULT_TENANT_ID}/federationmetadata/2007-06/federationmetadata.xml?appid={app_id}",
         sb.urls().entra_login()
