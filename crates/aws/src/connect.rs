@@ -10,6 +10,9 @@ use aws_sdk_connect::types::{
 
 use crate::error::{Error, api};
 
+/// One page of a list call: its (name, ID) pairs and the token of the next page.
+type NamedPage = (Vec<(String, String)>, Option<String>);
+
 /// An instance as Connect describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceState {
@@ -48,7 +51,7 @@ pub struct UserState {
     pub routing_profile_id: String,
 }
 
-/// What a new SAML user needs (no password, no directory user ID: FACTS.md §2).
+/// What a new SAML user needs (no password, no directory user ID: docs/facts.md §2).
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
     /// Username (= RoleSessionName).
@@ -270,28 +273,24 @@ impl crate::Aws {
         &self,
         instance: &str,
     ) -> Result<BTreeMap<String, String>, Error> {
-        let mut out = BTreeMap::new();
-        let mut token = None;
-        loop {
-            self.pace("connect", "ListSecurityProfiles").await?;
-            let page = self
-                .connect
+        const OP: &str = "ListSecurityProfiles";
+        let connect = &self.connect;
+        self.names_to_ids(OP, |token| async move {
+            let page = connect
                 .list_security_profiles()
                 .instance_id(instance)
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| api("Connect", "ListSecurityProfiles", e.into_service_error()))?;
-            for p in page.security_profile_summary_list() {
-                if let (Some(name), Some(id)) = (p.name(), p.id()) {
-                    out.insert(name.to_string(), id.to_string());
-                }
-            }
-            token = match page.next_token() {
-                Some(t) if !t.is_empty() => Some(t.to_string()),
-                _ => return Ok(out),
-            };
-        }
+                .map_err(|e| api("Connect", OP, e.into_service_error()))?;
+            let items = page
+                .security_profile_summary_list()
+                .iter()
+                .filter_map(|p| Some((p.name()?.to_string(), p.id()?.to_string())))
+                .collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// Routing profiles of an instance: name → ID.
@@ -299,25 +298,45 @@ impl crate::Aws {
         &self,
         instance: &str,
     ) -> Result<BTreeMap<String, String>, Error> {
-        let mut out = BTreeMap::new();
-        let mut token = None;
-        loop {
-            self.pace("connect", "ListRoutingProfiles").await?;
-            let page = self
-                .connect
+        const OP: &str = "ListRoutingProfiles";
+        let connect = &self.connect;
+        self.names_to_ids(OP, |token| async move {
+            let page = connect
                 .list_routing_profiles()
                 .instance_id(instance)
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| api("Connect", "ListRoutingProfiles", e.into_service_error()))?;
-            for p in page.routing_profile_summary_list() {
-                if let (Some(name), Some(id)) = (p.name(), p.id()) {
-                    out.insert(name.to_string(), id.to_string());
-                }
-            }
-            token = match page.next_token() {
-                Some(t) if !t.is_empty() => Some(t.to_string()),
+                .map_err(|e| api("Connect", OP, e.into_service_error()))?;
+            let items = page
+                .routing_profile_summary_list()
+                .iter()
+                .filter_map(|p| Some((p.name()?.to_string(), p.id()?.to_string())))
+                .collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await
+    }
+
+    /// Page through a Connect list operation, each page paced: `fetch` takes the next token
+    /// and returns the page's (name, ID) pairs and its own next token.
+    async fn names_to_ids<F, Fut>(
+        &self,
+        operation: &'static str,
+        mut fetch: F,
+    ) -> Result<BTreeMap<String, String>, Error>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: std::future::Future<Output = Result<NamedPage, Error>>,
+    {
+        let mut out = BTreeMap::new();
+        let mut token = None;
+        loop {
+            self.pace("connect", operation).await?;
+            let (items, next) = fetch(token).await?;
+            out.extend(items);
+            token = match next {
+                Some(t) if !t.is_empty() => Some(t),
                 _ => return Ok(out),
             };
         }

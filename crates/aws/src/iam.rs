@@ -114,7 +114,7 @@ impl crate::Aws {
             })
     }
 
-    /// Replace a SAML provider's metadata (after an Entra certificate change: FACTS.md §3).
+    /// Replace a SAML provider's metadata (after an Entra certificate change: docs/facts.md §3).
     pub async fn update_saml_provider(&self, arn: &str, metadata: &str) -> Result<(), Error> {
         self.pace("iam", "UpdateSAMLProvider").await?;
         self.iam

@@ -1,7 +1,7 @@
 //! Client-side pacing of AWS API calls: one token bucket per API per account and Region, shared
 //! by every caller in the process.
 //!
-//! AWS limits each API per account and per Region (for Amazon Connect: FACTS.md §2, all
+//! AWS limits each API per account and per Region (for Amazon Connect: docs/facts.md §2, all
 //! instances of the account share the limit). A [`Pacer`] holds one bucket per
 //! `(service, operation)`; [`shared`] hands out one pacer per `(account, Region)` for the whole
 //! process, so two [`crate::Aws`] handles for the same account and Region (or clones of one)
@@ -12,7 +12,7 @@
 //!
 //! | service | operation | rate (requests/s) | burst | source |
 //! | --- | --- | --- | --- | --- |
-//! | `connect` | every API not listed below | 2 | 5 | documented default (FACTS.md §2) |
+//! | `connect` | every API not listed below | 2 | 5 | documented default (docs/facts.md §2) |
 //! | `connect` | `ListUsers`, `DescribeUser` | 10 | 5 | documented rate; burst not published, kept at the default 5 [I] |
 //! | `iam` | every API | 5 | 10 | [I] IAM publishes no per-API rates; conservative |
 //! | `sts` | every API | 10 | 20 | [I] far below STS's published account-wide request quota; conservative |
@@ -50,7 +50,7 @@ impl Limit {
         burst: f64::INFINITY,
     };
 
-    /// Amazon Connect's documented default per API: 2 requests/s, burst 5 (FACTS.md §2).
+    /// Amazon Connect's documented default per API: 2 requests/s, burst 5 (docs/facts.md §2).
     pub const CONNECT_DEFAULT: Limit = Limit {
         rate: 2.0,
         burst: 5.0,

@@ -262,7 +262,7 @@ pub(crate) fn my_apps_url(tenant_id: &str, app_id: &str) -> String {
 }
 
 /// Entra's IdP-initiated "User access URL" of a SAML app (shown on the app's Properties
-/// page) [I: not in FACTS.md; the form Entra shows for enterprise apps].
+/// page) [I: not in docs/facts.md; the form Entra shows for enterprise apps].
 pub(crate) fn entra_user_access_url(tenant_id: &str, app_id: &str) -> String {
     format!("https://launcher.myapps.microsoft.com/api/signin/{app_id}?tenantId={tenant_id}")
 }

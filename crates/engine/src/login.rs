@@ -1,7 +1,7 @@
 //! Sign in through the whole SAML chain over HTTP, as a browser would: IdP sign-in page →
 //! credentials → auto-posted SAMLResponse → AWS sign-in (`/saml`, role chooser when several
 //! roles) → console federation → Amazon Connect. Each failure names the hop, what the server
-//! answered, and the likely cause (FACTS.md §6).
+//! answered, and the likely cause (docs/facts.md §6).
 //!
 //! This drives the sandbox (or any IdP that shows a plain username/password form); against the
 //! real clouds, where MFA and a browser are needed, the CLI prints the URLs instead.
@@ -306,7 +306,7 @@ fn strip_tags(s: &str) -> String {
     )
 }
 
-/// What an error page says, and the likely cause (FACTS.md §6).
+/// What an error page says, and the likely cause (docs/facts.md §6).
 fn diagnose(html: &str) -> Option<(String, Option<String>)> {
     if let Some(i) = html.find("AADSTS") {
         let code: String = html[i + 6..]

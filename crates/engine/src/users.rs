@@ -1,5 +1,5 @@
 //! Connect users for the members of the spec's Entra groups: the kernel of `sync`.
-//! Connect has no user provisioning of its own (FACTS.md §6.10); a user can only federate
+//! Connect has no user provisioning of its own (docs/facts.md §6.10); a user can only federate
 //! when a Connect user whose username equals their RoleSessionName (the UPN) exists.
 
 use connect_sso_aws::Aws;

@@ -275,7 +275,7 @@ impl Graph {
 
     // ---- applications and service principals ----
 
-    /// Create an enterprise app from the non-gallery template (FACTS.md §4.1).
+    /// Create an enterprise app from the non-gallery template (docs/facts.md §4.1).
     pub async fn instantiate(
         &self,
         template_id: &str,
@@ -349,7 +349,7 @@ impl Graph {
         .map(drop)
     }
 
-    /// Create a token signing certificate (FACTS.md §4.5). `end` is ISO 8601.
+    /// Create a token signing certificate (docs/facts.md §4.5). `end` is ISO 8601.
     pub async fn add_token_signing_certificate(
         &self,
         sp_id: &str,

@@ -146,7 +146,7 @@ impl EntraConfig {
         )
     }
 
-    /// The federation metadata URL of an app (FACTS.md §4.7).
+    /// The federation metadata URL of an app (docs/facts.md §4.7).
     pub fn federation_metadata_url(&self, app_id: &str) -> String {
         format!(
             "{}/{}/federationmetadata/2007-06/federationmetadata.xml?appid={app_id}",

@@ -16,7 +16,7 @@ pub use client::Graph;
 pub use config::{Credentials, EntraConfig, RetryPolicy, Secret};
 pub use error::Error;
 
-/// Application template ID of the non-gallery ("custom") enterprise application, global cloud (FACTS.md §4).
+/// Application template ID of the non-gallery ("custom") enterprise application, global cloud (docs/facts.md §4).
 pub const NON_GALLERY_TEMPLATE_ID: &str = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621";
 /// Non-gallery template ID in the US Government cloud.
 pub const NON_GALLERY_TEMPLATE_ID_US_GOV: &str = "4602d0b4-76bb-404b-bca9-2652e1a39c6d";

@@ -1,5 +1,5 @@
 //! The rules AWS sign-in and STS `AssumeRoleWithSAML` apply to a verified assertion
-//! (FACTS.md §3). A layer on top of [`crate::verify_response`]: each failure carries the
+//! (docs/facts.md §3). A layer on top of [`crate::verify_response`]: each failure carries the
 //! message AWS gives, so that our errors match what users see in the console.
 
 use crate::{Attribute, VerifiedAssertion};
@@ -20,7 +20,7 @@ pub fn regional_signin_url(region: &str) -> String {
     format!("https://{region}.signin.aws.amazon.com/saml")
 }
 
-/// Most characters of the base64 `SAMLResponse` AWS accepts (FACTS.md §3: STS
+/// Most characters of the base64 `SAMLResponse` AWS accepts (docs/facts.md §3: STS
 /// `AssumeRoleWithSAML` takes a `SAMLAssertion` of 4 to 100,000 characters; AWS sign-in posts
 /// the same value to STS).
 pub const MAX_SAML_RESPONSE_LEN: usize = 100_000;
@@ -92,12 +92,12 @@ pub enum AwsRejection {
     )]
     Recipient(String),
     /// RoleSessionName is missing, but an attribute with a near-miss name is present
-    /// (case, `http` versus `https`, trailing slash; FACTS.md §6.1).
+    /// (case, `http` versus `https`, trailing slash; docs/facts.md §6.1).
     #[error(
         "RoleSessionName is required in AuthnResponse. The assertion has an attribute named {0:?}, but AWS requires exactly {ATTR_ROLE_SESSION_NAME:?} (attribute names are case-sensitive)"
     )]
     RoleSessionNameMistyped(String),
-    /// The base64 SAMLResponse is longer than STS accepts (FACTS.md §3). The first sentence
+    /// The base64 SAMLResponse is longer than STS accepts (docs/facts.md §3). The first sentence
     /// is AWS's validation message for `SAMLAssertion` [I: wording from the API's length
     /// constraint].
     #[error(
@@ -107,7 +107,7 @@ pub enum AwsRejection {
         /// Characters of base64 in the response.
         length: usize,
     },
-    /// The assertion's Subject holds other than exactly one SubjectConfirmation (FACTS.md §3).
+    /// The assertion's Subject holds other than exactly one SubjectConfirmation (docs/facts.md §3).
     #[error(
         "Your request included an invalid SAML response. AWS requires exactly one SubjectConfirmation (bearer) in the Subject; this assertion has {0}"
     )]
@@ -116,7 +116,7 @@ pub enum AwsRejection {
 
 /// Apply AWS's attribute rules to a verified assertion.
 ///
-/// Checks, in order: the audience (FACTS.md §3: the sign-in URL, a regional sign-in URL or
+/// Checks, in order: the audience (docs/facts.md §3: the sign-in URL, a regional sign-in URL or
 /// `urn:amazon:webservices`), exactly one SubjectConfirmation, the bearer Recipient and the Response Destination (an AWS
 /// sign-in endpoint), the Role attribute, RoleSessionName and SessionDuration.
 pub fn check(assertion: &VerifiedAssertion) -> Result<AwsSignIn, AwsRejection> {
@@ -152,7 +152,7 @@ pub fn is_valid_role_session_name(name: &str) -> bool {
 /// True when `url` is an AWS sign-in SAML endpoint: `https://signin.aws.amazon.com/saml`,
 /// `https://<region>.signin.aws.amazon.com/saml`, or the same in the China
 /// (`signin.amazonaws.cn`) and GovCloud (`signin.amazonaws-us-gov.com`) partitions.
-/// A `#…` fragment (Entra's `#2` identifier suffix, FACTS.md §4) is not an endpoint.
+/// A `#…` fragment (Entra's `#2` identifier suffix, docs/facts.md §4) is not an endpoint.
 pub fn is_signin_url(url: &str) -> bool {
     let Some(rest) = url.strip_prefix("https://") else {
         return false;
@@ -198,7 +198,7 @@ fn is_region_name(s: &str) -> bool {
             .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// The audience rule (FACTS.md §3).
+/// The audience rule (docs/facts.md §3).
 pub(crate) fn check_audience(audiences: &[String]) -> Result<(), AwsRejection> {
     if audiences.iter().any(|a| is_aws_audience(a)) {
         Ok(())
@@ -207,7 +207,7 @@ pub(crate) fn check_audience(audiences: &[String]) -> Result<(), AwsRejection> {
     }
 }
 
-/// The Recipient / Destination rule (FACTS.md §3; `#n` suffixes: FACTS.md §4).
+/// The Recipient / Destination rule (docs/facts.md §3; `#n` suffixes: docs/facts.md §4).
 pub(crate) fn check_recipient(recipient: Option<&str>) -> Result<(), AwsRejection> {
     match recipient {
         Some(r) if is_signin_url(r) => Ok(()),
@@ -218,7 +218,7 @@ pub(crate) fn check_recipient(recipient: Option<&str>) -> Result<(), AwsRejectio
 
 /// An attribute whose name is a near miss of `expected`: differs only in case, `http` versus
 /// `https`, surrounding whitespace or a trailing slash, or is only the last path segment
-/// (`Role`, `roleSessionName`). FACTS.md §6.1: names are case-sensitive and this is the most
+/// (`Role`, `roleSessionName`). docs/facts.md §6.1: names are case-sensitive and this is the most
 /// common cause of "Your request included an invalid SAML response".
 pub fn find_mistyped_attribute<'a>(
     attributes: &'a [Attribute],
@@ -266,7 +266,7 @@ fn missing_attribute_detail(attributes: &[Attribute], expected: &str, what: &str
     format!("The assertion has no {expected} attribute; {what}")
 }
 
-/// The Role attribute rule (FACTS.md §3).
+/// The Role attribute rule (docs/facts.md §3).
 pub(crate) fn check_roles(attributes: &[Attribute]) -> Result<Vec<RolePair>, AwsRejection> {
     let Some(values) = attribute(attributes, ATTR_ROLE) else {
         return Err(AwsRejection::InvalidRole {
@@ -388,7 +388,7 @@ fn iam_arn_kind(arn: &str) -> Result<IamArnKind, String> {
     }
 }
 
-/// The RoleSessionName rule (FACTS.md §3).
+/// The RoleSessionName rule (docs/facts.md §3).
 pub(crate) fn check_role_session_name(attributes: &[Attribute]) -> Result<String, AwsRejection> {
     let Some(values) = attribute(attributes, ATTR_ROLE_SESSION_NAME) else {
         return Err(
@@ -406,7 +406,7 @@ pub(crate) fn check_role_session_name(attributes: &[Attribute]) -> Result<String
     }
 }
 
-/// The SessionDuration rule (FACTS.md §3): absent, or one value 900–43200.
+/// The SessionDuration rule (docs/facts.md §3): absent, or one value 900–43200.
 pub(crate) fn check_session_duration(
     attributes: &[Attribute],
 ) -> Result<Option<u32>, AwsRejection> {

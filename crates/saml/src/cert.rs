@@ -139,7 +139,7 @@ impl Certificate {
     }
 }
 
-/// Smallest RSA key accepted for verification (IAM's minimum, FACTS.md §3).
+/// Smallest RSA key accepted for verification (IAM's minimum, docs/facts.md §3).
 pub(crate) const MIN_RSA_BITS: usize = 1024;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;

@@ -353,7 +353,7 @@ fn warnings(
             }
         }
     }
-    // AWS sign-in (FACTS.md §3).
+    // AWS sign-in (docs/facts.md §3).
     if i.subject_confirmations > 1 {
         out.push(warn(
             "several-subject-confirmations",

@@ -17,7 +17,7 @@ pub struct VerifyOptions {
     pub recipient: Option<String>,
     /// The verifier's clock.
     pub now: OffsetDateTime,
-    /// Tolerated clock skew, applied to every time bound (FACTS.md §3: default 5 minutes).
+    /// Tolerated clock skew, applied to every time bound (docs/facts.md §3: default 5 minutes).
     pub skew: Duration,
     /// Accept RSA-SHA1 signatures and SHA-1 digests (then reported in [`VerifiedAssertion::sha1_used`]).
     pub allow_sha1: bool,

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::{SigningAlgorithm, Spec};
 
-/// Global AWS sign-in endpoint: identifier (entity ID) and default Reply URL (FACTS.md §4).
+/// Global AWS sign-in endpoint: identifier (entity ID) and default Reply URL (docs/facts.md §4).
 pub const AWS_SIGNIN_URL: &str = "https://signin.aws.amazon.com/saml";
-/// AWS GovCloud sign-in endpoint [I: not in FACTS.md; AWS GovCloud user guide].
+/// AWS GovCloud sign-in endpoint [I: not in docs/facts.md; AWS GovCloud user guide].
 pub const AWS_GOV_SIGNIN_URL: &str = "https://signin.amazonaws-us-gov.com/saml";
 /// Tag key put on every AWS resource the tool creates; its value is the spec's app name.
 pub const MANAGED_TAG: &str = "connect-sso:managed-by";
@@ -54,7 +54,7 @@ pub struct Derived {
     pub provider_arn: String,
     /// `arn:<partition>:iam::<acct>:role/<name>`.
     pub role_arn: String,
-    /// The value of the Role claim and of every app role: `roleArn,providerArn` (FACTS.md §3, §4).
+    /// The value of the Role claim and of every app role: `roleArn,providerArn` (docs/facts.md §3, §4).
     pub role_claim_value: String,
     /// Entra identifier (entity ID), with `#n` for the n-th AWS app in the tenant.
     pub identifier: String,
@@ -116,7 +116,7 @@ impl Derived {
     }
 
     /// The relay state: the Connect federate URL for an instance, with the spec's destination
-    /// URL-encoded (FACTS.md §2). GovCloud uses the GovCloud console host.
+    /// URL-encoded (docs/facts.md §2). GovCloud uses the GovCloud console host.
     pub fn relay_state(spec: &Spec, instance_id: &str) -> String {
         let base = match Partition::of_region(&spec.aws.region) {
             Partition::AwsUsGov => {
@@ -136,7 +136,7 @@ impl Derived {
         }
     }
 
-    /// The federation role's trust policy (FACTS.md §3).
+    /// The federation role's trust policy (docs/facts.md §3).
     pub fn trust_policy(&self) -> serde_json::Value {
         let aud: serde_json::Value = if self.saml_aud.len() == 1 {
             self.saml_aud[0].clone().into()
@@ -155,7 +155,7 @@ impl Derived {
     }
 
     /// The federation role's permission policy: `connect:GetFederationToken` on the signed-in
-    /// user of this instance only (FACTS.md §2).
+    /// user of this instance only (docs/facts.md §2).
     pub fn federation_policy(
         &self,
         region: &str,
@@ -177,11 +177,11 @@ impl Derived {
     }
 }
 
-/// SAML claim type of the role session name (FACTS.md §3).
+/// SAML claim type of the role session name (docs/facts.md §3).
 pub const CLAIM_ROLE_SESSION_NAME: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
-/// SAML claim type of the role pairs (FACTS.md §3).
+/// SAML claim type of the role pairs (docs/facts.md §3).
 pub const CLAIM_ROLE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
-/// SAML claim type of the session duration (FACTS.md §3).
+/// SAML claim type of the session duration (docs/facts.md §3).
 pub const CLAIM_SESSION_DURATION: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 
 impl Derived {
@@ -190,7 +190,7 @@ impl Derived {
         format!("connect-sso: {}", spec.entra.app_name)
     }
 
-    /// The claims-mapping policy definition (FACTS.md §4): RoleSessionName from the UPN,
+    /// The claims-mapping policy definition (docs/facts.md §4): RoleSessionName from the UPN,
     /// Role from the assigned app roles, and SessionDuration as a constant when set.
     /// Keys are case-sensitive.
     pub fn claims_policy(spec: &Spec) -> serde_json::Value {

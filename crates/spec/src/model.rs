@@ -25,7 +25,7 @@ pub struct Spec {
     pub connect: Connect,
 }
 
-/// The two topologies (FACTS.md §1).
+/// The two topologies (docs/facts.md §1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Topology {
@@ -71,7 +71,7 @@ pub struct Entra {
     pub app_name: String,
     /// Which AWS app this is in the tenant: 1 for the first (identifier
     /// `https://signin.aws.amazon.com/saml`), 2 for a second (`…/saml#2`), and so on.
-    /// Entra needs distinct identifiers; the `#n` never goes in the Reply URL (FACTS.md §4).
+    /// Entra needs distinct identifiers; the `#n` never goes in the Reply URL (docs/facts.md §4).
     #[serde(default = "default_app_instance")]
     pub app_instance: u32,
     /// Signature algorithm of the SAML response.
@@ -85,7 +85,7 @@ pub struct Entra {
     pub session_duration: Option<u32>,
     /// Display name of the app role that carries the Role claim value (`roleArn,providerArn`).
     /// There is one: Entra requires app role values to be unique, and one federation role
-    /// serves one instance (FACTS.md §2, §4). Every group below is assigned to it.
+    /// serves one instance (docs/facts.md §2, §4). Every group below is assigned to it.
     #[serde(default = "default_app_role")]
     pub app_role: String,
     /// Which Entra groups get access.
@@ -147,7 +147,7 @@ pub struct Aws {
     #[serde(default = "default_provider")]
     pub saml_provider: String,
     /// Name of the federation role users assume. Keep it stable: changing it breaks users who
-    /// already federated (FACTS.md §2, §6.8).
+    /// already federated (docs/facts.md §2, §6.8).
     #[serde(default = "default_role")]
     pub federation_role: String,
     /// The role's MaxSessionDuration in seconds (3600–43200). Connect sessions last 12 h.

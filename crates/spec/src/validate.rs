@@ -403,7 +403,7 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
 }
 
 /// Why a username cannot sign in through SAML, with a hint, or `None` when it can.
-/// It must be a valid Connect username and a valid RoleSessionName (FACTS.md §2, §3).
+/// It must be a valid Connect username and a valid RoleSessionName (docs/facts.md §2, §3).
 pub fn username_problem(username: &str) -> Option<(String, &'static str)> {
     if username.contains("#EXT#") {
         return Some((

@@ -179,7 +179,7 @@ pub fn role_arn(name: &str) -> String {
     format!("arn:aws:iam::{TEST_ACCOUNT_ID}:role/{name}")
 }
 
-/// The documented trust policy (FACTS.md §3) for `provider`, with the given audiences.
+/// The documented trust policy (docs/facts.md §3) for `provider`, with the given audiences.
 pub fn trust_policy(provider: &str, audiences: &[&str]) -> String {
     serde_json::json!({
         "Version": "2012-10-17",

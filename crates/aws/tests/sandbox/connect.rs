@@ -503,14 +503,14 @@ async fn saml_instance_rejects_password_email_and_bad_usernames() {
             .security_profile_ids(&sp)
             .routing_profile_id(&rp)
     };
-    // FACTS.md §2: no Password on a SAML instance.
+    // docs/facts.md §2: no Password on a SAML instance.
     let e = create("pw")
         .password("Passw0rd!")
         .send()
         .await
         .expect_err("password");
     assert_eq!(code(&e), "InvalidRequestException");
-    // FACTS.md §2 (contradictory docs): the sandbox rejects Email by default …
+    // docs/facts.md §2 (contradictory docs): the sandbox rejects Email by default …
     let with_email = |u: &str| {
         create(u).identity_info(
             UserIdentityInfo::builder()
@@ -611,7 +611,7 @@ async fn duplicate_username_is_rejected_but_a_case_variant_is_another_user() {
         .await
         .expect_err("duplicate");
     assert_eq!(e, "DuplicateResourceException");
-    // FACTS.md §2: usernames are case-sensitive.
+    // docs/facts.md §2: usernames are case-sensitive.
     saml_user(c, &id, "jane.doe@example.com")
         .await
         .expect("case variant is a different user");
@@ -657,7 +657,7 @@ async fn list_users_and_search_users_page_across_more_than_100_users() {
     all.dedup();
     assert_eq!(all.len(), 150);
 
-    // SearchUsers: full details, 100 a page (FACTS.md §2).
+    // SearchUsers: full details, 100 a page (docs/facts.md §2).
     let pages: Vec<_> = c
         .search_users()
         .instance_id(&id)
@@ -941,7 +941,7 @@ async fn hostile_request_bodies_are_client_errors() {
 
 // ---- federation ------------------------------------------------------------------------------
 
-/// The federation chain of FACTS.md §2 through the real APIs: IAM SAML provider and role
+/// The federation chain of docs/facts.md §2 through the real APIs: IAM SAML provider and role
 /// (`common::federation_setup`), the role's inline policy allowing `connect:GetFederationToken`
 /// on `policy_resource`, then STS AssumeRoleWithSAML with an assertion whose RoleSessionName is
 /// `session_name`. Answers a Connect client with the session's credentials.
@@ -987,7 +987,7 @@ async fn federated_client(env: &Env, policy_resource: &str, session_name: &str) 
     )
 }
 
-/// FACTS.md §2: the documented federation permission.
+/// docs/facts.md §2: the documented federation permission.
 fn documented_resource(instance_id: &str) -> String {
     format!(
         "arn:aws:connect:{TEST_REGION}:{TEST_ACCOUNT_ID}:instance/{instance_id}/user/${{aws:userid}}"
@@ -1029,7 +1029,7 @@ async fn get_federation_token_signs_in_the_user_named_like_the_session() {
     assert!(html.contains("Basic Routing Profile"));
     assert!(html.contains("Agent"));
 
-    // Without the token the page says what Connect says (FACTS.md §2).
+    // Without the token the page says what Connect says (docs/facts.md §2).
     let bare = url.split('?').next().unwrap_or(url);
     let page = reqwest::get(bare).await.expect("agent page");
     assert_eq!(page.status().as_u16(), 401);
@@ -1086,7 +1086,7 @@ async fn console_federate_lands_on_the_agent_page_until_the_session_ends() {
     );
     assert!(!html.contains("<script>"));
 
-    // The relay state's destination picks the page (FACTS.md §2); external ones are refused.
+    // The relay state's destination picks the page (docs/facts.md §2); external ones are refused.
     let url =
         connect_sso_sandbox::aws::connect::federate_to(state, &caller, &id, Some("/ccp-v2/chat"))
             .expect("federate to the chat CCP");
@@ -1106,13 +1106,13 @@ async fn console_federate_lands_on_the_agent_page_until_the_session_ends() {
     .expect_err("external destination");
     assert_eq!(e.code, "InvalidRequestException");
 
-    // FACTS.md §6.5: the instance ARN in the federate URL finds nothing.
+    // docs/facts.md §6.5: the instance ARN in the federate URL finds nothing.
     let arn = format!("arn:aws:connect:{TEST_REGION}:{TEST_ACCOUNT_ID}:instance/{id}");
     let e = connect_sso_sandbox::aws::connect::federate(state, &caller, &arn)
         .expect_err("ARN instead of ID");
     assert_eq!(e.code, "ResourceNotFoundException");
 
-    // FACTS.md §2: sessions last 12 hours.
+    // docs/facts.md §2: sessions last 12 hours.
     state.aws.advance_clock(13 * 3600);
     let page = reqwest::get(&url).await.expect("agent page");
     assert_eq!(page.status().as_u16(), 401);
@@ -1168,7 +1168,7 @@ async fn get_federation_token_is_case_sensitive_about_the_username() {
     saml_user(&env.admin, &id, "jane.doe@example.com")
         .await
         .expect("CreateUser");
-    // FACTS.md §6.3: Entra sent the UPN with capitals; the Connect user is lower case.
+    // docs/facts.md §6.3: Entra sent the UPN with capitals; the Connect user is lower case.
     let fed = federated_client(&env, &documented_resource(&id), "Jane.Doe@example.com").await;
     let e = fed
         .get_federation_token()

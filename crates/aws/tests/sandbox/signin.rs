@@ -20,7 +20,7 @@ async fn saml_post_opens_a_console_session_and_redirects_to_the_relay_state() {
     let c = common::clients(&sb);
     let (provider, role) = common::federation_setup(&c).await;
     let b = browser();
-    // Without a session the federate URL says "Session expired" (FACTS.md §2).
+    // Without a session the federate URL says "Session expired" (docs/facts.md §2).
     let local_federate = sb.urls().to_local(RELAY);
     let r = b.get(&local_federate).send().await.expect("get");
     assert_eq!(r.status().as_u16(), 401);
@@ -76,7 +76,7 @@ async fn several_roles_show_a_chooser_and_the_choice_signs_in() {
         .await
         .expect("second role");
     let mut a = Assertion::new(&role, &provider, "alice");
-    // Either order of role and provider is accepted (FACTS.md §3).
+    // Either order of role and provider is accepted (docs/facts.md §3).
     a.roles
         .push(format!("{provider},{}", common::role_arn("Supervisor")));
     let b = browser();
@@ -165,7 +165,7 @@ async fn refused_responses_show_awss_error_page() {
     sb.shutdown().await;
 }
 
-/// The whole browser journey of topology A (FACTS.md §1): IdP POST → AWS sign-in → console
+/// The whole browser journey of topology A (docs/facts.md §1): IdP POST → AWS sign-in → console
 /// federate URL → Amazon Connect agent page, with the user named like the RoleSessionName.
 #[tokio::test(flavor = "multi_thread")]
 async fn saml_sign_in_reaches_the_connect_agent_page() {

@@ -181,7 +181,7 @@ async fn refusals_carry_the_codes_aws_uses() {
         .expect_err("issuer");
     assert_eq!(code(&e), "InvalidIdentityToken");
 
-    // Guest UPN with #EXT# fails the RoleSessionName rule (FACTS.md §3).
+    // Guest UPN with #EXT# fails the RoleSessionName rule (docs/facts.md §3).
     let a = Assertion::new(
         &role,
         &provider,
@@ -237,7 +237,7 @@ async fn refusals_carry_the_codes_aws_uses() {
         .await
         .expect_err("regional");
     assert_eq!(code(&e), "AccessDenied");
-    // … and accepted once the trust policy lists both audiences (FACTS.md §2).
+    // … and accepted once the trust policy lists both audiences (docs/facts.md §2).
     c.iam
         .update_assume_role_policy()
         .role_name("ConnectFederation")

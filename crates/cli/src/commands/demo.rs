@@ -26,7 +26,7 @@ use crate::printer::{Printer, Style};
 use crate::target::{sandbox_aws, sandbox_graph, sandbox_launch_url};
 
 /// Factor by which the demo raises the emulated API rate limits (Amazon Connect's default is
-/// 2 requests/s per API with a burst of 5, FACTS.md §2).
+/// 2 requests/s per API with a burst of 5, docs/facts.md §2).
 const QUOTA_FACTOR: f64 = 20.0;
 /// Alias of the demo's Connect instance.
 const DEMO_ALIAS: &str = "demo-contact";

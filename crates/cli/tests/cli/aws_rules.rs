@@ -1,4 +1,4 @@
-//! `saml verify --aws`: AWS sign-in's rules (FACTS.md §3, pain points §6) on responses built
+//! `saml verify --aws`: AWS sign-in's rules (docs/facts.md §3, pain points §6) on responses built
 //! and signed with crates/saml, as Entra would send them.
 
 use connect_sso_saml::aws::{ATTR_ROLE, ATTR_ROLE_SESSION_NAME};

@@ -211,7 +211,7 @@ fn edited_federation_policy_resource_shows_exactly_that_drift() {
 
 #[test]
 fn hash_suffix_in_reply_url_is_corrected() {
-    // FACTS.md §6.9: the #2 suffix belongs in the identifier, never in the Reply URL.
+    // docs/facts.md §6.9: the #2 suffix belongs in the identifier, never in the Reply URL.
     let s = spec();
     let mut o = converged(&s);
     o.entra.apps[0].redirect_uris = vec!["https://signin.aws.amazon.com/saml#2".into()];
@@ -301,7 +301,7 @@ fn expiring_certificate_gets_a_new_one_and_iam_is_updated() {
 
 #[test]
 fn iam_metadata_behind_entra_certificate_is_updated() {
-    // FACTS.md §3 [I]: IAM does not poll metadata; after a rollover it must be told.
+    // docs/facts.md §3 [I]: IAM does not poll metadata; after a rollover it must be told.
     let s = spec();
     let mut o = converged(&s);
     o.aws

@@ -1,5 +1,5 @@
 //! API rate limits: one token bucket per API per account (per Region), as Amazon Connect
-//! documents them (FACTS.md §2: default 2 requests/s, burst 5). IAM and STS get generous
+//! documents them (docs/facts.md §2: default 2 requests/s, burst 5). IAM and STS get generous
 //! defaults. Limits are changed at run time through the admin endpoint (`/aws/_admin/quotas`).
 
 use std::collections::HashMap;
@@ -18,7 +18,7 @@ pub struct Limit {
 }
 
 impl Limit {
-    /// Amazon Connect's default per-API limit (FACTS.md §2).
+    /// Amazon Connect's default per-API limit (docs/facts.md §2).
     pub const CONNECT_DEFAULT: Limit = Limit {
         rate: 2.0,
         burst: 5.0,

@@ -377,7 +377,7 @@ pub async fn federate(
         return session_expired();
     };
     // The relay state's `?destination=` (already URL-decoded by the extractor) picks the page
-    // the agent lands on (FACTS.md §2).
+    // the agent lands on (docs/facts.md §2).
     let destination = query.get("destination").map(String::as_str);
     match super::connect::federate_to(&state, &s.caller, &instance_id, destination) {
         Ok(url) => {

@@ -1,5 +1,5 @@
 //! STS (awsQuery): `AssumeRoleWithSAML` (unsigned, as in AWS) with AWS's validation of the
-//! assertion (FACTS.md §3), and `GetCallerIdentity`. Issued session credentials are kept here
+//! assertion (docs/facts.md §3), and `GetCallerIdentity`. Issued session credentials are kept here
 //! so that [`super::authenticate`] accepts them.
 
 use std::collections::BTreeMap;
@@ -148,7 +148,7 @@ fn map_aws_rejection(r: &AwsRejection) -> AwsError {
 ///
 /// The length is checked first, on the value as posted and before anything is decoded: AWS
 /// refuses more than [`saml_aws::MAX_SAML_RESPONSE_LEN`] characters with a `ValidationError`
-/// (FACTS.md §3). Whitespace (line breaks of wrapped base64) is then ignored and the rest must
+/// (docs/facts.md §3). Whitespace (line breaks of wrapped base64) is then ignored and the rest must
 /// be standard base64, else `InvalidIdentityToken`.
 pub fn decode_saml_value(value: &str) -> Result<Vec<u8>, AwsError> {
     saml_aws::check_saml_response_len(value.chars().count())
@@ -351,7 +351,7 @@ pub fn assume(
         return Err(not_authorized());
     }
     // Duration: request parameter, else the SessionDuration attribute, else 1 hour; capped by
-    // the role's MaxSessionDuration (FACTS.md §3).
+    // the role's MaxSessionDuration (docs/facts.md §3).
     let duration = match requested_duration {
         Some(d) => {
             if !(900..=43200).contains(&d) {

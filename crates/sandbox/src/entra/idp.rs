@@ -12,7 +12,7 @@
 //! (`loginfmt`) and password (`passwd`) and posts to `/entra/{tenant}/login`. Errors are HTML
 //! pages carrying Entra's AADSTS codes (HTTP 400).
 //!
-//! The assertion is built the way Entra builds it (FACTS.md §4): issuer
+//! The assertion is built the way Entra builds it (docs/facts.md §4): issuer
 //! `https://sts.windows.net/{tenant}/`, audience = the identifier with any `#…` suffix removed,
 //! NameID = UPN (emailAddress format) unless the claims mapping policy maps `nameidentifier`,
 //! claims from the assigned claims mapping policy (or the portal defaults), role values from
@@ -391,7 +391,7 @@ fn saml_target<'a>(
     Ok((app, acs.as_str(), audience_of(identifier)))
 }
 
-/// Entra strips a `#…` suffix from the identifier when it becomes the audience (FACTS.md §4).
+/// Entra strips a `#…` suffix from the identifier when it becomes the audience (docs/facts.md §4).
 fn audience_of(identifier: &str) -> String {
     identifier
         .split_once('#')
@@ -975,7 +975,7 @@ mod tests {
 
     #[test]
     fn audience_drops_the_hash_suffix_of_the_identifier() {
-        // FACTS.md §4: identifier https://signin.aws.amazon.com/saml#2, audience without #2.
+        // docs/facts.md §4: identifier https://signin.aws.amazon.com/saml#2, audience without #2.
         assert_eq!(
             audience_of("https://signin.aws.amazon.com/saml#2"),
             "https://signin.aws.amazon.com/saml"

@@ -44,7 +44,7 @@ pub use seed::{
     USER_CAROL_UPN, USER_GUEST_ID, USER_GUEST_UPN,
 };
 
-/// The non-gallery ("custom") SAML application template (FACTS.md §4, Graph step 1).
+/// The non-gallery ("custom") SAML application template (docs/facts.md §4, Graph step 1).
 pub const CUSTOM_APP_TEMPLATE_ID: &str = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621";
 /// The same template in US Government clouds.
 pub const CUSTOM_APP_TEMPLATE_ID_USGOV: &str = "4602d0b4-76bb-404b-bca9-2652e1a39c6d";

@@ -86,7 +86,7 @@ mod derived {
         let spec = parse_with("# app_instance = 2 ", "app_instance = 2 #").expect("valid");
         let d = spec.derived();
         assert_eq!(d.identifier, "https://signin.aws.amazon.com/saml#2");
-        // FACTS.md §4 / §6.9: never put #n in the Reply URL; the audience loses it too.
+        // docs/facts.md §4 / §6.9: never put #n in the Reply URL; the audience loses it too.
         assert_eq!(d.reply_url, "https://signin.aws.amazon.com/saml");
         assert_eq!(d.audience, "https://signin.aws.amazon.com/saml");
     }

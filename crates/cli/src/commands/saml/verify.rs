@@ -1,5 +1,5 @@
 //! `connect-sso saml verify`: verify a response against pinned certificates, as AWS sign-in
-//! would, and optionally apply AWS's attribute rules (FACTS.md §3).
+//! would, and optionally apply AWS's attribute rules (docs/facts.md §3).
 
 use connect_sso_saml::aws::{self, AwsRejection, AwsSignIn};
 use connect_sso_saml::{
@@ -107,7 +107,7 @@ fn trust(
             CommandError::error(format!("the IdP metadata in {shown} is not UTF-8")).caused_by(&e)
         })?;
         // Entra's download can start with a byte order mark; verifying does not mind, but
-        // IAM refuses such metadata (FACTS.md §3), so say so.
+        // IAM refuses such metadata (docs/facts.md §3), so say so.
         let text = match text.strip_prefix('\u{feff}') {
             Some(rest) => {
                 printer.warn(&format!(
@@ -284,7 +284,7 @@ fn explain_rejection(rejection: &Rejection, args: &SamlVerifyArgs) -> CommandErr
     }
 }
 
-/// The error users see when AWS's rules refuse a valid response (FACTS.md §3, §6).
+/// The error users see when AWS's rules refuse a valid response (docs/facts.md §3, §6).
 fn explain_aws_rejection(rejection: &AwsRejection) -> CommandError {
     let err = CommandError::rejected("AWS sign-in would refuse this SAML response")
         .cause(rejection.to_string());

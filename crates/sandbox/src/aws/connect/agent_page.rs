@@ -2,7 +2,7 @@
 //! `/aws/connect/app/{instance_id}/{destination}?token=<access token>`. It shows who is signed in
 //! to which instance, with their routing and security profiles, so a browser test can see the
 //! end of the sign-in chain. Without a live session it answers "Session expired", as Connect does
-//! when someone opens it without going through the IdP (FACTS.md §2).
+//! when someone opens it without going through the IdP (docs/facts.md §2).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -604,7 +604,7 @@ async fn search_users(AxState(st): AxState<Arc<State>>, req: Request) -> Respons
                     "NextToken must be 1 to 2500 characters.".to_string(),
                 )));
             }
-            // MaxResults: 1–500 in the current model; a page holds 100 by default (FACTS.md §2).
+            // MaxResults: 1–500 in the current model; a page holds 100 by default (docs/facts.md §2).
             let page = paging::page_request(
                 "search-users",
                 body.next_token.as_deref(),

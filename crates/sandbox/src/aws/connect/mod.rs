@@ -1,7 +1,7 @@
 //! Amazon Connect emulation (restJson1, served under `/aws/connect`): instances, users, security
 //! and routing profiles, tags, GetFederationToken, and the agent page a federated user lands on.
 //!
-//! What a user of the real service depends on, and the sandbox reproduces (FACTS.md §2):
+//! What a user of the real service depends on, and the sandbox reproduces (docs/facts.md §2):
 //! - CreateInstance is asynchronous: `CREATION_IN_PROGRESS` for a configurable time (default
 //!   [`model::DEFAULT_CREATION_DELAY_MS`]), then `ACTIVE`; a new instance has the security profiles
 //!   Admin, Agent, CallCenterManager, QualityAnalyst, the "Basic Routing Profile" and "BasicQueue".
@@ -165,13 +165,13 @@ impl std::fmt::Debug for FederationGrant {
 /// `instance_id` and answer the local URL of the agent page (the CCP) for the Connect user.
 ///
 /// Unlike the API, the console URL takes only the bare instance ID: a relay state carrying the
-/// instance ARN is a known mistake (FACTS.md §6.5) and finds no instance \[I: exact page text\].
+/// instance ARN is a known mistake (docs/facts.md §6.5) and finds no instance \[I: exact page text\].
 pub fn federate(state: &State, caller: &Caller, instance_id: &str) -> Result<String, AwsError> {
     federate_to(state, caller, instance_id, None)
 }
 
 /// [`federate`] with the relay state's `destination` query parameter, already URL-decoded
-/// (FACTS.md §2: e.g. `/ccp-v2/chat`, `/agent-app-v2`, older `/connect/ccp`). The agent page
+/// (docs/facts.md §2: e.g. `/ccp-v2/chat`, `/agent-app-v2`, older `/connect/ccp`). The agent page
 /// then shows that destination. A destination that is not a path on the instance (an external
 /// URL, which needs an approved origin) is refused \[I: exact error\].
 pub fn federate_to(
@@ -204,7 +204,7 @@ pub fn federate_to(
 /// GetFederationToken's checks, in the order the real service applies them: IAM allows
 /// `connect:GetFederationToken` on the caller's own user resource (`${aws:userid}` substituted),
 /// the credentials are federated (not root-like), the instance is an ACTIVE SAML instance, and it
-/// has a user whose username equals the role session name exactly (FACTS.md §2, §6.3).
+/// has a user whose username equals the role session name exactly (docs/facts.md §2, §6.3).
 pub fn federation_grant(
     state: &State,
     caller: &Caller,

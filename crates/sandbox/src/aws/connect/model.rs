@@ -1,7 +1,7 @@
 //! Amazon Connect state and the rules of its operations, free of HTTP: instances, users,
 //! security and routing profiles, tags and federation sessions.
 //!
-//! Every rule cites where it comes from: FACTS.md §2 or the Connect API reference
+//! Every rule cites where it comes from: docs/facts.md §2 or the Connect API reference
 //! (`connect-2017-08-08`). Rules marked \[I\] are inferred where the documentation is silent.
 
 use std::collections::BTreeMap;
@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use super::error::{ConnectError, ConnectResult};
 use super::validate;
 
-/// Default time a new instance stays `CREATION_IN_PROGRESS` (FACTS.md §2: CreateInstance is
+/// Default time a new instance stays `CREATION_IN_PROGRESS` (docs/facts.md §2: CreateInstance is
 /// asynchronous). Real instances take minutes; the sandbox keeps it short.
 pub const DEFAULT_CREATION_DELAY_MS: u64 = 2_000;
 
-/// How long a federation session lasts (FACTS.md §2: sessions last 12 hours).
+/// How long a federation session lasts (docs/facts.md §2: sessions last 12 hours).
 pub const FEDERATION_SESSION_MS: i64 = 12 * 3600 * 1000;
 
 /// The security profiles a new instance has (Connect admin guide, "Default security profiles").
@@ -26,7 +26,7 @@ pub const DEFAULT_ROUTING_PROFILE: &str = "Basic Routing Profile";
 /// The queue a new instance has.
 pub const DEFAULT_QUEUE: &str = "BasicQueue";
 
-/// Instance `IdentityManagementType` (FACTS.md §2); fixed at creation.
+/// Instance `IdentityManagementType` (docs/facts.md §2); fixed at creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IdentityManagementType {
     /// `SAML`: users sign in through an IdP and GetFederationToken.
@@ -51,7 +51,7 @@ impl IdentityManagementType {
     }
 }
 
-/// What CreateUser does with `IdentityInfo.Email` on a SAML instance. FACTS.md §2: the docs
+/// What CreateUser does with `IdentityInfo.Email` on a SAML instance. docs/facts.md §2: the docs
 /// disagree (the CreateUser page says Email is required with SAML; the `UserIdentityInfo.Email`
 /// reference says "If you are using SAML for identity management and include this parameter, an
 /// error is returned"; a public report saw `InvalidRequestException: Email is not required for
@@ -203,7 +203,7 @@ pub struct User {
     pub id: String,
     /// ARN (`…:instance/<id>/agent/<user-id>`).
     pub arn: String,
-    /// Username; case-sensitive (FACTS.md §2).
+    /// Username; case-sensitive (docs/facts.md §2).
     pub username: String,
     /// Names, email, mobile.
     pub identity_info: IdentityInfo,
@@ -308,7 +308,7 @@ impl Instance {
             .ok_or_else(|| user_not_found(user_id))
     }
 
-    /// The user whose username is exactly `username` (case-sensitive, FACTS.md §2).
+    /// The user whose username is exactly `username` (case-sensitive, docs/facts.md §2).
     pub fn user_by_name(&self, username: &str) -> Option<&User> {
         self.users.iter().find(|u| u.username == username)
     }
@@ -703,7 +703,7 @@ impl ConnectData {
         Ok(())
     }
 
-    /// CreateUser with the rules of FACTS.md §2. Answers `(UserId, UserArn)`.
+    /// CreateUser with the rules of docs/facts.md §2. Answers `(UserId, UserArn)`.
     pub fn create_user(
         &mut self,
         ctx: &Ctx,
@@ -720,7 +720,7 @@ impl ConnectData {
         check_identity_info(kind, &info, email_policy)?;
         match kind {
             IdentityManagementType::Saml => {
-                // FACTS.md §2: no Password, no DirectoryUserId on a SAML instance. The message
+                // docs/facts.md §2: no Password, no DirectoryUserId on a SAML instance. The message
                 // follows the one publicly reported for Email [I].
                 if input.password.is_some() {
                     return Err(ConnectError::InvalidRequest(
@@ -763,7 +763,7 @@ impl ConnectData {
         check_phone_config(&phone_config)?;
         let tags = input.tags.unwrap_or_default();
         validate::tags(&tags)?;
-        // FACTS.md §2: usernames are case-sensitive, so "Jane" and "jane" are two users.
+        // docs/facts.md §2: usernames are case-sensitive, so "Jane" and "jane" are two users.
         if i.user_by_name(&username).is_some() {
             return Err(ConnectError::DuplicateResource(format!(
                 "User with username {username} already exists in instance {}.",
@@ -926,7 +926,7 @@ impl ConnectData {
 
     /// GetFederationToken's service-side checks once IAM allowed the call: the instance is an
     /// ACTIVE SAML instance and has a user whose username is exactly `session_name`
-    /// (FACTS.md §2, §6.3). Opens a session and answers the user and its access token.
+    /// (docs/facts.md §2, §6.3). Opens a session and answers the user and its access token.
     pub fn open_federation_session(
         &mut self,
         ctx: &Ctx,
@@ -1005,7 +1005,7 @@ fn ensure_active(i: &Instance, now_ms: i64) -> ConnectResult<()> {
     }
 }
 
-/// IdentityInfo rules per identity management type (FACTS.md §2, `UserIdentityInfo` reference).
+/// IdentityInfo rules per identity management type (docs/facts.md §2, `UserIdentityInfo` reference).
 fn check_identity_info(
     kind: IdentityManagementType,
     info: &IdentityInfo,
@@ -1036,7 +1036,7 @@ fn check_identity_info(
     }
     if let Some(email) = &info.email {
         if kind == IdentityManagementType::Saml && email_policy == SamlEmailPolicy::Reject {
-            // FACTS.md §2 (contradictory docs): see `SamlEmailPolicy`.
+            // docs/facts.md §2 (contradictory docs): see `SamlEmailPolicy`.
             return Err(ConnectError::InvalidRequest(
                 "Email is not required for this directory type".to_string(),
             ));

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use super::error::{ConnectError, ConnectResult};
 use super::model::IdentityManagementType;
 
-/// Longest SAML username (FACTS.md §2: up to 64 characters of `[a-zA-Z0-9_\-.@]`).
+/// Longest SAML username (docs/facts.md §2: up to 64 characters of `[a-zA-Z0-9_\-.@]`).
 pub const SAML_USERNAME_MAX: usize = 64;
 /// Longest username on instances not using SAML (CreateUser `Username`: "up to 20 characters").
 pub const OTHER_USERNAME_MAX: usize = 20;
 
-/// `Username` for an instance of type `kind`: FACTS.md §2, CreateUser request reference.
+/// `Username` for an instance of type `kind`: docs/facts.md §2, CreateUser request reference.
 pub fn username(kind: IdentityManagementType, name: &str) -> ConnectResult<()> {
     let max = match kind {
         IdentityManagementType::Saml => SAML_USERNAME_MAX,

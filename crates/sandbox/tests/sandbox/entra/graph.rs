@@ -344,7 +344,7 @@ async fn enabled_app_role_must_be_disabled_before_removal_and_identifiers_are_un
     )
     .await;
 
-    // Another app cannot take the same identifier (that is why `#2` exists, FACTS.md §4).
+    // Another app cannot take the same identifier (that is why `#2` exists, docs/facts.md §4).
     let other = configure_aws_app(
         &g,
         "Amazon Connect 2",
@@ -537,7 +537,7 @@ async fn eventual_consistency_hides_new_objects_when_enabled() {
     let (status, _) = g.get(&format!("servicePrincipals/{sp_id}")).await;
     assert_eq!(
         status, 404,
-        "a new object is invisible until replicated (FACTS.md §4 step 1: poll)"
+        "a new object is invisible until replicated (docs/facts.md §4 step 1: poll)"
     );
     let (status, _) = g
         .patch(

@@ -1,7 +1,7 @@
 //! The Entra ID emulation: Graph configuration of a SAML app, sign-in, metadata, errors.
 //!
 //! Shared helpers: start a sandbox, get a token, configure an "Amazon Connect" enterprise
-//! app entirely through Graph (FACTS.md §4 steps 1–6), drive the sign-in page.
+//! app entirely through Graph (docs/facts.md §4 steps 1–6), drive the sign-in page.
 
 mod browser;
 mod graph;
@@ -32,11 +32,11 @@ impl HasUrls for Urls {
     }
 }
 
-/// The AWS sign-in ACS (FACTS.md §4: identifier and reply URL).
+/// The AWS sign-in ACS (docs/facts.md §4: identifier and reply URL).
 pub const AWS_ACS: &str = "https://signin.aws.amazon.com/saml";
-/// Relay state into an Amazon Connect instance (FACTS.md §2).
+/// Relay state into an Amazon Connect instance (docs/facts.md §2).
 pub const RELAY_STATE: &str = "https://us-east-1.console.aws.amazon.com/connect/federate/11111111-2222-3333-4444-555555555555?destination=%2Fccp-v2";
-/// The app role value for agents (FACTS.md §4: `roleArn,providerArn`).
+/// The app role value for agents (docs/facts.md §4: `roleArn,providerArn`).
 pub const AGENT_ROLE_VALUE: &str =
     "arn:aws:iam::111122223333:role/ConnectAgent,arn:aws:iam::111122223333:saml-provider/EntraID";
 
@@ -176,7 +176,7 @@ pub struct ConfiguredApp {
     pub policy_id: String,
 }
 
-/// Claims mapping policy for AWS (FACTS.md §4 claims), with a constant SessionDuration.
+/// Claims mapping policy for AWS (docs/facts.md §4 claims), with a constant SessionDuration.
 pub fn aws_claims_policy() -> Value {
     let definition = json!({
         "ClaimsMappingPolicy": {
@@ -196,7 +196,7 @@ pub fn aws_claims_policy() -> Value {
     })
 }
 
-/// FACTS.md §4 Graph steps 1–6 with `identifier` as the entity ID.
+/// docs/facts.md §4 Graph steps 1–6 with `identifier` as the entity ID.
 pub async fn configure_aws_app(g: &Graph, name: &str, identifier: &str) -> ConfiguredApp {
     use reqwest::Method;
     // 1. Instantiate the non-gallery template.

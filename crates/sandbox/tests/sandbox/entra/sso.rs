@@ -27,7 +27,7 @@ fn verify_options(md: &IdpMetadata) -> VerifyOptions {
 async fn app_configured_through_graph_signs_in_a_group_member_with_a_verifiable_response() {
     let sb = start().await;
     let g = Graph::tool(&sb).await;
-    // A second app in the tenant uses `#2`; Entra strips it from the audience (FACTS.md §4).
+    // A second app in the tenant uses `#2`; Entra strips it from the audience (docs/facts.md §4).
     let app = configure_aws_app(
         &g,
         "Amazon Connect (prod)",
@@ -210,7 +210,7 @@ async fn unassigned_user_gets_aadsts50105_and_bad_password_aadsts50126() {
     assert!(html.contains("AADSTS50105"));
 
     // Without "assignment required", Bob signs in, with no Role claim (AWS would then refuse:
-    // FACTS.md §6.1).
+    // docs/facts.md §6.1).
     g.ok(
         Method::PATCH,
         &format!("servicePrincipals/{}", app.sp_id),
@@ -349,7 +349,7 @@ async fn rollover_publishes_the_next_certificate_and_switching_changes_the_signe
     let xml2 = fetch_metadata(&sb, &app.app_id).await;
     assert_ne!(
         xml1, xml2,
-        "a new ID and signature on every fetch (FACTS.md §4 step 7)"
+        "a new ID and signature on every fetch (docs/facts.md §4 step 7)"
     );
     let md = IdpMetadata::parse(&xml1).expect("metadata");
     let thumbs: Vec<String> = md
@@ -393,7 +393,7 @@ async fn rollover_publishes_the_next_certificate_and_switching_changes_the_signe
     let v = verify_response(&xml, &verify_options(&md_after)).expect("verifies with the new cert");
     assert_eq!(v.signing_certificate_thumbprint, next_thumb);
     // A verifier still pinned to the old certificate only refuses it (what IAM does until
-    // UpdateSAMLProvider, FACTS.md §3).
+    // UpdateSAMLProvider, docs/facts.md §3).
     let mut old_only = verify_options(&md);
     old_only
         .trusted_certificates
@@ -509,7 +509,7 @@ async fn state_file_keeps_apps_and_keys_across_restarts() {
 
 #[tokio::test]
 async fn guest_upn_with_ext_is_emitted_unchanged_as_role_session_name() {
-    // FACTS.md §3: AWS refuses `#` in RoleSessionName; Entra emits the guest UPN as it is,
+    // docs/facts.md §3: AWS refuses `#` in RoleSessionName; Entra emits the guest UPN as it is,
     // so the sandbox must too (doctor explains the failure, the IdP does not hide it).
     let sb = start().await;
     let g = Graph::tool(&sb).await;
