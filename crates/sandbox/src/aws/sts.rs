@@ -528,6 +528,93 @@ mod tests {
         );
     }
 
+    /// A response Entra-like in every way but with its bearer SubjectConfirmation doubled,
+    /// signed by `key`; `expired_first` puts an expired copy before the good one.
+    fn two_confirmations(key: &connect_sso_saml::SigningKey, expired_first: bool) -> String {
+        use connect_sso_saml::{Attribute, ResponseSpec, SignOptions, ns};
+        let now = time::macros::datetime!(2025-06-02 09:00 UTC);
+        let spec = ResponseSpec {
+            response_id: "_r".into(),
+            assertion_id: "_a".into(),
+            issuer: "https://sts.windows.net/t/".into(),
+            destination: saml_aws::SIGNIN_URL.into(),
+            in_response_to: None,
+            issue_instant: now,
+            name_id: "alice@contoso.com".into(),
+            name_id_format: ns::NAMEID_EMAIL.into(),
+            audiences: vec![saml_aws::SIGNIN_URL.into()],
+            not_before: now - time::Duration::minutes(5),
+            not_on_or_after: now + time::Duration::hours(1),
+            authn_instant: now,
+            session_index: None,
+            authn_context_class: "urn:oasis:names:tc:SAML:2.0:ac:classes:Password".into(),
+            attributes: vec![
+                Attribute {
+                    name: saml_aws::ATTR_ROLE.into(),
+                    values: vec!["arn:aws:iam::111122223333:role/R,arn:aws:iam::111122223333:saml-provider/P".into()],
+                },
+                Attribute {
+                    name: saml_aws::ATTR_ROLE_SESSION_NAME.into(),
+                    values: vec!["alice@contoso.com".into()],
+                },
+            ],
+        };
+        let unsigned = connect_sso_saml::sign_response(
+            &spec,
+            key,
+            SignOptions {
+                sign_assertion: false,
+                ..SignOptions::default()
+            },
+        )
+        .expect("unsigned response");
+        let start = unsigned
+            .find("<SubjectConfirmation ")
+            .expect("confirmation");
+        let end = unsigned.find("</SubjectConfirmation>").expect("end") + 22;
+        let good = &unsigned[start..end];
+        let expired = good.replace(
+            &connect_sso_saml::inspect(unsigned.as_bytes())
+                .expect("inspect")
+                .subject_not_on_or_after
+                .expect("NotOnOrAfter"),
+            "2000-01-01T00:00:00.000Z",
+        );
+        let pair = if expired_first {
+            format!("{expired}{good}")
+        } else {
+            format!("{good}{expired}")
+        };
+        let xml = format!("{}{pair}{}", &unsigned[..start], &unsigned[end..]);
+        connect_sso_saml::sign_response_xml(&xml, "_r", "_a", key, SignOptions::default())
+            .expect("sign")
+    }
+
+    #[test]
+    fn two_subject_confirmations_are_refused_in_either_order() {
+        let now = time::macros::datetime!(2025-06-02 09:01 UTC);
+        let key = connect_sso_saml::SigningKey::generate(
+            "idp",
+            now - time::Duration::days(1),
+            now + time::Duration::days(365),
+        )
+        .expect("key");
+        let providers = [TrustedProvider {
+            entity_id: "https://sts.windows.net/t/".into(),
+            certificates: vec![key.certificate().clone()],
+        }];
+        for expired_first in [true, false] {
+            let xml = two_confirmations(&key, expired_first);
+            let e = verify_saml(xml.as_bytes(), &providers, now).expect_err("two confirmations");
+            assert_eq!(e.code, "InvalidIdentityToken", "{}", e.message);
+            assert!(
+                e.message.contains("exactly one SubjectConfirmation"),
+                "expired first: {expired_first}: {}",
+                e.message
+            );
+        }
+    }
+
     #[test]
     fn without_providers_nothing_verifies() {
         let e = verify_saml(b"<x/>", &[], OffsetDateTime::now_utc()).expect_err("no provider");
