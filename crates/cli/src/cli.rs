@@ -344,6 +344,9 @@ pub(crate) struct SandboxEnvArgs {
     /// Base URL of the running sandbox.
     #[arg(long, value_name = "URL", default_value_t = format!("http://{DEFAULT_SANDBOX_BIND}"))]
     pub(crate) url: String,
+    /// Print the exports without checking that a sandbox answers at --url.
+    #[arg(long)]
+    pub(crate) no_check: bool,
 }
 
 fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {

@@ -63,7 +63,7 @@ pub(crate) fn sandbox_url(spec: &Spec, flag: Option<&str>) -> (String, &'static 
 }
 
 /// Check that a connect-sso sandbox answers at `base`.
-async fn probe_sandbox(base: &str, source: &str) -> Result<(), CommandError> {
+pub(crate) async fn probe_sandbox(base: &str, source: &str) -> Result<(), CommandError> {
     let none = || {
         CommandError::error(format!("no sandbox at {base}"))
             .detail(format!("the URL comes from {source}"))

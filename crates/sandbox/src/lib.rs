@@ -20,7 +20,11 @@
 //! | `/entra/{tenant}/login` | the sign-in form's target | HTML |
 //! | `/aws/connect/app/{id}/…` | the emulated Connect agent page | HTML |
 //! | `/aws/_admin/` | AWS admin: quotas, faults, clock, state | JSON |
-//! | `/entra/_sandbox/` | Entra admin: consistency delay, signing options, throttling | JSON |
+//! | `/entra/_sandbox/` | Entra admin: consistency delay, stale reads, signing options, throttling, clock | JSON |
+//!
+//! Both sides read one [`Clock`] (wall time plus a movable offset), so moving it through
+//! either admin API moves Entra's tokens, SAML assertions and sessions and AWS's credentials
+//! and sign-in sessions together.
 //!
 //! The sandbox never depends on the engine or the adapters: it is a peer reached over HTTP.
 //! Real AWS and Entra URLs that appear inside messages (the AWS sign-in ACS, the console
@@ -28,6 +32,7 @@
 //! and mapped to local URLs only where a browser is sent ([`Urls::to_local`]).
 
 pub mod aws;
+pub mod clock;
 pub mod entra;
 mod urls;
 
@@ -35,6 +40,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use clock::Clock;
 pub use urls::Urls;
 
 /// Escape text for XML or HTML character data and double- or single-quoted attribute values
@@ -104,6 +110,9 @@ pub struct State {
     pub entra: entra::EntraState,
     /// Where messages' real URLs map to.
     pub urls: Urls,
+    /// The one clock both sides read ([`Clock`]); `POST /aws/_admin/clock` and
+    /// `POST /entra/_sandbox/clock` move it.
+    pub clock: Clock,
 }
 
 impl Sandbox {
@@ -112,10 +121,12 @@ impl Sandbox {
         let listener = tokio::net::TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
         let urls = Urls::new(format!("http://{addr}"));
+        let clock = Clock::new();
         let state = Arc::new(State {
-            aws: aws::AwsState::new(&config)?,
-            entra: entra::EntraState::new(&config)?,
+            aws: aws::AwsState::new(&config, clock.clone())?,
+            entra: entra::EntraState::new(&config, clock.now())?,
             urls: urls.clone(),
+            clock,
         });
         let app = axum::Router::new()
             .nest("/aws", aws::router(state.clone()))

@@ -75,6 +75,8 @@ impl Urls {
             ("AWS_DEFAULT_REGION".into(), crate::TEST_REGION.into()),
             ("CONNECT_SSO_ENTRA_LOGIN_URL".into(), self.entra_login()),
             ("CONNECT_SSO_GRAPH_URL".into(), self.graph()),
+            // connect-sso itself (`[target] kind = "sandbox"` with no URL of its own).
+            ("CONNECT_SSO_SANDBOX_URL".into(), self.base().to_string()),
         ]
     }
 }

@@ -120,7 +120,13 @@ fn inspect_json_of_base64_from_stdin() {
 fn sandbox_env() {
     snapshot(
         "sandbox_env",
-        &["sandbox", "env", "--url", "http://127.0.0.1:7341"],
+        &[
+            "sandbox",
+            "env",
+            "--url",
+            "http://127.0.0.1:7341",
+            "--no-check",
+        ],
     );
 }
 

@@ -11,7 +11,7 @@
 //! | `GET /faults` | | active faults |
 //! | `POST /faults` | a [`Fault`] | add a fault (latency, error, throttle, drop; optional `count`) |
 //! | `DELETE /faults` | | clear faults |
-//! | `POST /clock` | `{"advance_seconds":3600}` | move the sandbox clock |
+//! | `POST /clock` | `{"advance_seconds":3600}` | move the sandbox clock (the one both sides read; also `POST /entra/_sandbox/clock`) |
 //! | `GET /state` | | IAM state and issued sessions (secrets redacted) |
 
 use std::sync::Arc;
@@ -114,8 +114,8 @@ async fn clear_faults(AxState(s): AxState<Arc<State>>) -> Json<Vec<Fault>> {
 }
 
 async fn clock(AxState(s): AxState<Arc<State>>, Json(b): Json<Clock>) -> Json<serde_json::Value> {
-    s.aws.advance_clock(b.advance_seconds);
-    Json(serde_json::json!({ "now": super::iam::iso(s.aws.now()) }))
+    s.clock.advance(b.advance_seconds);
+    Json(serde_json::json!({ "now": super::iam::iso(s.clock.now()) }))
 }
 
 async fn dump(AxState(s): AxState<Arc<State>>) -> Json<serde_json::Value> {

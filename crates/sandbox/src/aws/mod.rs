@@ -11,13 +11,13 @@
 //! - `quota`: token buckets per API per account; `fault`: scripted faults; both used by every service.
 //! - `admin`: `/aws/_admin/` JSON endpoints (quotas, faults, clock, state dump); `persist`: the state file.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 
-use crate::{Config, State};
+use crate::{Clock, Config, State};
 
 mod admin;
 pub mod connect;
@@ -159,8 +159,8 @@ pub struct AwsState {
     pub faults: fault::Faults,
     /// AWS console sessions (after SAML sign-in).
     pub console: Mutex<signin::ConsoleSessions>,
-    /// Seconds added to the wall clock (moved by `/aws/_admin/clock` to test expiry).
-    clock_offset: AtomicI64,
+    /// The sandbox's clock (shared with the Entra side; moved by `/aws/_admin/clock`).
+    clock: Clock,
     /// Where state is persisted, if anywhere.
     state_file: Option<persist::StateFile>,
     /// The Connect revision last written to the state file.
@@ -168,8 +168,8 @@ pub struct AwsState {
 }
 
 impl AwsState {
-    /// Fresh state (or loaded from `config.state_file`).
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
+    /// Fresh state (or loaded from `config.state_file`), reading time from `clock`.
+    pub fn new(config: &Config, clock: Clock) -> anyhow::Result<Self> {
         let state_file = config
             .state_file
             .as_ref()
@@ -190,20 +190,19 @@ impl AwsState {
             quotas: quota::Quotas::default(),
             faults: fault::Faults::default(),
             console: Mutex::new(signin::ConsoleSessions::default()),
-            clock_offset: AtomicI64::new(0),
+            clock,
             state_file,
         })
     }
 
-    /// The sandbox's clock (wall clock plus the admin offset).
+    /// The sandbox's clock (wall clock plus the admin offset; the same as [`State::clock`]).
     pub fn now(&self) -> time::OffsetDateTime {
-        time::OffsetDateTime::now_utc()
-            + time::Duration::seconds(self.clock_offset.load(Ordering::Relaxed))
+        self.clock.now()
     }
 
-    /// Move the clock forward (or back) by `seconds`.
+    /// Move the sandbox's clock (both sides) forward (or back) by `seconds`.
     pub fn advance_clock(&self, seconds: i64) {
-        self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
+        self.clock.advance(seconds);
     }
 
     /// Lock IAM (a poisoned lock is taken over: state stays usable after a panic elsewhere).

@@ -91,13 +91,18 @@ input{{display:block;width:100%;margin:8px 0 16px;padding:6px;box-sizing:border-
         .into_response()
 }
 
-/// An Entra error page: "AADSTS{code}: {message}", HTTP 400.
-fn error_page(code: u32, message: &str) -> Response {
-    error_page_with_status(StatusCode::BAD_REQUEST, code, message)
+/// An Entra error page: "AADSTS{code}: {message}", HTTP 400, stamped `now` (sandbox clock).
+fn error_page(now: OffsetDateTime, code: u32, message: &str) -> Response {
+    error_page_with_status(now, StatusCode::BAD_REQUEST, code, message)
 }
 
 /// An Entra error page with another status (413 for an oversized request).
-fn error_page_with_status(status: StatusCode, code: u32, message: &str) -> Response {
+fn error_page_with_status(
+    now: OffsetDateTime,
+    status: StatusCode,
+    code: u32,
+    message: &str,
+) -> Response {
     let request_id = new_guid();
     let body = format!(
         "<h1>Sign in</h1><h2>Sorry, but we're having trouble signing you in.</h2>\
@@ -105,7 +110,7 @@ fn error_page_with_status(status: StatusCode, code: u32, message: &str) -> Respo
 <p>Request Id: {request_id}<br>Correlation Id: {}<br>Timestamp: {}</p>",
         crate::markup_escape(message),
         new_guid(),
-        super::graph_time(OffsetDateTime::now_utc()),
+        super::graph_time(now),
     );
     page(status, "Sign in to your account", &body)
 }
@@ -120,8 +125,9 @@ fn config_error_page(message: &str) -> Response {
     page(StatusCode::BAD_REQUEST, "Sign in to your account", &body)
 }
 
-fn app_not_found(identifier: &str, t: &Tenant) -> Response {
+fn app_not_found(now: OffsetDateTime, identifier: &str, t: &Tenant) -> Response {
     error_page(
+        now,
         700016,
         &format!(
             "Application with identifier '{identifier}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
@@ -130,8 +136,9 @@ fn app_not_found(identifier: &str, t: &Tenant) -> Response {
     )
 }
 
-fn tenant_not_found(tenant: &str) -> Response {
+fn tenant_not_found(now: OffsetDateTime, tenant: &str) -> Response {
     error_page(
+        now,
         90002,
         &format!(
             "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
@@ -232,7 +239,7 @@ pub async fn federation_metadata(
                 "This sandbox publishes per-application metadata only: add ?appid={application client ID}.".into(),
             );
         };
-        let now = OffsetDateTime::now_utc();
+        let now = state.clock.now();
         let Some(sp) = t
             .service_principal_by_app_id(&app_id)
             .filter(|s| is_visible(s.visible_after, now))
@@ -342,7 +349,7 @@ fn begin(
     let tenant_id = pending.tenant_id.clone();
     {
         let mut web = state.entra.web();
-        let now = OffsetDateTime::now_utc();
+        let now = state.clock.now();
         web.pending
             .retain(|_, p| now - p.created < PENDING_LIFETIME);
         if web.pending.len() >= PENDING_MAX
@@ -363,9 +370,10 @@ fn begin(
 fn saml_target<'a>(
     t: &'a Tenant,
     sp: &'a ServicePrincipal,
+    now: OffsetDateTime,
 ) -> Result<(&'a Application, &'a str, String), Box<Response>> {
     let Some(app) = t.application_by_app_id(&sp.app_id) else {
-        return Err(Box::new(app_not_found(&sp.app_id, t)));
+        return Err(Box::new(app_not_found(now, &sp.app_id, t)));
     };
     if sp.preferred_single_sign_on_mode.as_deref() != Some("saml") {
         return Err(Box::new(config_error_page(&format!(
@@ -405,19 +413,19 @@ pub async fn idp_initiated(
     Path((tenant, app_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    let now = state.clock.now();
     let pending = {
         let dir = state.entra.dir();
         let Some(t) = dir.tenant(&tenant) else {
-            return tenant_not_found(&tenant);
+            return tenant_not_found(now, &tenant);
         };
-        let now = OffsetDateTime::now_utc();
         let Some(sp) = t
             .service_principal_by_app_id(&app_id)
             .filter(|s| is_visible(s.visible_after, now))
         else {
-            return app_not_found(&app_id, t);
+            return app_not_found(now, &app_id, t);
         };
-        let (_, acs, audience) = match saml_target(t, sp) {
+        let (_, acs, audience) = match saml_target(t, sp, now) {
             Ok(x) => x,
             Err(page) => return *page,
         };
@@ -461,6 +469,7 @@ fn sp_initiated(
     request_xml: Result<Vec<u8>, String>,
     relay_state: Option<String>,
 ) -> Response {
+    let now = state.clock.now();
     // A SAMLRequest that does not decode is a binding error (AADSTS75001); one that decodes
     // but is not an acceptable AuthnRequest (not XML, over the parser's limits, another
     // message) is Saml2MessageInvalid (AADSTS75005).
@@ -468,6 +477,7 @@ fn sp_initiated(
         Ok(x) => x,
         Err(e) => {
             return error_page(
+                now,
                 75001,
                 &format!("An error occurred during SAML message binding: {e}"),
             );
@@ -477,6 +487,7 @@ fn sp_initiated(
         Ok(r) => r,
         Err(e) => {
             return error_page(
+                now,
                 75005,
                 &format!(
                     "Saml2MessageInvalid: Microsoft Entra doesn't support the SAML request sent by the app for SSO: {e}"
@@ -487,16 +498,15 @@ fn sp_initiated(
     let pending = {
         let dir = state.entra.dir();
         let Some(t) = dir.tenant(tenant) else {
-            return tenant_not_found(tenant);
+            return tenant_not_found(now, tenant);
         };
-        let now = OffsetDateTime::now_utc();
         let found = t.applications.iter().find(|a| {
             is_visible(a.visible_after, now) && a.identifier_uris.contains(&request.issuer)
         });
         let Some(sp) = found.and_then(|a| t.service_principal_by_app_id(&a.app_id)) else {
-            return app_not_found(&request.issuer, t);
+            return app_not_found(now, &request.issuer, t);
         };
-        let (app, default_acs, _) = match saml_target(t, sp) {
+        let (app, default_acs, _) = match saml_target(t, sp, now) {
             Ok(x) => x,
             Err(page) => return *page,
         };
@@ -504,6 +514,7 @@ fn sp_initiated(
             Some(a) if app.redirect_uris.iter().any(|r| r == a) => a.clone(),
             Some(a) => {
                 return error_page(
+                    now,
                     50011,
                     &format!(
                         "The redirect URI '{a}' specified in the request does not match the redirect URIs configured for the application '{}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.",
@@ -553,9 +564,11 @@ pub async fn saml2_redirect(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let now = state.clock.now();
     let (request, relay_state) = saml_request_params(query.unwrap_or_default().as_bytes());
     let Some(req) = request else {
         return error_page(
+            now,
             750054,
             "SAMLRequest or SAMLResponse must be present as query string parameters in HTTP request for SAML Redirect binding.",
         );
@@ -572,9 +585,11 @@ pub async fn saml2_post(
     Path(tenant): Path<String>,
     req: axum::extract::Request,
 ) -> Response {
+    let now = state.clock.now();
     let (parts, body) = req.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_SAML_REQUEST_BODY_BYTES).await else {
         return error_page_with_status(
+            now,
             StatusCode::PAYLOAD_TOO_LARGE,
             75001,
             &format!(
@@ -585,6 +600,7 @@ pub async fn saml2_post(
     let (request, relay_state) = saml_request_params(&body);
     let Some(req) = request else {
         return error_page(
+            now,
             750054,
             "SAMLRequest or SAMLResponse must be present as form parameters in HTTP request for SAML POST binding.",
         );
@@ -610,6 +626,7 @@ pub async fn login_submit(
     Path(tenant): Path<String>,
     Form(form): Form<Credentials>,
 ) -> Response {
+    let now = state.clock.now();
     let pending = state.entra.web().pending.get(&form.ctx).cloned();
     let Some(pending) = pending else {
         return config_error_page(
@@ -619,13 +636,12 @@ pub async fn login_submit(
     let checked = {
         let dir = state.entra.dir();
         let Some(t) = dir.tenant(&tenant).filter(|t| t.id == pending.tenant_id) else {
-            return tenant_not_found(&tenant);
+            return tenant_not_found(now, &tenant);
         };
         let app_name = t
             .service_principal(&pending.sp_id)
             .map(|s| s.display_name.clone())
             .unwrap_or_default();
-        let now = OffsetDateTime::now_utc();
         match t
             .user(form.loginfmt.trim())
             .filter(|u| is_visible(u.visible_after, now))
@@ -646,6 +662,7 @@ pub async fn login_submit(
             )),
             Some(u) if !u.account_enabled => {
                 return error_page(
+                    now,
                     50057,
                     "The user account is disabled. The account has been disabled by an administrator.",
                 );
@@ -665,7 +682,7 @@ pub async fn login_submit(
             );
         }
     };
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let cookie = super::random_b64url(32);
     {
         let mut web = state.entra.web();
@@ -895,29 +912,31 @@ fn finish(
     user_id: &str,
     authn_instant: OffsetDateTime,
 ) -> Response {
-    let now = OffsetDateTime::now_utc();
+    let now = state.clock.now();
     let prepared = {
         let dir = state.entra.dir();
         let Some(t) = dir.tenant(&pending.tenant_id) else {
-            return tenant_not_found(&pending.tenant_id);
+            return tenant_not_found(now, &pending.tenant_id);
         };
         let Some(sp) = t.service_principal(&pending.sp_id) else {
-            return app_not_found(&pending.sp_id, t);
+            return app_not_found(now, &pending.sp_id, t);
         };
         let Some(app) = t.application_by_app_id(&sp.app_id) else {
-            return app_not_found(&sp.app_id, t);
+            return app_not_found(now, &sp.app_id, t);
         };
         let Some(user) = t.user(user_id) else {
             return config_error_page("The signed-in user no longer exists. Sign in again.");
         };
         if !user.account_enabled {
             return error_page(
+                now,
                 50057,
                 "The user account is disabled. The account has been disabled by an administrator.",
             );
         }
         if sp.app_role_assignment_required && !is_assigned(t, sp, user) {
             return error_page(
+                now,
                 50105,
                 &format!(
                     "Your administrator has configured the application {} ('{}') to block users unless they are specifically granted ('assigned') access to the application. The signed in user '{}' is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator. Please contact your administrator to assign access to this application.",

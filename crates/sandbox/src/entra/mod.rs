@@ -10,7 +10,8 @@
 //! | `GET /{tenant}/signin/{appId}` | IdP-initiated sign-in (what the My Apps tile launches) |
 //! | `GET, POST /{tenant}/saml2` | SP-initiated sign-in (HTTP-Redirect or HTTP-POST `SAMLRequest`) |
 //! | `POST /{tenant}/login` | the sign-in page's form target |
-//! | `PUT /_sandbox/consistency` | `{"delayMs": n}`: objects created through Graph stay invisible for n ms |
+//! | `PUT /_sandbox/consistency` | `{"delayMs": n, "staleReadMs": m}` (either or both): objects created through Graph stay invisible for n ms; after a PATCH to an application or service principal, Graph reads (by ID and in lists) return the previous representation for m ms (sandbox clock) |
+//! | `POST /_sandbox/clock` | `{"advance_seconds": s}`: move the sandbox clock (both sides; the same as `POST /aws/_admin/clock`) |
 //! | `PUT /_sandbox/servicePrincipals/{id}/signing` | `{"sha1": bool, "signResponse": bool}` (portal-only settings) |
 //! | `PUT /_sandbox/throttle` | `{"requests": n, "retryAfterSeconds": s}`: the next n Graph requests answer 429 |
 //!
@@ -76,9 +77,9 @@ pub(crate) struct WebSessions {
 }
 
 impl EntraState {
-    /// Fresh state (seeded per `config`), or loaded from `<config.state_file>.entra.json` when
-    /// that file exists.
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
+    /// Fresh state (seeded per `config` at `now`, the sandbox clock's time), or loaded from
+    /// `<config.state_file>.entra.json` when that file exists.
+    pub fn new(config: &Config, now: OffsetDateTime) -> anyhow::Result<Self> {
         let state_file = config.state_file.as_ref().map(|p| {
             let mut s = p.clone().into_os_string();
             s.push(".entra.json");
@@ -96,7 +97,7 @@ impl EntraState {
                     )
                 })?
             }
-            _ => seed::directory(config),
+            _ => seed::directory(config, now),
         };
         let state = Self {
             dir: Mutex::new(dir),
@@ -189,30 +190,66 @@ pub fn router(state: Arc<State>) -> axum::Router {
         )
         .route("/{tenant}/login", post(idp::login_submit))
         .route("/_sandbox/consistency", put(set_consistency))
+        .route("/_sandbox/clock", post(advance_clock))
         .route("/_sandbox/throttle", put(set_throttle))
         .route(
             "/_sandbox/servicePrincipals/{id}/signing",
             put(set_signing_options),
         )
-        .nest("/graph/v1.0", graph::router())
+        .nest(
+            "/graph/v1.0",
+            graph::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                graph::stamp_errors,
+            )),
+        )
         .with_state(state)
 }
 
+/// `PUT /_sandbox/consistency`: a field left out keeps its current setting.
 #[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ConsistencyBody {
-    delay_ms: u64,
+    delay_ms: Option<u64>,
+    stale_read_ms: Option<u64>,
 }
 
 async fn set_consistency(
     AxState(state): AxState<Arc<State>>,
     Json(body): Json<ConsistencyBody>,
 ) -> Response {
-    state.entra.dir().consistency_delay_ms = body.delay_ms;
+    let (delay_ms, stale_read_ms) = {
+        let mut dir = state.entra.dir();
+        if let Some(ms) = body.delay_ms {
+            dir.consistency_delay_ms = ms;
+        }
+        if let Some(ms) = body.stale_read_ms {
+            dir.stale_read_ms = ms;
+        }
+        (dir.consistency_delay_ms, dir.stale_read_ms)
+    };
     state.entra.save();
     (
         StatusCode::OK,
-        Json(serde_json::json!({"delayMs": body.delay_ms})),
+        Json(serde_json::json!({"delayMs": delay_ms, "staleReadMs": stale_read_ms})),
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct ClockBody {
+    advance_seconds: i64,
+}
+
+/// `POST /_sandbox/clock {"advance_seconds": s}`: move the sandbox's one clock.
+async fn advance_clock(
+    AxState(state): AxState<Arc<State>>,
+    Json(body): Json<ClockBody>,
+) -> Response {
+    state.clock.advance(body.advance_seconds);
+    (
+        StatusCode::OK,
+        Json(serde_json::json!({"now": graph_time(state.clock.now())})),
     )
         .into_response()
 }

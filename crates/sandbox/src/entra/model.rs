@@ -22,6 +22,11 @@ pub struct Directory {
     /// many milliseconds (0: off). Set through `PUT /entra/_sandbox/consistency`.
     #[serde(default)]
     pub consistency_delay_ms: u64,
+    /// Stale reads: for this many milliseconds after a PATCH to an application or service
+    /// principal, Graph reads return the representation from before it (0: off). Set
+    /// through `PUT /entra/_sandbox/consistency {"staleReadMs": n}`.
+    #[serde(default)]
+    pub stale_read_ms: u64,
 }
 
 impl Directory {
@@ -45,6 +50,37 @@ impl Directory {
                 i64::try_from(self.consistency_delay_ms).unwrap_or(i64::MAX),
             )
         })
+    }
+}
+
+impl Directory {
+    /// Until when Graph reads of an object changed now return its previous representation
+    /// (stale reads), if that is switched on.
+    pub fn stale_until(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        (self.stale_read_ms > 0).then(|| {
+            now + time::Duration::milliseconds(
+                i64::try_from(self.stale_read_ms).unwrap_or(i64::MAX),
+            )
+        })
+    }
+}
+
+/// Stale reads: the representation Graph reads return, until `until`, after a PATCH.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaleRead<T> {
+    /// The object as reads saw it when the PATCH came.
+    pub previous: T,
+    /// Reads see `previous` before this instant (sandbox clock).
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+}
+
+/// What a Graph read at `now` sees of `current`: its previous representation while a
+/// stale-read window is open, else `current` itself.
+fn as_read<'a, T>(current: &'a T, stale: Option<&'a StaleRead<T>>, now: OffsetDateTime) -> &'a T {
+    match stale {
+        Some(s) if now < s.until => &s.previous,
+        _ => current,
     }
 }
 
@@ -319,6 +355,31 @@ pub struct Application {
     /// Eventual consistency: invisible to reads before this instant.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub visible_after: Option<OffsetDateTime>,
+    /// Stale reads: what Graph reads return for a while after a PATCH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale: Option<Box<StaleRead<Application>>>,
+}
+
+impl Application {
+    /// What a Graph read at `now` sees (the pre-PATCH representation during a stale-read
+    /// window).
+    pub fn as_read(&self, now: OffsetDateTime) -> &Application {
+        as_read(self, self.stale.as_deref(), now)
+    }
+
+    /// Record a change made now: until `until` (if any), reads keep seeing what they see now.
+    pub fn set_stale(
+        &mut self,
+        seen: &Application,
+        now: OffsetDateTime,
+        until: Option<OffsetDateTime>,
+    ) {
+        self.stale = until.map(|until| {
+            let mut previous = seen.as_read(now).clone();
+            previous.stale = None;
+            Box::new(StaleRead { previous, until })
+        });
+    }
 }
 
 /// A token signing certificate of a service principal (what `addTokenSigningCertificate` makes).
@@ -418,9 +479,32 @@ pub struct ServicePrincipal {
     /// Eventual consistency: invisible to reads before this instant.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub visible_after: Option<OffsetDateTime>,
+    /// Stale reads: what Graph reads return for a while after a PATCH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale: Option<Box<StaleRead<ServicePrincipal>>>,
 }
 
 impl ServicePrincipal {
+    /// What a Graph read at `now` sees (the pre-PATCH representation during a stale-read
+    /// window).
+    pub fn as_read(&self, now: OffsetDateTime) -> &ServicePrincipal {
+        as_read(self, self.stale.as_deref(), now)
+    }
+
+    /// Record a change made now: until `until` (if any), reads keep seeing what they see now.
+    pub fn set_stale(
+        &mut self,
+        seen: &ServicePrincipal,
+        now: OffsetDateTime,
+        until: Option<OffsetDateTime>,
+    ) {
+        self.stale = until.map(|until| {
+            let mut previous = seen.as_read(now).clone();
+            previous.stale = None;
+            Box::new(StaleRead { previous, until })
+        });
+    }
+
     /// The key Entra signs with: the one whose thumbprint is preferred, else the oldest.
     pub fn active_key(&self) -> Option<&TokenSigningKey> {
         let preferred = self

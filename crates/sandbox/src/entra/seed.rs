@@ -60,13 +60,14 @@ pub const GROUP_SUPERVISORS_ID: &str = "22222222-0000-4000-8000-000000000002";
 
 /// Build the initial directory for `config`. The tenant and the tool's app registrations are
 /// always there; demo users and groups only with `seed_demo`; `extra_users` always.
-pub(super) fn directory(config: &Config) -> Directory {
-    let now = OffsetDateTime::now_utc();
+/// `now`: the sandbox clock's time (creation times, certificate and secret validity).
+pub(super) fn directory(config: &Config, now: OffsetDateTime) -> Directory {
     let mut dir = Directory {
         tenants: Vec::new(),
         token_key: super::sha256_hex(super::random_b64url(32).as_bytes()),
         seq: 0,
         consistency_delay_ms: 0,
+        stale_read_ms: 0,
     };
     let mut tenant = Tenant {
         id: DEFAULT_TENANT_ID.into(),
@@ -241,6 +242,7 @@ fn tool_app(
         graph_permissions: permissions.iter().map(|p| p.to_string()).collect(),
         created: now,
         visible_after: None,
+        stale: None,
     });
     tenant.service_principals.push(ServicePrincipal {
         id: sp_id.into(),
@@ -257,6 +259,7 @@ fn tool_app(
         saml_signing: Default::default(),
         created: now,
         visible_after: None,
+        stale: None,
     });
 }
 

@@ -128,9 +128,14 @@ pub struct TokenRequest {
     scope: Option<String>,
 }
 
-/// Entra's OAuth error body.
-fn oauth_error(status: StatusCode, error: &str, code: u32, message: &str) -> Response {
-    let now = OffsetDateTime::now_utc();
+/// Entra's OAuth error body, stamped with `now` (the sandbox clock's time).
+fn oauth_error(
+    now: OffsetDateTime,
+    status: StatusCode,
+    error: &str,
+    code: u32,
+    message: &str,
+) -> Response {
     let stamp = format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z",
         now.year(),
@@ -169,6 +174,7 @@ pub async fn token_endpoint(
     headers: HeaderMap,
     body: String,
 ) -> Response {
+    let now = state.clock.now();
     let mut req: TokenRequest = serde_urlencoded::from_str(&body).unwrap_or_default();
     if let Some((id, secret)) = basic_auth(&headers) {
         req.client_id.get_or_insert(id);
@@ -177,6 +183,7 @@ pub async fn token_endpoint(
     let dir = state.entra.dir();
     let Some(t) = dir.tenant(&tenant) else {
         return oauth_error(
+            now,
             StatusCode::BAD_REQUEST,
             "invalid_request",
             90002,
@@ -189,6 +196,7 @@ pub async fn token_endpoint(
         Some("client_credentials") => {}
         Some(other) => {
             return oauth_error(
+                now,
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
                 70003,
@@ -197,6 +205,7 @@ pub async fn token_endpoint(
         }
         None => {
             return oauth_error(
+                now,
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
                 900144,
@@ -206,6 +215,7 @@ pub async fn token_endpoint(
     }
     let Some(client_id) = req.client_id.filter(|c| !c.is_empty()) else {
         return oauth_error(
+            now,
             StatusCode::BAD_REQUEST,
             "invalid_request",
             900144,
@@ -214,6 +224,7 @@ pub async fn token_endpoint(
     };
     let Some(scope) = req.scope.filter(|s| !s.is_empty()) else {
         return oauth_error(
+            now,
             StatusCode::BAD_REQUEST,
             "invalid_request",
             900144,
@@ -222,9 +233,10 @@ pub async fn token_endpoint(
     };
     let app = t
         .application_by_app_id(&client_id)
-        .filter(|a| super::model::is_visible(a.visible_after, OffsetDateTime::now_utc()));
+        .filter(|a| super::model::is_visible(a.visible_after, now));
     let Some(app) = app else {
         return oauth_error(
+            now,
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
             700016,
@@ -236,13 +248,13 @@ pub async fn token_endpoint(
     };
     let Some(secret) = req.client_secret.filter(|s| !s.is_empty()) else {
         return oauth_error(
+            now,
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             7000218,
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         );
     };
-    let now = OffsetDateTime::now_utc();
     let hash = super::sha256_hex(secret.as_bytes());
     let matching = app
         .password_credentials
@@ -251,6 +263,7 @@ pub async fn token_endpoint(
     match matching {
         None => {
             return oauth_error(
+                now,
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 7000215,
@@ -262,6 +275,7 @@ pub async fn token_endpoint(
         }
         Some(c) if c.end <= now => {
             return oauth_error(
+                now,
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 7000222,
@@ -278,6 +292,7 @@ pub async fn token_endpoint(
         Some(r) if !scope.trim().contains(' ') => r.to_string(),
         _ => {
             return oauth_error(
+                now,
                 StatusCode::BAD_REQUEST,
                 "invalid_scope",
                 1002012,
@@ -289,6 +304,7 @@ pub async fn token_endpoint(
     };
     if resource != GRAPH_RESOURCE && resource != "00000003-0000-0000-c000-000000000000" {
         return oauth_error(
+            now,
             StatusCode::BAD_REQUEST,
             "invalid_resource",
             500011,

@@ -2,5 +2,6 @@
 //!
 //! Run: `cargo test -p connect-sso-sandbox --test sandbox`.
 
+mod clock;
 mod entra;
 mod hostile;

@@ -15,6 +15,12 @@ pub(crate) fn run(args: &SandboxEnvArgs, printer: &Printer) -> Result<ExitCode, 
         ))
         .hint("use the URL `connect-sso sandbox serve` printed, e.g. http://127.0.0.1:7341"));
     }
+    let url = url.trim_end_matches('/');
+    if !args.no_check {
+        super::super::runtime()?
+            .block_on(crate::target::probe_sandbox(url, "--url"))
+            .map_err(|e| e.hint("or pass --no-check to print the exports anyway"))?;
+    }
     let urls = Urls::new(url.to_string());
     printer.out(&super::export_lines(&urls.env()));
     Ok(ExitCode::Success)

@@ -29,8 +29,9 @@ use crate::entra::{
 /// The zero GUID: "default access" when assigning a principal without a specific role.
 pub const DEFAULT_ACCESS_ROLE_ID: &str = "00000000-0000-0000-0000-000000000000";
 
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
+/// The sandbox clock's time.
+fn now(state: &State) -> OffsetDateTime {
+    state.clock.now()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -89,12 +90,14 @@ fn custom_key_identifier(k: &TokenSigningKey) -> String {
 
 /// Render a service principal. `include_key`: put the certificate in `keyCredentials[].key`
 /// (Graph does so only for a single object read with `$select=keyCredentials`).
+/// `now`: the sandbox clock's time (the application's fields are read as Graph reads it then).
 pub(super) fn service_principal_json(
     t: &Tenant,
     sp: &ServicePrincipal,
     include_key: bool,
+    now: OffsetDateTime,
 ) -> Map<String, Value> {
-    let app = t.application_by_app_id(&sp.app_id);
+    let app = t.application_by_app_id(&sp.app_id).map(|a| a.as_read(now));
     let identifier_uris = app.map(|a| a.identifier_uris.clone()).unwrap_or_default();
     let mut names = vec![sp.app_id.clone()];
     names.extend(identifier_uris);
@@ -207,30 +210,42 @@ pub(super) fn assignment_json(t: &Tenant, a: &AppRoleAssignment) -> Map<String, 
 // ---------------------------------------------------------------------------------------
 // Lookups honouring eventual consistency
 
-fn visible_app<'a>(t: &'a Tenant, id: &str) -> Result<&'a Application, GraphError> {
+fn visible_app<'a>(
+    t: &'a Tenant,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<&'a Application, GraphError> {
     t.application(id)
-        .filter(|a| is_visible(a.visible_after, now()))
+        .filter(|a| is_visible(a.visible_after, now))
         .ok_or_else(|| GraphError::not_found(id))
 }
 
-fn visible_sp<'a>(t: &'a Tenant, id: &str) -> Result<&'a ServicePrincipal, GraphError> {
+fn visible_sp<'a>(
+    t: &'a Tenant,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<&'a ServicePrincipal, GraphError> {
     t.service_principal(id)
-        .filter(|s| is_visible(s.visible_after, now()))
+        .filter(|s| is_visible(s.visible_after, now))
         .ok_or_else(|| GraphError::not_found(id))
 }
 
-fn sp_index(t: &Tenant, id: &str) -> Result<usize, GraphError> {
-    visible_sp(t, id)?;
+fn sp_index(t: &Tenant, id: &str, now: OffsetDateTime) -> Result<usize, GraphError> {
+    visible_sp(t, id, now)?;
     t.service_principals
         .iter()
         .position(|s| s.id.eq_ignore_ascii_case(id))
         .ok_or_else(|| GraphError::not_found(id))
 }
 
-fn visible_policy<'a>(t: &'a Tenant, id: &str) -> Result<&'a ClaimsMappingPolicy, GraphError> {
+fn visible_policy<'a>(
+    t: &'a Tenant,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<&'a ClaimsMappingPolicy, GraphError> {
     t.claims_mapping_policies
         .iter()
-        .find(|p| p.id.eq_ignore_ascii_case(id) && is_visible(p.visible_after, now()))
+        .find(|p| p.id.eq_ignore_ascii_case(id) && is_visible(p.visible_after, now))
         .ok_or_else(|| GraphError::not_found(id))
 }
 
@@ -262,7 +277,7 @@ pub async fn instantiate(
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| invalid_value("displayName", "applicationServicePrincipal"))?
         .to_string();
-    let now = now();
+    let now = now(&st.0);
     let mut dir = state.entra.dir();
     let visible_after = dir.visible_after(now);
     let t = tenant_mut(&mut dir, &caller)?;
@@ -287,6 +302,7 @@ pub async fn instantiate(
         graph_permissions: Vec::new(),
         created: now,
         visible_after,
+        stale: None,
     };
     let sp = ServicePrincipal {
         id: new_guid(),
@@ -306,6 +322,7 @@ pub async fn instantiate(
         saml_signing: Default::default(),
         created: now,
         visible_after,
+        stale: None,
     };
     t.applications.push(app.clone());
     t.service_principals.push(sp.clone());
@@ -316,7 +333,7 @@ pub async fn instantiate(
     );
     out.insert(
         "servicePrincipal".into(),
-        Value::Object(service_principal_json(t, &sp, false)),
+        Value::Object(service_principal_json(t, &sp, false, now)),
     );
     drop(dir);
     state.entra.save();
@@ -340,11 +357,11 @@ pub async fn list_applications(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let now = now();
+        let now = now(&st.0);
         t.applications
             .iter()
             .filter(|a| is_visible(a.visible_after, now))
-            .map(|a| application_json(t, a))
+            .map(|a| application_json(t, a.as_read(now)))
             .collect()
     };
     collection(&st.0, "applications", items, &q, None)
@@ -362,7 +379,8 @@ pub async fn get_application(
     let obj = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        application_json(t, visible_app(t, &id)?)
+        let now = now(&st.0);
+        application_json(t, visible_app(t, &id, now)?.as_read(now))
     };
     Ok(entity(&st.0, "applications/$entity", obj, &q))
 }
@@ -450,9 +468,11 @@ pub async fn patch_application(
         "Application",
     )?;
     {
+        let now = now(&st.0);
         let mut dir = st.0.entra.dir();
+        let stale_until = dir.stale_until(now);
         let t = tenant_mut(&mut dir, &caller)?;
-        let current = visible_app(t, &id)?.clone();
+        let current = visible_app(t, &id, now)?.clone();
         let mut updated = current.clone();
         if let Some(v) = prop(&body, "displayName") {
             updated.display_name = v
@@ -511,6 +531,7 @@ pub async fn patch_application(
             check_app_roles(&current.app_roles, &roles)?;
             updated.app_roles = roles;
         }
+        updated.set_stale(&current, now, stale_until);
         if let Some(a) = t.applications.iter_mut().find(|a| a.id == current.id) {
             *a = updated;
         }
@@ -530,7 +551,7 @@ pub async fn delete_application(
     {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        let app_id = visible_app(t, &id)?.app_id.clone();
+        let app_id = visible_app(t, &id, now(&st.0))?.app_id.clone();
         t.applications.retain(|a| !a.id.eq_ignore_ascii_case(&id));
         let sp_ids: Vec<String> = t
             .service_principals
@@ -559,11 +580,11 @@ pub async fn list_service_principals(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let now = now();
+        let now = now(&st.0);
         t.service_principals
             .iter()
             .filter(|s| is_visible(s.visible_after, now))
-            .map(|s| service_principal_json(t, s, false))
+            .map(|s| service_principal_json(t, s.as_read(now), false, now))
             .collect()
     };
     collection(&st.0, "servicePrincipals", items, &q, None)
@@ -584,7 +605,8 @@ pub async fn get_service_principal(
     let obj = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        service_principal_json(t, visible_sp(t, &id)?, include_key)
+        let now = now(&st.0);
+        service_principal_json(t, visible_sp(t, &id, now)?.as_read(now), include_key, now)
     };
     Ok(entity(&st.0, "servicePrincipals/$entity", obj, &q))
 }
@@ -613,10 +635,13 @@ pub async fn patch_service_principal(
         R,
     )?;
     {
+        let now = now(&st.0);
         let mut dir = st.0.entra.dir();
+        let stale_until = dir.stale_until(now);
         let t = tenant_mut(&mut dir, &caller)?;
-        let idx = sp_index(t, &id)?;
-        let mut sp = t.service_principals[idx].clone();
+        let idx = sp_index(t, &id, now)?;
+        let current = t.service_principals[idx].clone();
+        let mut sp = current.clone();
         if let Some(mode) = opt_string(&body, "preferredSingleSignOnMode", R)? {
             if let Some(m) = &mode
                 && !["saml", "password", "oidc", "notSupported"].contains(&m.as_str())
@@ -666,6 +691,7 @@ pub async fn patch_service_principal(
                 .ok_or_else(|| invalid_value("displayName", R))?
                 .to_string();
         }
+        sp.set_stale(&current, now, stale_until);
         t.service_principals[idx] = sp;
     }
     st.0.entra.save();
@@ -683,7 +709,7 @@ pub async fn delete_service_principal(
     {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        let idx = sp_index(t, &id)?;
+        let idx = sp_index(t, &id, now(&st.0))?;
         let sp = t.service_principals.remove(idx);
         t.app_role_assignments.retain(|a| a.resource_id != sp.id);
     }
@@ -707,7 +733,7 @@ pub async fn add_token_signing_certificate(
         Some(Value::String(s)) if s.starts_with("CN=") && s.len() > 3 => s.clone(),
         Some(_) => return Err(invalid_value("displayName", R)),
     };
-    let start = now();
+    let start = now(&st.0);
     let end = match prop(&body, "endDateTime") {
         None | Some(Value::Null) => start + Duration::days(365 * 3),
         Some(Value::String(s)) => parse_graph_time(s)
@@ -717,7 +743,7 @@ pub async fn add_token_signing_certificate(
     };
     {
         let dir = st.0.entra.dir();
-        visible_sp(tenant(&dir, &caller)?, &id)?;
+        visible_sp(tenant(&dir, &caller)?, &id, now(&st.0))?;
     }
     let cn = display_name.trim_start_matches("CN=").to_string();
     // RSA key generation is slow: keep it off the async workers and out of the lock.
@@ -761,7 +787,7 @@ pub async fn add_token_signing_certificate(
     {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        let idx = sp_index(t, &id)?;
+        let idx = sp_index(t, &id, now(&st.0))?;
         t.service_principals[idx].signing_keys.push(tsk);
     }
     st.0.entra.save();
@@ -791,7 +817,7 @@ pub async fn list_sp_policies(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let sp = visible_sp(t, &id)?;
+        let sp = visible_sp(t, &id, now(&st.0))?;
         t.claims_mapping_policies
             .iter()
             .filter(|p| sp.claims_mapping_policy_ids.contains(&p.id))
@@ -820,7 +846,7 @@ pub async fn list_sp_policy_refs(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        visible_sp(t, &id)?
+        visible_sp(t, &id, now(&st.0))?
             .claims_mapping_policy_ids
             .iter()
             .map(|p| {
@@ -849,8 +875,8 @@ pub async fn add_sp_policy_ref(
     {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        let policy_id = visible_policy(t, &policy_id)?.id.clone();
-        let idx = sp_index(t, &id)?;
+        let policy_id = visible_policy(t, &policy_id, now(&st.0))?.id.clone();
+        let idx = sp_index(t, &id, now(&st.0))?;
         let sp = &mut t.service_principals[idx];
         if sp.claims_mapping_policy_ids.contains(&policy_id) {
             return Err(GraphError::bad_request(
@@ -882,7 +908,7 @@ pub async fn remove_sp_policy_ref(
     {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        let idx = sp_index(t, &id)?;
+        let idx = sp_index(t, &id, now(&st.0))?;
         let sp = &mut t.service_principals[idx];
         let before = sp.claims_mapping_policy_ids.len();
         sp.claims_mapping_policy_ids
@@ -910,7 +936,7 @@ pub async fn list_assignments(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let sp = visible_sp(t, &id)?;
+        let sp = visible_sp(t, &id, now(&st.0))?;
         t.app_role_assignments
             .iter()
             .filter(|a| a.resource_id == sp.id)
@@ -938,7 +964,7 @@ pub async fn get_assignment(
     let obj = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let sp = visible_sp(t, &id)?;
+        let sp = visible_sp(t, &id, now(&st.0))?;
         let a = t
             .app_role_assignments
             .iter()
@@ -978,13 +1004,13 @@ pub async fn add_assignment(
     let obj = {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        let sp = visible_sp(t, &id)?;
+        let sp = visible_sp(t, &id, now(&st.0))?;
         if !resource_id.eq_ignore_ascii_case(&sp.id) {
             return Err(GraphError::bad_request(
                 "The resourceId of the assignment must be the service principal in the URL.",
             ));
         }
-        let now = now();
+        let now = now(&st.0);
         let principal_type = if t
             .user(&principal_id)
             .is_some_and(|u| is_visible(u.visible_after, now))
@@ -1050,7 +1076,7 @@ pub async fn remove_assignment(
     {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        let sp_id = visible_sp(t, &id)?.id.clone();
+        let sp_id = visible_sp(t, &id, now(&st.0))?.id.clone();
         let before = t.app_role_assignments.len();
         t.app_role_assignments
             .retain(|a| !(a.resource_id == sp_id && a.id == assignment_id));
@@ -1096,7 +1122,7 @@ pub async fn list_policies(st: St, caller: GraphCaller, q: Query) -> Result<Resp
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let now = now();
+        let now = now(&st.0);
         t.claims_mapping_policies
             .iter()
             .filter(|p| is_visible(p.visible_after, now))
@@ -1117,7 +1143,7 @@ pub async fn get_policy(
     check_guid(&id)?;
     let obj = {
         let dir = st.0.entra.dir();
-        policy_json(visible_policy(tenant(&dir, &caller)?, &id)?)
+        policy_json(visible_policy(tenant(&dir, &caller)?, &id, now(&st.0))?)
     };
     Ok(entity(
         &st.0,
@@ -1153,7 +1179,7 @@ pub async fn create_policy(
         .unwrap_or(false);
     let obj = {
         let mut dir = st.0.entra.dir();
-        let visible_after = dir.visible_after(now());
+        let visible_after = dir.visible_after(now(&st.0));
         let t = tenant_mut(&mut dir, &caller)?;
         let p = ClaimsMappingPolicy {
             id: new_guid(),
@@ -1196,7 +1222,7 @@ pub async fn patch_policy(
     {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        visible_policy(t, &id)?;
+        visible_policy(t, &id, now(&st.0))?;
         let Some(p) = t
             .claims_mapping_policies
             .iter_mut()
@@ -1235,7 +1261,7 @@ pub async fn delete_policy(
     {
         let mut dir = st.0.entra.dir();
         let t = tenant_mut(&mut dir, &caller)?;
-        let pid = visible_policy(t, &id)?.id.clone();
+        let pid = visible_policy(t, &id, now(&st.0))?.id.clone();
         t.claims_mapping_policies.retain(|p| p.id != pid);
         for sp in &mut t.service_principals {
             sp.claims_mapping_policy_ids.retain(|p| *p != pid);

@@ -38,8 +38,9 @@ const USER_DEFAULT_SELECT: &[&str] = &[
     "id",
 ];
 
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
+/// The sandbox clock's time.
+fn now(state: &State) -> OffsetDateTime {
+    state.clock.now()
 }
 
 fn user_json(u: &User) -> Map<String, Value> {
@@ -111,15 +112,19 @@ fn odata_type(t: &Tenant, id: &str) -> &'static str {
     }
 }
 
-fn visible_user<'a>(t: &'a Tenant, id: &str) -> Result<&'a User, GraphError> {
+fn visible_user<'a>(t: &'a Tenant, id: &str, now: OffsetDateTime) -> Result<&'a User, GraphError> {
     t.user(id)
-        .filter(|u| is_visible(u.visible_after, now()))
+        .filter(|u| is_visible(u.visible_after, now))
         .ok_or_else(|| GraphError::not_found(id))
 }
 
-fn visible_group<'a>(t: &'a Tenant, id: &str) -> Result<&'a Group, GraphError> {
+fn visible_group<'a>(
+    t: &'a Tenant,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<&'a Group, GraphError> {
     t.group(id)
-        .filter(|g| is_visible(g.visible_after, now()))
+        .filter(|g| is_visible(g.visible_after, now))
         .ok_or_else(|| GraphError::not_found(id))
 }
 
@@ -132,7 +137,7 @@ pub async fn list_users(st: St, caller: GraphCaller, q: Query) -> Result<Respons
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let now = now();
+        let now = now(&st.0);
         t.users
             .iter()
             .filter(|u| is_visible(u.visible_after, now))
@@ -152,7 +157,7 @@ pub async fn get_user(
     caller.require(USER_READ)?;
     let mut obj = {
         let dir = st.0.entra.dir();
-        user_json(visible_user(tenant(&dir, &caller)?, &id)?)
+        user_json(visible_user(tenant(&dir, &caller)?, &id, now(&st.0))?)
     };
     if q.select().is_none() {
         obj = odata::select(
@@ -277,7 +282,7 @@ pub async fn create_user(st: St, caller: GraphCaller, body: Bytes) -> Result<Res
     }
     let obj = {
         let mut dir = st.0.entra.dir();
-        let now = now();
+        let now = now(&st.0);
         let visible_after = dir.visible_after(now);
         let seq = dir.next_seq();
         let t = tenant_mut(&mut dir, &caller)?;
@@ -320,7 +325,7 @@ pub async fn patch_user(
         let mut dir = st.0.entra.dir();
         let seq = dir.next_seq();
         let t = tenant_mut(&mut dir, &caller)?;
-        let mut u = visible_user(t, &id)?.clone();
+        let mut u = visible_user(t, &id, now(&st.0))?.clone();
         apply_user(t, &mut u, &body)?;
         u.seq = seq;
         if let Some(slot) = t.users.iter_mut().find(|x| x.id == u.id) {
@@ -359,7 +364,7 @@ pub async fn delete_user(
         let mut dir = st.0.entra.dir();
         let seq = dir.next_seq();
         let t = tenant_mut(&mut dir, &caller)?;
-        let uid = visible_user(t, &id)?.id.clone();
+        let uid = visible_user(t, &id, now(&st.0))?.id.clone();
         t.users.retain(|u| u.id != uid);
         detach(t, &uid, seq);
         t.tombstones.push(Tombstone {
@@ -384,7 +389,7 @@ pub async fn user_member_of(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let u = visible_user(t, &id)?;
+        let u = visible_user(t, &id, now(&st.0))?;
         t.direct_groups_of(&u.id)
             .filter_map(|g| directory_object_json(t, &g.id))
             .collect()
@@ -403,7 +408,7 @@ pub async fn user_app_role_assignments(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let u = visible_user(t, &id)?;
+        let u = visible_user(t, &id, now(&st.0))?;
         t.app_role_assignments
             .iter()
             .filter(|a| a.principal_id == u.id)
@@ -428,7 +433,7 @@ pub async fn list_groups(st: St, caller: GraphCaller, q: Query) -> Result<Respon
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let now = now();
+        let now = now(&st.0);
         t.groups
             .iter()
             .filter(|g| is_visible(g.visible_after, now))
@@ -449,7 +454,7 @@ pub async fn get_group(
     check_guid(&id)?;
     let obj = {
         let dir = st.0.entra.dir();
-        group_json(visible_group(tenant(&dir, &caller)?, &id)?)
+        group_json(visible_group(tenant(&dir, &caller)?, &id, now(&st.0))?)
     };
     Ok(entity(&st.0, "groups/$entity", obj, &q))
 }
@@ -487,7 +492,7 @@ pub async fn create_group(
         .to_string();
     let obj = {
         let mut dir = st.0.entra.dir();
-        let now = now();
+        let now = now(&st.0);
         let visible_after = dir.visible_after(now);
         let seq = dir.next_seq();
         let t = tenant_mut(&mut dir, &caller)?;
@@ -531,7 +536,7 @@ pub async fn patch_group(
         let mut dir = st.0.entra.dir();
         let seq = dir.next_seq();
         let t = tenant_mut(&mut dir, &caller)?;
-        let gid = visible_group(t, &id)?.id.clone();
+        let gid = visible_group(t, &id, now(&st.0))?.id.clone();
         let Some(g) = t.groups.iter_mut().find(|g| g.id == gid) else {
             return Err(GraphError::not_found(&id));
         };
@@ -563,7 +568,7 @@ pub async fn delete_group(
         let mut dir = st.0.entra.dir();
         let seq = dir.next_seq();
         let t = tenant_mut(&mut dir, &caller)?;
-        let gid = visible_group(t, &id)?.id.clone();
+        let gid = visible_group(t, &id, now(&st.0))?.id.clone();
         t.groups.retain(|g| g.id != gid);
         detach(t, &gid, seq);
         t.tombstones.push(Tombstone {
@@ -588,7 +593,7 @@ pub async fn group_members(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let g = visible_group(t, &id)?;
+        let g = visible_group(t, &id, now(&st.0))?;
         g.members
             .iter()
             .filter_map(|m| directory_object_json(t, m))
@@ -609,7 +614,7 @@ pub async fn group_transitive_members(
     let items = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let g = visible_group(t, &id)?;
+        let g = visible_group(t, &id, now(&st.0))?;
         t.transitive_members(&g.id)
             .iter()
             .filter_map(|m| directory_object_json(t, m))
@@ -633,10 +638,10 @@ pub async fn add_member(
         let mut dir = st.0.entra.dir();
         let seq = dir.next_seq();
         let t = tenant_mut(&mut dir, &caller)?;
-        let gid = visible_group(t, &id)?.id.clone();
-        let member_id = if let Ok(u) = visible_user(t, &member) {
+        let gid = visible_group(t, &id, now(&st.0))?.id.clone();
+        let member_id = if let Ok(u) = visible_user(t, &member, now(&st.0)) {
             u.id.clone()
-        } else if let Ok(g) = visible_group(t, &member) {
+        } else if let Ok(g) = visible_group(t, &member, now(&st.0)) {
             g.id.clone()
         } else {
             return Err(GraphError::not_found(&member));
@@ -679,7 +684,7 @@ pub async fn remove_member(
         let mut dir = st.0.entra.dir();
         let seq = dir.next_seq();
         let t = tenant_mut(&mut dir, &caller)?;
-        let gid = visible_group(t, &id)?.id.clone();
+        let gid = visible_group(t, &id, now(&st.0))?.id.clone();
         let Some(g) = t.groups.iter_mut().find(|g| g.id == gid) else {
             return Err(GraphError::not_found(&id));
         };
@@ -795,7 +800,7 @@ fn delta(
             select: q.select(),
         }
     };
-    let now = now();
+    let now = now(state);
     // (id, rendered) of everything changed in (since, upto], in ID order.
     let mut changed: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let include_members = kind == DeltaKind::Groups

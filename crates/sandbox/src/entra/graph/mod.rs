@@ -210,7 +210,7 @@ async fn alternate_key_or_unknown(
     let id = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let now = OffsetDateTime::now_utc();
+        let now = st.0.clock.now();
         let found = if is_app {
             t.application_by_app_id(&app_id)
                 .filter(|a| super::model::is_visible(a.visible_after, now))
@@ -315,15 +315,36 @@ impl GraphError {
     }
 }
 
-impl IntoResponse for GraphError {
-    fn into_response(self) -> Response {
+/// A [`GraphError`] waiting in a response's extensions for [`stamp_errors`] to render it
+/// with the sandbox clock's time (its `innerError.date`).
+#[derive(Clone)]
+struct UnrenderedError(GraphError);
+
+/// Render the [`GraphError`] answers of the Graph routes, stamped with the sandbox clock
+/// (the middleware of every Graph route; errors are left unrendered by
+/// [`GraphError::into_response`] because they are built where no clock is at hand).
+pub(crate) async fn stamp_errors(
+    AxState(state): AxState<Arc<State>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut resp = next.run(req).await;
+    match resp.extensions_mut().remove::<UnrenderedError>() {
+        Some(UnrenderedError(e)) => e.render(state.clock.now()),
+        None => resp,
+    }
+}
+
+impl GraphError {
+    /// The answer, with `now` as `innerError.date`.
+    fn render(self, now: OffsetDateTime) -> Response {
         let request_id = super::new_guid();
         let body = serde_json::json!({
             "error": {
                 "code": self.code,
                 "message": self.message,
                 "innerError": {
-                    "date": super::graph_time(OffsetDateTime::now_utc()).trim_end_matches('Z'),
+                    "date": super::graph_time(now).trim_end_matches('Z'),
                     "request-id": request_id,
                     "client-request-id": request_id,
                 }
@@ -345,6 +366,15 @@ impl IntoResponse for GraphError {
                 ),
             );
         }
+        resp
+    }
+}
+
+impl IntoResponse for GraphError {
+    /// The status only, with the error kept for [`stamp_errors`] to render.
+    fn into_response(self) -> Response {
+        let mut resp = self.status.into_response();
+        resp.extensions_mut().insert(UnrenderedError(self));
         resp
     }
 }
@@ -406,8 +436,7 @@ impl FromRequestParts<Arc<State>> for GraphCaller {
             return Err(GraphError::throttled(retry_after));
         }
         let key = state.entra.dir().token_key.clone();
-        let claims =
-            token::validate(bearer, &key, OffsetDateTime::now_utc()).map_err(unauthenticated)?;
+        let claims = token::validate(bearer, &key, state.clock.now()).map_err(unauthenticated)?;
         Ok(Self {
             tenant_id: claims.tid,
             app_id: claims.appid,

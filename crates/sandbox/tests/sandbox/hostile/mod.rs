@@ -12,7 +12,7 @@
 //! last words, and the rest of the corpus still runs against a fresh sandbox.
 
 mod corpus;
-mod sigv4;
+pub(crate) mod sigv4;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
