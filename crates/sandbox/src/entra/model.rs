@@ -75,12 +75,30 @@ pub struct StaleRead<T> {
     pub until: OffsetDateTime,
 }
 
-/// What a Graph read at `now` sees of `current`: its previous representation while a
-/// stale-read window is open, else `current` itself.
-fn as_read<'a, T>(current: &'a T, stale: Option<&'a StaleRead<T>>, now: OffsetDateTime) -> &'a T {
-    match stale {
-        Some(s) if now < s.until => &s.previous,
-        _ => current,
+/// A Graph object that can be read stale after a PATCH (applications, service principals).
+pub trait StaleReadable: Clone + Sized {
+    /// The open (or expired) stale-read window, if any.
+    fn stale_slot(&mut self) -> &mut Option<Box<StaleRead<Self>>>;
+    /// The stale-read window, read-only.
+    fn stale(&self) -> Option<&StaleRead<Self>>;
+
+    /// What a Graph read at `now` sees: the pre-PATCH representation while a stale-read
+    /// window is open, else the object itself.
+    fn as_read(&self, now: OffsetDateTime) -> &Self {
+        match self.stale() {
+            Some(s) if now < s.until => &s.previous,
+            _ => self,
+        }
+    }
+
+    /// Record a change made now: until `until` (if any), reads keep seeing what `seen` shows
+    /// now.
+    fn set_stale(&mut self, seen: &Self, now: OffsetDateTime, until: Option<OffsetDateTime>) {
+        *self.stale_slot() = until.map(|until| {
+            let mut previous = seen.as_read(now).clone();
+            *previous.stale_slot() = None;
+            Box::new(StaleRead { previous, until })
+        });
     }
 }
 
@@ -360,25 +378,12 @@ pub struct Application {
     pub stale: Option<Box<StaleRead<Application>>>,
 }
 
-impl Application {
-    /// What a Graph read at `now` sees (the pre-PATCH representation during a stale-read
-    /// window).
-    pub fn as_read(&self, now: OffsetDateTime) -> &Application {
-        as_read(self, self.stale.as_deref(), now)
+impl StaleReadable for Application {
+    fn stale_slot(&mut self) -> &mut Option<Box<StaleRead<Self>>> {
+        &mut self.stale
     }
-
-    /// Record a change made now: until `until` (if any), reads keep seeing what they see now.
-    pub fn set_stale(
-        &mut self,
-        seen: &Application,
-        now: OffsetDateTime,
-        until: Option<OffsetDateTime>,
-    ) {
-        self.stale = until.map(|until| {
-            let mut previous = seen.as_read(now).clone();
-            previous.stale = None;
-            Box::new(StaleRead { previous, until })
-        });
+    fn stale(&self) -> Option<&StaleRead<Self>> {
+        self.stale.as_deref()
     }
 }
 
@@ -485,26 +490,6 @@ pub struct ServicePrincipal {
 }
 
 impl ServicePrincipal {
-    /// What a Graph read at `now` sees (the pre-PATCH representation during a stale-read
-    /// window).
-    pub fn as_read(&self, now: OffsetDateTime) -> &ServicePrincipal {
-        as_read(self, self.stale.as_deref(), now)
-    }
-
-    /// Record a change made now: until `until` (if any), reads keep seeing what they see now.
-    pub fn set_stale(
-        &mut self,
-        seen: &ServicePrincipal,
-        now: OffsetDateTime,
-        until: Option<OffsetDateTime>,
-    ) {
-        self.stale = until.map(|until| {
-            let mut previous = seen.as_read(now).clone();
-            previous.stale = None;
-            Box::new(StaleRead { previous, until })
-        });
-    }
-
     /// The key Entra signs with: the one whose thumbprint is preferred, else the oldest.
     pub fn active_key(&self) -> Option<&TokenSigningKey> {
         let preferred = self
@@ -538,6 +523,15 @@ impl ServicePrincipal {
                     && c.not_after() > now
             })
             .collect()
+    }
+}
+
+impl StaleReadable for ServicePrincipal {
+    fn stale_slot(&mut self) -> &mut Option<Box<StaleRead<Self>>> {
+        &mut self.stale
+    }
+    fn stale(&self) -> Option<&StaleRead<Self>> {
+        self.stale.as_deref()
     }
 }
 

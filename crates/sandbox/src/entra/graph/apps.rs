@@ -18,7 +18,7 @@ use super::{
 };
 use crate::State;
 use crate::entra::model::{
-    AppRole, AppRoleAssignment, Application, ClaimsMappingPolicy, ServicePrincipal,
+    AppRole, AppRoleAssignment, Application, ClaimsMappingPolicy, ServicePrincipal, StaleReadable,
     StoredSigningKey, Tenant, TokenSigningKey, is_visible,
 };
 use crate::entra::{
