@@ -14,6 +14,8 @@ pub(crate) enum ExitCode {
     Error,
     /// 2 for `plan --detailed-exitcode`: the plan has changes (errors are then 1).
     Changes,
+    /// 3: `apply` stopped at a step a person does in a console; run it again once done.
+    Manual,
 }
 
 impl From<ExitCode> for std::process::ExitCode {
@@ -22,6 +24,7 @@ impl From<ExitCode> for std::process::ExitCode {
             ExitCode::Success => Self::from(0),
             ExitCode::Rejected => Self::from(1),
             ExitCode::Error | ExitCode::Changes => Self::from(2),
+            ExitCode::Manual => Self::from(3),
         }
     }
 }

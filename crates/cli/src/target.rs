@@ -204,7 +204,33 @@ pub(crate) async fn resolve(
         Place::Cloud => Aws::from_env(&spec.aws.region).await,
     };
     check_account(&aws, spec, &place).await?;
+    raise_quotas(&aws, spec).await?;
     Ok(Target { place, graph, aws })
+}
+
+/// Apply the spec's raised API quotas (`aws.rate_limits`) to the process-wide pacer of the
+/// account and Region, which every caller in this process shares.
+async fn raise_quotas(aws: &Aws, spec: &Spec) -> Result<(), CommandError> {
+    if spec.aws.rate_limits.is_empty() {
+        return Ok(());
+    }
+    let pacer = aws
+        .pacer()
+        .await
+        .map_err(|e| CommandError::error("could not set up API pacing").caused_by(&e))?;
+    for (api, limit) in &spec.aws.rate_limits {
+        let Some((service, operation)) = api.split_once(':') else {
+            continue; // refused by spec validation
+        };
+        let rate = f64::from(limit.rate);
+        let burst = f64::from(limit.burst.unwrap_or(limit.rate));
+        let limit = connect_sso_aws::Limit::new(rate, burst).map_err(|e| {
+            CommandError::error(format!("aws.rate_limits.{api} is not a usable quota"))
+                .caused_by(&e)
+        })?;
+        pacer.set_limit(service, operation, limit);
+    }
+    Ok(())
 }
 
 /// Refuse to go on unless the AWS credentials belong to the spec's account.

@@ -27,6 +27,15 @@ pub enum Error {
         /// Its reason.
         reason: String,
     },
+    /// Apply reached a step a person does in a console (exit code 3 in the CLI): it carries the
+    /// console and the exact values; the next apply verifies it and continues.
+    #[error("{} needs a person: {}", step.resource, step.reason)]
+    Manual {
+        /// The manual step.
+        step: Box<connect_sso_planner::Step>,
+        /// How many steps this run executed before it.
+        done: usize,
+    },
     /// The observed state contradicts the plan (changed under our feet).
     #[error("{0}")]
     Inconsistent(String),
@@ -40,10 +49,17 @@ impl Error {
             Error::Aws(e) => e.hint().map(str::to_string),
             Error::StalePlan => Some("run `connect-sso plan` again and review the new plan".into()),
             Error::Blocked { hint, .. } => Some(hint.clone()),
-            Error::NoProgress { .. } => {
-                Some("run with RUST_LOG=debug and report the output".into())
-            }
+            Error::NoProgress { .. } => Some(
+                "another process may be changing the same resource; run `connect-sso plan` to \
+                 see what differs"
+                    .into(),
+            ),
             Error::Inconsistent(_) => Some("run `connect-sso apply` again".into()),
+            Error::Manual { .. } => Some(
+                "do it in the console with the values above, then run `connect-sso apply` again: \
+                 it verifies the step and continues"
+                    .into(),
+            ),
         }
     }
 }

@@ -1,17 +1,19 @@
-//! The connect-sso engine: plan (a pure function of desired × observed), and, built on the
-//! adapters, observe, apply and destroy (doctor, sync and login come next).
+//! The connect-sso engine: observe both sides, and on the planner's steps, apply and destroy
+//! (doctor, sync and login come next). The planner itself is the pure crate
+//! `connect-sso-planner`, re-exported here.
 
 pub mod apply;
+mod certificates;
+mod destroy;
 mod error;
 pub mod login;
 pub mod observe;
-pub mod observed;
-pub mod plan;
 mod profiles;
-mod render;
+mod resources;
 pub mod users;
 
+pub use connect_sso_planner as planner;
+pub use connect_sso_planner::{
+    Action, Blocker, Change, Observed, Plan, Resource, Step, observed, plan, render_plan,
+};
 pub use error::Error;
-pub use observed::Observed;
-pub use plan::{Action, Blocker, Change, Plan, Resource, Step, plan};
-pub use render::render_plan;

@@ -1,17 +1,27 @@
-//! Observe: read both sides through the adapters into [`Observed`] (what the planner sees)
-//! and [`Handles`] (the IDs the executor needs).
+//! Observe: read both sides through the adapters into [`Handles`] (the records the executor
+//! needs), from which [`Observed`] (what the planner sees) is derived by a pure conversion.
+//! Independent reads run concurrently (each still paced per API by the adapters).
+//!
+//! The readers are per part (`read_apps`, `read_role`, …) so that apply can read back only
+//! what a step changed.
 
 use std::collections::BTreeMap;
 
 use connect_sso_aws::Aws;
+use connect_sso_aws::connect::{InstanceState, UserState};
+use connect_sso_aws::iam::{RoleState, SamlProviderState};
 use connect_sso_entra::Graph;
+use connect_sso_entra::model::{
+    AppRoleAssignment, Application, ClaimsMappingPolicy, ServicePrincipal,
+};
+use connect_sso_planner::observed::{
+    AppRole, Assignment, AwsObserved, ClaimsPolicy, ConnectInstance, ConnectUser, EntraApp,
+    EntraObserved, FederationRole, Observed, SamlProvider,
+};
 use connect_sso_spec::{MANAGED_TAG, Spec};
 
 use crate::Error;
-use crate::observed::{
-    AppRole, Assignment, AwsObserved, ClaimsPolicy, ConnectInstance, ConnectUser, EntraApp,
-    EntraObserved, FederationRole, Observed, SamlProvider, SigningCertificate,
-};
+use crate::certificates::signing_certificates;
 
 /// Tag (Entra app `tags` entry) on an app the tool created.
 pub const ENTRA_TAG_CREATED: &str = "connect-sso:created";
@@ -20,285 +30,376 @@ pub const ENTRA_TAG_ADOPTED: &str = "connect-sso:adopted";
 /// AWS tag key on a resource the tool adopted (value: the app name). Created ones carry [`MANAGED_TAG`].
 pub const ADOPTED_TAG: &str = "connect-sso:adopted-by";
 
-/// The IDs the executor needs, gathered while observing.
+/// One enterprise app as Graph holds it.
+#[derive(Debug, Clone)]
+pub struct AppRecord {
+    /// The application object.
+    pub app: Application,
+    /// Its service principal (absent right after creation, before replication).
+    pub sp: Option<ServicePrincipal>,
+    /// Claims-mapping policies assigned to the service principal.
+    pub claims: Vec<ClaimsMappingPolicy>,
+    /// App role assignments of the service principal.
+    pub assignments: Vec<AppRoleAssignment>,
+}
+
+impl AppRecord {
+    /// Carries one of the tool's tags.
+    pub fn managed(&self) -> bool {
+        self.app
+            .tags
+            .iter()
+            .any(|t| t == ENTRA_TAG_CREATED || t == ENTRA_TAG_ADOPTED)
+    }
+
+    /// Was created by the tool (destroy may delete it).
+    pub fn created(&self) -> bool {
+        self.app.tags.iter().any(|t| t == ENTRA_TAG_CREATED)
+    }
+}
+
+/// Everything read from both sides, as the adapters return it.
 #[derive(Debug, Clone, Default)]
 pub struct Handles {
-    /// The app (the managed one when several share the name).
-    pub app: Option<connect_sso_entra::model::Application>,
-    /// Its service principal.
-    pub sp: Option<connect_sso_entra::model::ServicePrincipal>,
-    /// Claims policies assigned to the service principal.
-    pub claims_policies: Vec<connect_sso_entra::model::ClaimsMappingPolicy>,
-    /// Group name → object ID (only groups found exactly once).
-    pub group_ids: BTreeMap<String, String>,
-    /// The federation role carries the tool's creation tag (destroy may delete it).
-    pub role_created: bool,
-    /// The SAML provider carries the tool's creation tag (destroy may delete it).
-    pub provider_created: bool,
-    /// The role's ID (`AROA…`).
-    pub role_id: Option<String>,
-    /// The instance.
-    pub instance: Option<connect_sso_aws::connect::InstanceState>,
-    /// The admin user's ID.
-    pub admin_user_id: Option<String>,
+    /// Enterprise apps whose display name is the spec's `app_name` (normally 0 or 1).
+    pub apps: Vec<AppRecord>,
+    /// The spec's groups: display name → object IDs found.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// The IAM SAML provider.
+    pub provider: Option<SamlProviderState>,
+    /// The federation role.
+    pub role: Option<RoleState>,
+    /// The Connect instance.
+    pub instance: Option<InstanceState>,
     /// Security profiles of the instance: name → ID.
     pub security_profiles: BTreeMap<String, String>,
     /// Routing profiles of the instance: name → ID.
     pub routing_profiles: BTreeMap<String, String>,
+    /// The spec's first administrator, if the user exists.
+    pub admin_user: Option<UserState>,
+}
+
+impl Handles {
+    /// The app the tool works on: the managed one when several share the name, else the first.
+    pub fn app(&self) -> Option<&AppRecord> {
+        self.apps.iter().find(|a| a.managed()).or(self.apps.first())
+    }
+
+    /// Mutable access to that app.
+    pub fn app_mut(&mut self) -> Option<&mut AppRecord> {
+        let i = self
+            .apps
+            .iter()
+            .position(AppRecord::managed)
+            .or((!self.apps.is_empty()).then_some(0))?;
+        self.apps.get_mut(i)
+    }
+
+    /// Its service principal.
+    pub fn sp(&self) -> Option<&ServicePrincipal> {
+        self.app()?.sp.as_ref()
+    }
+
+    /// Group name → object ID, for groups found exactly once.
+    pub fn group_id(&self, name: &str) -> Option<&String> {
+        match self.groups.get(name)?.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// The federation role carries the tool's creation tag (destroy may delete it).
+    pub fn role_created(&self) -> bool {
+        self.role
+            .as_ref()
+            .is_some_and(|r| r.tags.contains_key(MANAGED_TAG))
+    }
+
+    /// The SAML provider carries the tool's creation tag (destroy may delete it).
+    pub fn provider_created(&self) -> bool {
+        self.provider
+            .as_ref()
+            .is_some_and(|p| p.tags.contains_key(MANAGED_TAG))
+    }
 }
 
 /// Both sides, as observed.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// What the planner sees.
+    /// What the planner sees (derived from `handles`).
     pub observed: Observed,
     /// What the executor needs.
     pub handles: Handles,
 }
 
-/// Thumbprint of a key credential: from the certificate when Graph returns it, else from the
-/// custom key identifier (base64 of the thumbprint bytes, or the hex thumbprint itself).
-fn thumbprint(k: &connect_sso_entra::model::KeyCredential) -> Option<String> {
-    if let Some(key) = &k.key {
-        if let Ok(c) = connect_sso_saml::Certificate::from_base64(key) {
-            return Some(c.thumbprint_sha1());
+impl Snapshot {
+    /// A snapshot of `handles`.
+    pub fn new(handles: Handles) -> Self {
+        Snapshot {
+            observed: to_observed(&handles),
+            handles,
         }
     }
-    let cki = k.custom_key_identifier.as_deref()?;
-    if cki.len() == 40 && cki.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Some(cki.to_ascii_uppercase());
+
+    /// Derive [`Snapshot::observed`] again after `handles` changed.
+    pub fn refresh(&mut self) {
+        self.observed = to_observed(&self.handles);
     }
-    use base64::Engine as _;
-    let raw = base64::engine::general_purpose::STANDARD.decode(cki).ok()?;
-    if raw.len() == 20 {
-        return Some(raw.iter().map(|b| format!("{b:02X}")).collect());
-    }
-    let text = String::from_utf8(raw).ok()?;
-    (text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| text.to_ascii_uppercase())
 }
 
-fn parse_time(s: Option<&str>) -> Option<time::OffsetDateTime> {
-    time::OffsetDateTime::parse(s?, &time::format_description::well_known::Rfc3339).ok()
+/// Read both sides: Entra and AWS at once, and within each, the independent reads at once.
+pub async fn observe(graph: &Graph, aws: &Aws, spec: &Spec) -> Result<Snapshot, Error> {
+    let (entra, aws_side) = tokio::join!(observe_entra(graph, spec), observe_aws(aws, spec));
+    let mut handles = entra?;
+    let aws_side = aws_side?;
+    handles.provider = aws_side.provider;
+    handles.role = aws_side.role;
+    handles.instance = aws_side.instance;
+    handles.security_profiles = aws_side.security_profiles;
+    handles.routing_profiles = aws_side.routing_profiles;
+    handles.admin_user = aws_side.admin_user;
+    Ok(Snapshot::new(handles))
 }
 
-/// Read the Entra side.
-pub async fn observe_entra(graph: &Graph, spec: &Spec) -> Result<(EntraObserved, Handles), Error> {
-    let mut handles = Handles::default();
-    let mut entra = EntraObserved::default();
-    for access in &spec.entra.access {
-        if entra.groups.contains_key(&access.group) {
-            continue;
-        }
-        let ids: Vec<String> = graph
-            .groups_named(&access.group)
-            .await?
-            .into_iter()
-            .map(|g| g.id)
-            .collect();
-        if let [one] = ids.as_slice() {
-            handles.group_ids.insert(access.group.clone(), one.clone());
-        }
-        entra.groups.insert(access.group.clone(), ids);
-    }
-    let apps = graph.applications_named(&spec.entra.app_name).await?;
-    for app in apps {
-        let managed = app
-            .tags
-            .iter()
-            .any(|t| t == ENTRA_TAG_CREATED || t == ENTRA_TAG_ADOPTED);
-        let sp = graph.service_principal_by_app_id(&app.app_id).await?;
-        let (claims, assignments) = match &sp {
-            Some(sp) => (
-                graph.service_principal_claims_policies(&sp.id).await?,
-                graph.app_role_assigned_to(&sp.id).await?,
-            ),
-            None => (Vec::new(), Vec::new()),
-        };
-        let observed = EntraApp {
-            object_id: app.id.clone(),
-            app_id: app.app_id.clone(),
-            sp_id: sp.as_ref().map(|s| s.id.clone()),
-            managed,
-            identifier_uris: app.identifier_uris.clone(),
-            redirect_uris: app.web.redirect_uris.clone(),
-            sso_mode: sp
-                .as_ref()
-                .and_then(|s| s.preferred_single_sign_on_mode.clone()),
-            relay_state: sp
-                .as_ref()
-                .and_then(|s| s.saml_single_sign_on_settings.as_ref()?.relay_state.clone()),
-            assignment_required: sp.as_ref().is_some_and(|s| s.app_role_assignment_required),
-            app_roles: app
-                .app_roles
-                .iter()
-                .map(|r| AppRole {
-                    id: r.id.clone(),
-                    display_name: r.display_name.clone(),
-                    value: r.value.clone(),
-                    enabled: r.is_enabled,
-                })
-                .collect(),
-            signing_certificates: sp
-                .as_ref()
-                .map(|s| {
-                    s.key_credentials
-                        .iter()
-                        .filter(|k| k.usage.as_deref() == Some("Verify"))
-                        .filter_map(|k| {
-                            Some(SigningCertificate {
-                                thumbprint: thumbprint(k)?,
-                                not_after: parse_time(k.end_date_time.as_deref())?,
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            preferred_thumbprint: sp
-                .as_ref()
-                .and_then(|s| s.preferred_token_signing_key_thumbprint.clone())
-                .map(|t| t.to_ascii_uppercase()),
-            claims_policies: claims
-                .iter()
-                .map(|p| ClaimsPolicy {
-                    id: p.id.clone(),
-                    display_name: p.display_name.clone(),
-                    definition: p
-                        .definition
-                        .first()
-                        .and_then(|d| serde_json::from_str(d).ok())
-                        .unwrap_or(serde_json::Value::Null),
-                })
-                .collect(),
-            assignments: assignments
-                .iter()
-                .map(|a| Assignment {
-                    id: a.id.clone(),
-                    principal_id: a.principal_id.clone(),
-                    app_role_id: a.app_role_id.clone(),
-                })
-                .collect(),
-        };
-        let take = handles.app.is_none() || managed;
-        if take {
-            handles.app = Some(app);
-            handles.sp = sp;
-            handles.claims_policies = claims;
-        }
-        entra.apps.push(observed);
-    }
-    Ok((entra, handles))
+/// Read the Entra side (the AWS parts of the result are empty).
+pub async fn observe_entra(graph: &Graph, spec: &Spec) -> Result<Handles, Error> {
+    let (groups, apps) = tokio::join!(read_groups(graph, spec), read_apps(graph, spec));
+    Ok(Handles {
+        groups: groups?,
+        apps: apps?,
+        ..Handles::default()
+    })
 }
 
-/// Read the AWS side.
-pub async fn observe_aws(
-    aws: &Aws,
-    spec: &Spec,
-    handles: &mut Handles,
-) -> Result<AwsObserved, Error> {
+/// Read the AWS side (the Entra parts of the result are empty).
+pub async fn observe_aws(aws: &Aws, spec: &Spec) -> Result<Handles, Error> {
     let d = spec.derived();
-    let mut out = AwsObserved::default();
-    let is_ours = |tags: &BTreeMap<String, String>| {
-        tags.contains_key(MANAGED_TAG) || tags.contains_key(ADOPTED_TAG)
+    let (provider, role, instance) = tokio::join!(
+        aws.get_saml_provider(&d.provider_arn),
+        aws.get_role(&spec.aws.federation_role),
+        read_instance(aws, spec),
+    );
+    let mut h = Handles {
+        provider: provider?,
+        role: role?,
+        instance: instance?,
+        ..Handles::default()
     };
+    read_instance_contents(aws, spec, &mut h).await?;
+    Ok(h)
+}
 
-    if let Some(p) = aws.get_saml_provider(&d.provider_arn).await? {
-        let meta = connect_sso_saml::IdpMetadata::parse(&p.metadata).ok();
-        handles.provider_created = p.tags.contains_key(MANAGED_TAG);
-        out.saml_provider = Some(SamlProvider {
-            arn: p.arn.clone(),
-            certificate_thumbprints: meta
-                .as_ref()
-                .map(|m| {
-                    m.signing_certificates
-                        .iter()
-                        .map(|c| c.thumbprint_sha1())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            entity_id: meta.map(|m| m.entity_id),
-            managed: is_ours(&p.tags),
-        });
+/// The spec's groups by display name (each name read once, all at once).
+pub async fn read_groups(
+    graph: &Graph,
+    spec: &Spec,
+) -> Result<BTreeMap<String, Vec<String>>, Error> {
+    let mut names: Vec<&String> = spec.entra.access.iter().map(|a| &a.group).collect();
+    names.sort();
+    names.dedup();
+    let found = futures_util::future::join_all(names.iter().map(|n| graph.groups_named(n))).await;
+    let mut out = BTreeMap::new();
+    for (name, groups) in names.into_iter().zip(found) {
+        out.insert(name.clone(), groups?.into_iter().map(|g| g.id).collect());
     }
-    if let Some(r) = aws.get_role(&spec.aws.federation_role).await? {
-        handles.role_id = Some(r.role_id.clone());
-        handles.role_created = r.tags.contains_key(MANAGED_TAG);
-        out.role = Some(FederationRole {
-            arn: r.arn.clone(),
-            trust_policy: r.trust_policy.clone(),
-            max_session_duration: r.max_session_duration,
-            inline_policies: r.inline_policies.clone(),
-            managed: is_ours(&r.tags),
-        });
+    Ok(out)
+}
+
+/// The apps named as the spec says, each with its service principal, claims policies and
+/// assignments.
+pub async fn read_apps(graph: &Graph, spec: &Spec) -> Result<Vec<AppRecord>, Error> {
+    let apps = graph.applications_named(&spec.entra.app_name).await?;
+    let mut out = Vec::with_capacity(apps.len());
+    for app in apps {
+        out.push(read_app_parts(graph, app).await?);
     }
-    let instance = match &spec.connect.instance_id {
+    Ok(out)
+}
+
+/// One app's service principal, claims policies and assignments.
+pub async fn read_app_parts(graph: &Graph, app: Application) -> Result<AppRecord, Error> {
+    let sp = graph.service_principal_by_app_id(&app.app_id).await?;
+    let (claims, assignments) = match &sp {
+        Some(sp) => {
+            let (c, a) = tokio::join!(
+                graph.service_principal_claims_policies(&sp.id),
+                graph.app_role_assigned_to(&sp.id)
+            );
+            (c?, a?)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(AppRecord {
+        app,
+        sp,
+        claims,
+        assignments,
+    })
+}
+
+/// The instance: by `instance_id`, else by alias.
+pub async fn read_instance(aws: &Aws, spec: &Spec) -> Result<Option<InstanceState>, Error> {
+    Ok(match &spec.connect.instance_id {
         Some(id) => aws.describe_instance(id).await?,
         None => {
             aws.find_instance_by_alias(&spec.connect.instance_alias)
                 .await?
         }
-    };
-    if let Some(i) = &instance {
-        out.instance = Some(ConnectInstance {
-            id: i.id.clone(),
-            alias: i.alias.clone(),
-            identity_management_type: i.identity_management_type.clone(),
-            status: i.status.clone(),
-            inbound_calls: i.inbound_calls,
-            outbound_calls: i.outbound_calls,
-            managed: is_ours(&i.tags),
-        });
-        if i.status == "ACTIVE" {
-            handles.security_profiles = aws.security_profiles(&i.id).await?;
-            handles.routing_profiles = aws.routing_profiles(&i.id).await?;
-            if let Some(admin) = &spec.connect.admin {
-                if let Some(u) = aws.find_user(&i.id, &admin.username).await? {
-                    let sp_names: BTreeMap<&String, &String> = handles
-                        .security_profiles
-                        .iter()
-                        .map(|(n, id)| (id, n))
-                        .collect();
-                    let rp_names: BTreeMap<&String, &String> = handles
-                        .routing_profiles
-                        .iter()
-                        .map(|(n, id)| (id, n))
-                        .collect();
-                    handles.admin_user_id = Some(u.id.clone());
-                    out.admin_user = Some(ConnectUser {
-                        id: u.id.clone(),
-                        username: u.username.clone(),
-                        security_profiles: u
-                            .security_profile_ids
-                            .iter()
-                            .map(|id| {
-                                sp_names
-                                    .get(id)
-                                    .map_or_else(|| id.clone(), |n| (*n).clone())
-                            })
-                            .collect(),
-                        routing_profile: rp_names
-                            .get(&u.routing_profile_id)
-                            .map_or_else(|| u.routing_profile_id.clone(), |n| (*n).clone()),
-                        first_name: u.first_name.clone(),
-                        last_name: u.last_name.clone(),
-                    });
-                }
-            }
-        }
-    }
-    handles.instance = instance;
-    Ok(out)
+    })
 }
 
-/// Read both sides.
-pub async fn observe(graph: &Graph, aws: &Aws, spec: &Spec) -> Result<Snapshot, Error> {
-    let (entra, mut handles) = observe_entra(graph, spec).await?;
-    let aws_side = observe_aws(aws, spec, &mut handles).await?;
-    Ok(Snapshot {
-        observed: Observed {
-            entra,
-            aws: aws_side,
+/// When the instance is active: its profiles and the first administrator.
+pub async fn read_instance_contents(aws: &Aws, spec: &Spec, h: &mut Handles) -> Result<(), Error> {
+    let Some(i) = h.instance.as_ref().filter(|i| i.status == "ACTIVE") else {
+        return Ok(());
+    };
+    let admin = async {
+        match &spec.connect.admin {
+            Some(a) => aws.find_user(&i.id, &a.username).await,
+            None => Ok(None),
+        }
+    };
+    let (security, routing, admin) = tokio::join!(
+        aws.security_profiles(&i.id),
+        aws.routing_profiles(&i.id),
+        admin
+    );
+    h.security_profiles = security?;
+    h.routing_profiles = routing?;
+    h.admin_user = admin?;
+    Ok(())
+}
+
+/// What the planner sees of `h`.
+pub fn to_observed(h: &Handles) -> Observed {
+    Observed {
+        entra: EntraObserved {
+            apps: h.apps.iter().map(entra_app).collect(),
+            groups: h.groups.clone(),
         },
-        handles,
-    })
+        aws: AwsObserved {
+            saml_provider: h.provider.as_ref().map(saml_provider),
+            role: h.role.as_ref().map(federation_role),
+            instance: h.instance.as_ref().map(connect_instance),
+            admin_user: h.admin_user.as_ref().map(|u| admin_user(h, u)),
+        },
+    }
+}
+
+fn is_ours(tags: &BTreeMap<String, String>) -> bool {
+    tags.contains_key(MANAGED_TAG) || tags.contains_key(ADOPTED_TAG)
+}
+
+fn entra_app(r: &AppRecord) -> EntraApp {
+    let sp = r.sp.as_ref();
+    EntraApp {
+        object_id: r.app.id.clone(),
+        app_id: r.app.app_id.clone(),
+        sp_id: sp.map(|s| s.id.clone()),
+        managed: r.managed(),
+        identifier_uris: r.app.identifier_uris.clone(),
+        redirect_uris: r.app.web.redirect_uris.clone(),
+        sso_mode: sp.and_then(|s| s.preferred_single_sign_on_mode.clone()),
+        relay_state: sp.and_then(|s| s.saml_single_sign_on_settings.as_ref()?.relay_state.clone()),
+        assignment_required: sp.is_some_and(|s| s.app_role_assignment_required),
+        app_roles: r
+            .app
+            .app_roles
+            .iter()
+            .map(|a| AppRole {
+                id: a.id.clone(),
+                display_name: a.display_name.clone(),
+                value: a.value.clone(),
+                enabled: a.is_enabled,
+            })
+            .collect(),
+        signing_certificates: sp.map(signing_certificates).unwrap_or_default(),
+        preferred_thumbprint: sp
+            .and_then(|s| s.preferred_token_signing_key_thumbprint.clone())
+            .map(|t| t.to_ascii_uppercase()),
+        claims_policies: r
+            .claims
+            .iter()
+            .map(|p| ClaimsPolicy {
+                id: p.id.clone(),
+                display_name: p.display_name.clone(),
+                definition: p
+                    .definition
+                    .first()
+                    .and_then(|d| serde_json::from_str(d).ok())
+                    .unwrap_or(serde_json::Value::Null),
+            })
+            .collect(),
+        assignments: r
+            .assignments
+            .iter()
+            .map(|a| Assignment {
+                id: a.id.clone(),
+                principal_id: a.principal_id.clone(),
+                app_role_id: a.app_role_id.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn saml_provider(p: &SamlProviderState) -> SamlProvider {
+    let meta = connect_sso_saml::IdpMetadata::parse(&p.metadata).ok();
+    SamlProvider {
+        arn: p.arn.clone(),
+        certificate_thumbprints: meta
+            .as_ref()
+            .map(|m| {
+                m.signing_certificates
+                    .iter()
+                    .map(|c| c.thumbprint_sha1())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        entity_id: meta.map(|m| m.entity_id),
+        managed: is_ours(&p.tags),
+    }
+}
+
+fn federation_role(r: &RoleState) -> FederationRole {
+    FederationRole {
+        arn: r.arn.clone(),
+        trust_policy: r.trust_policy.clone(),
+        max_session_duration: r.max_session_duration,
+        inline_policies: r.inline_policies.clone(),
+        managed: is_ours(&r.tags),
+    }
+}
+
+fn connect_instance(i: &InstanceState) -> ConnectInstance {
+    ConnectInstance {
+        id: i.id.clone(),
+        arn: i.arn.clone(),
+        alias: i.alias.clone(),
+        identity_management_type: i.identity_management_type.clone(),
+        status: i.status.clone(),
+        inbound_calls: i.inbound_calls,
+        outbound_calls: i.outbound_calls,
+        managed: is_ours(&i.tags),
+    }
+}
+
+fn admin_user(h: &Handles, u: &UserState) -> ConnectUser {
+    let name_of = |names: &BTreeMap<String, String>, id: &String| {
+        names
+            .iter()
+            .find(|(_, v)| *v == id)
+            .map_or_else(|| id.clone(), |(n, _)| n.clone())
+    };
+    ConnectUser {
+        id: u.id.clone(),
+        username: u.username.clone(),
+        security_profiles: u
+            .security_profile_ids
+            .iter()
+            .map(|id| name_of(&h.security_profiles, id))
+            .collect(),
+        routing_profile: name_of(&h.routing_profiles, &u.routing_profile_id),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+    }
 }

@@ -2,6 +2,8 @@
 //! `connect-sso spec schema` emits and what `connect-sso init` comments on.
 
 use schemars::JsonSchema;
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// A federation spec: one Entra enterprise app signing users into one Amazon Connect instance.
@@ -91,6 +93,30 @@ pub struct Entra {
     /// Which Entra groups get access.
     #[serde(default)]
     pub access: Vec<Access>,
+    /// Who enters the app's Basic SAML Configuration (Identifier, Reply URL, Relay State):
+    /// `connect-sso` through Microsoft Graph (the default), or a person in the Entra admin
+    /// center (`console`), for tenants where only the identity team changes an app's SAML
+    /// settings. With `console`, apply stops at those steps with the exact values (exit code 3)
+    /// and verifies them through Graph on the next run.
+    #[serde(default, skip_serializing_if = "SettingsBy::is_default")]
+    pub basic_saml_configuration: SettingsBy,
+}
+
+/// Who makes a resource's changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SettingsBy {
+    /// connect-sso, through the API.
+    #[default]
+    ConnectSso,
+    /// A person, in the console; connect-sso prints the exact values and verifies them.
+    Console,
+}
+
+impl SettingsBy {
+    fn is_default(&self) -> bool {
+        *self == SettingsBy::ConnectSso
+    }
 }
 
 fn default_app_instance() -> u32 {
@@ -157,6 +183,22 @@ pub struct Aws {
     /// instead of the global one. The trust policy then allows both audiences.
     #[serde(default)]
     pub regional_signin: bool,
+    /// Raised API quotas of this account and Region, by `service:Operation`
+    /// (`"connect:CreateUser" = { rate = 10, burst = 15 }`). Every call connect-sso makes is
+    /// paced to the documented defaults (docs/facts.md §2) unless raised here.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rate_limits: BTreeMap<String, RateLimit>,
+}
+
+/// An API quota: sustained calls per second, and the burst allowed above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Calls per second (at least 1).
+    pub rate: u32,
+    /// Burst (at least `rate`; defaults to `rate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<u32>,
 }
 
 fn default_provider() -> String {

@@ -316,6 +316,29 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
         );
     }
 
+    for (api, limit) in &a.rate_limits {
+        let path = format!("aws.rate_limits.{api}");
+        let named = api.split_once(':').is_some_and(|(svc, op)| {
+            !svc.is_empty()
+                && op.chars().all(|c| c.is_ascii_alphanumeric())
+                && op.starts_with(|c: char| c.is_ascii_uppercase())
+        });
+        if !named {
+            err(
+                &path,
+                format!("{api:?} does not name an API as service:Operation"),
+                Some("write e.g. \"connect:CreateUser\" = { rate = 10, burst = 15 }"),
+            );
+        }
+        if limit.rate == 0 || limit.burst.is_some_and(|b| b < limit.rate) {
+            err(
+                &path,
+                "rate must be at least 1 and burst at least rate".into(),
+                Some("use the figures of the raised quota in Service Quotas"),
+            );
+        }
+    }
+
     // Connect.
     let c = &spec.connect;
     if !is_instance_alias(&c.instance_alias) {

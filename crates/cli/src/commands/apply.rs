@@ -2,10 +2,8 @@
 
 use std::path::Path;
 
-use connect_sso_engine::apply::{Clients, apply};
-use connect_sso_engine::observe::observe;
-use connect_sso_engine::plan;
-use time::OffsetDateTime;
+use connect_sso_engine::apply::{Clients, apply_observed};
+use connect_sso_engine::{Plan, Step, render_plan};
 
 use super::mission::{ApplySummary, Progress, SAVED_PLAN_FORMAT, SavedPlan, Sink, engine_error};
 use super::{input, json_text, runtime};
@@ -40,74 +38,53 @@ pub(crate) fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, Comma
         None => None,
     };
     let spec = &loaded.spec;
-    let (summary, place) = runtime()?.block_on(async {
+    let outcome = runtime()?.block_on(async {
         let t = target::resolve(spec, args.target.sandbox_url.as_deref()).await?;
-        let total = match &saved {
-            Some(s) => s.plan.steps.len(),
-            None => {
-                let snap = observe(&t.graph, &t.aws, spec).await.map_err(|e| {
-                    engine_error("could not read what exists in Entra ID and AWS", &e)
-                })?;
-                let p = plan(spec, &snap.observed, OffsetDateTime::now_utc());
-                if !p.blockers.is_empty() {
-                    let mut err =
-                        CommandError::rejected("apply did not start: the plan is blocked");
-                    for b in &p.blockers {
-                        err = err.detail(format!(
-                            "{}: {}\n    hint: {}",
-                            b.resource, b.message, b.hint
-                        ));
-                    }
-                    return Err(err);
-                }
-                p.steps.len()
+        let clients = Clients::new(&t.graph, &t.aws);
+        let snap = clients
+            .observe(spec)
+            .await
+            .map_err(|e| engine_error("could not read what exists in Entra ID and AWS", &e))?;
+        let fresh = clients.plan(spec, &snap);
+        if saved.is_none() && !fresh.blockers.is_empty() {
+            let mut err = CommandError::rejected("apply did not start: the plan is blocked");
+            for b in &fresh.blockers {
+                err = err.detail(format!(
+                    "{}: {}\n    hint: {}",
+                    b.resource, b.message, b.hint
+                ));
             }
-        };
-        let where_to = match &t.place {
-            Place::Sandbox(urls) => format!("the sandbox at {}", urls.base()),
-            Place::Cloud => format!(
-                "Entra tenant {} and AWS account {} ({})",
-                spec.entra.tenant_id, spec.aws.account_id, spec.aws.region
-            ),
-        };
-        if total > 0 {
-            printer.info(&format!(
-                "apply: {total} step{} to run against {where_to}",
-                if total == 1 { "" } else { "s" }
-            ));
+            return Err(err);
         }
+        let total = saved
+            .as_ref()
+            .map_or(fresh.steps.len(), |s| s.plan.steps.len());
+        announce(printer, spec, &t.place, total);
         let progress = Progress::new(printer, Sink::Stderr, "", total);
-        let clients = Clients {
-            graph: &t.graph,
-            aws: &t.aws,
-        };
-        let report = apply(&clients, spec, saved.as_ref().map(|s| &s.plan), &|e| {
-            progress.on_event(e)
-        })
+        let report = apply_observed(
+            &clients,
+            spec,
+            snap,
+            saved.as_ref().map(|s| &s.plan),
+            &|e| progress.on_event(e),
+        )
         .await;
         progress.finish();
-        let report = report.map_err(|e| match (&e, &args.plan) {
-            (connect_sso_engine::Error::StalePlan, Some(path)) => CommandError::rejected(format!(
-                "the saved plan {} is stale: Entra ID or AWS changed since it was made; nothing was applied",
-                path.display()
-            ))
-            .hint(format!(
-                "run `connect-sso plan --out {}` again and review the new plan",
-                path.display()
+        match report {
+            Ok(report) => Ok(Outcome::Done(
+                ApplySummary::new(&report, spec, &t.place),
+                t.place,
             )),
-            _ => match progress.steps_started() {
-                0 => engine_error("apply did not start: nothing was changed", &e),
-                n => engine_error(
-                    &format!(
-                        "apply stopped during step {n}: what it did so far stays done, and \
-                         running it again continues from there"
-                    ),
-                    &e,
-                ),
-            },
-        })?;
-        Ok::<_, CommandError>((ApplySummary::new(&report, spec, &t.place), t.place))
+            Err(connect_sso_engine::Error::Manual { step, done }) => {
+                Ok(Outcome::Manual(step, done))
+            }
+            Err(e) => Err(failure(&e, args.plan.as_deref(), progress.steps_started())),
+        }
     })?;
+    let (summary, place) = match outcome {
+        Outcome::Done(summary, place) => (summary, place),
+        Outcome::Manual(step, done) => return manual(printer, args.json, &step, done),
+    };
     if args.json {
         printer.out(&json_text(&summary)?);
     } else {
@@ -146,4 +123,85 @@ fn read_saved(path: &Path) -> Result<SavedPlan, CommandError> {
         .hint("save the plan again with this version of connect-sso"));
     }
     Ok(saved)
+}
+
+/// How an apply ended, short of an error.
+enum Outcome {
+    /// Everything is applied.
+    Done(ApplySummary, Place),
+    /// Stopped at a step a person does (after `usize` steps of this run).
+    Manual(Box<Step>, usize),
+}
+
+/// Say how many steps will run, and where.
+fn announce(printer: &Printer, spec: &connect_sso_spec::Spec, place: &Place, total: usize) {
+    if total == 0 {
+        return;
+    }
+    let where_to = match place {
+        Place::Sandbox(urls) => format!("the sandbox at {}", urls.base()),
+        Place::Cloud => format!(
+            "Entra tenant {} and AWS account {} ({})",
+            spec.entra.tenant_id, spec.aws.account_id, spec.aws.region
+        ),
+    };
+    printer.info(&format!(
+        "apply: {total} step{} to run against {where_to}",
+        if total == 1 { "" } else { "s" }
+    ));
+}
+
+/// An engine failure during apply, with what was done so far.
+fn failure(e: &connect_sso_engine::Error, plan: Option<&Path>, started: usize) -> CommandError {
+    match (e, plan) {
+        (connect_sso_engine::Error::StalePlan, Some(path)) => CommandError::rejected(format!(
+            "the saved plan {} is stale: Entra ID or AWS changed since it was made; nothing was applied",
+            path.display()
+        ))
+        .hint(format!(
+            "run `connect-sso plan --out {}` again and review the new plan",
+            path.display()
+        )),
+        _ => match started {
+            0 => engine_error("apply did not start: nothing was changed", e),
+            n => engine_error(
+                &format!(
+                    "apply stopped during step {n}: what it did so far stays done, and \
+                     running it again continues from there"
+                ),
+                e,
+            ),
+        },
+    }
+}
+
+/// Apply stopped at a manual step: the step (what to enter, where) on stdout, exit code 3.
+fn manual(
+    printer: &Printer,
+    json: bool,
+    step: &Step,
+    done: usize,
+) -> Result<ExitCode, CommandError> {
+    if json {
+        printer.out(&json_text(&serde_json::json!({
+            "status": "manual",
+            "steps_done": done,
+            "step": step,
+        }))?);
+    } else {
+        let one = Plan {
+            steps: vec![step.clone()],
+            blockers: Vec::new(),
+        };
+        let text = render_plan(&one, printer.color_stdout());
+        let body = text.split("\nPlan:").next().unwrap_or(&text);
+        printer.out(body);
+    }
+    printer.info(&format!(
+        "apply stopped after {done} step{}: {} is for a person to do in a console (above). \
+         Run `connect-sso apply` again once it is done: it verifies the values and continues.",
+        if done == 1 { "" } else { "s" },
+        step.resource
+    ));
+    Ok(ExitCode::Manual)
 }

@@ -302,6 +302,8 @@ async fn mission(
             Action::Update => "~",
             Action::Adopt => "=",
             Action::Delete => "-",
+            Action::Wait => "…",
+            Action::Manual => "!",
         };
         story.out(&format!(
             "  {sym} {} {}: {}\n",
@@ -325,10 +327,7 @@ async fn mission(
          each step, so that a run that is interrupted simply continues the next time.",
     );
     let progress = Progress::new(printer, Sink::Stdout, "  ", p.steps.len());
-    let clients = Clients {
-        graph: &graph,
-        aws: &aws,
-    };
+    let clients = Clients::new(&graph, &aws);
     let report = apply(&clients, &spec, None, &|e| progress.on_event(e)).await;
     progress.finish();
     let report = report.map_err(|e| engine_error("apply failed", &e))?;

@@ -47,10 +47,7 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
     }
     let progress = Progress::new(printer, Sink::Stderr, "", 0).with_note_prefix("destroy: ");
     let done = rt.block_on(async {
-        let clients = Clients {
-            graph: &t.graph,
-            aws: &t.aws,
-        };
+        let clients = Clients::new(&t.graph, &t.aws);
         // Delete only what was shown and confirmed: a changed world refuses with StalePlan.
         destroy(&clients, spec, args.include_instance, Some(&shown), &|e| {
             progress.on_event(e)

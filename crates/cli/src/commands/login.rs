@@ -20,20 +20,20 @@ use crate::target::{self, Place, entra_user_access_url, my_apps_url, sandbox_lau
 
 /// The app's client ID and its service principal's relay state.
 async fn find_app(graph: &Graph, spec: &Spec) -> Result<(String, Option<String>), CommandError> {
-    let (_, handles) = observe_entra(graph, spec)
+    let handles = observe_entra(graph, spec)
         .await
         .map_err(|e| engine_error("could not read the enterprise app from Entra ID", &e))?;
-    let app = handles.app.ok_or_else(|| {
+    let record = handles.app().cloned().ok_or_else(|| {
         CommandError::error(format!(
             "there is no enterprise app named {:?} in tenant {} yet",
             spec.entra.app_name, spec.entra.tenant_id
         ))
         .hint("run `connect-sso apply` first")
     })?;
-    let relay = handles
+    let relay = record
         .sp
         .and_then(|sp| sp.saml_single_sign_on_settings?.relay_state);
-    Ok((app.app_id, relay))
+    Ok((record.app.app_id, relay))
 }
 
 /// Run the command.

@@ -35,6 +35,8 @@ pub(crate) fn action_word(a: Action) -> &'static str {
         Action::Update => "update",
         Action::Adopt => "adopt",
         Action::Delete => "delete",
+        Action::Wait => "wait for",
+        Action::Manual => "do by hand",
     }
 }
 

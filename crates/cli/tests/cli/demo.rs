@@ -13,8 +13,8 @@ fn demo_runs_the_whole_mission_and_exits_0() {
     );
     let story = &out.stdout;
     for expected in [
-        "✓ a plan of 12 creations and nothing blocking",
-        "[12/12] entra.assignment[\"Connect Supervisors\"] create … done in",
+        "✓ a plan of 11 creations and nothing blocking",
+        "[11/11] entra.assignments create … done in",
         "✓ every step applied, and a second plan finds nothing left to change",
         "+ alice@contoso.com: created (member of \"Connect Agents\")",
         "! dave_fabrikam.com#EXT#@contoso.onmicrosoft.com: skipped",

@@ -16,10 +16,7 @@ fn steps(plan: &serde_json::Value) -> Vec<(String, String)> {
         .iter()
         .map(|s| {
             (
-                s["resource"]["type"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
+                s["resource"].as_str().unwrap_or_default().to_string(),
                 s["action"].as_str().unwrap_or_default().to_string(),
             )
         })
@@ -47,7 +44,7 @@ fn init_plan_apply_drift_reapply_destroy_round_trip() {
     let first = w.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(first.code, 2, "{}", first.stderr);
     assert!(
-        first.stdout.contains("Plan: 12 to create"),
+        first.stdout.contains("Plan: 11 to create"),
         "{}",
         first.stdout
     );
@@ -56,13 +53,13 @@ fn init_plan_apply_drift_reapply_destroy_round_trip() {
     let applied = w.run(&["apply"]);
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     assert!(
-        applied.stderr.contains("[1/12] entra.app create … done in"),
+        applied.stderr.contains("[1/11] entra.app create … done in"),
         "{}",
         applied.stderr
     );
-    assert!(applied.stderr.contains("[12/12] "), "{}", applied.stderr);
+    assert!(applied.stderr.contains("[11/11] "), "{}", applied.stderr);
     assert!(
-        applied.stdout.contains("Apply complete: 12 changes"),
+        applied.stdout.contains("Apply complete: 11 changes"),
         "{}",
         applied.stdout
     );
@@ -99,7 +96,7 @@ fn init_plan_apply_drift_reapply_destroy_round_trip() {
         .bind(|| insta::assert_snapshot!("plan_relay_state_drift", drift.stdout));
     assert_eq!(
         steps(&plan_json(&w)),
-        [("relay_state".into(), "update".into())]
+        [("entra.relay_state".into(), "update".into())]
     );
 
     // Apply repairs it.
@@ -149,15 +146,15 @@ fn init_plan_apply_drift_reapply_destroy_round_trip() {
     // The plan creates everything again, except the kept instance and its admin user.
     let after = steps(&plan_json(&w));
     assert!(
-        after.contains(&("entra_app".into(), "create".into())),
+        after.contains(&("entra.app".into(), "create".into())),
         "{after:?}"
     );
     assert!(
-        after.contains(&("saml_provider".into(), "create".into())),
+        after.contains(&("aws.saml_provider".into(), "create".into())),
         "{after:?}"
     );
     assert!(
-        after.contains(&("federation_role".into(), "create".into())),
+        after.contains(&("aws.federation_role".into(), "create".into())),
         "{after:?}"
     );
     assert!(
@@ -183,7 +180,7 @@ fn saved_plan_is_applied_exactly_or_refused_as_stale() {
     let applied = w.run(&["apply", "first.plan.json"]);
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     assert!(
-        applied.stdout.contains("Apply complete: 12 changes"),
+        applied.stdout.contains("Apply complete: 11 changes"),
         "{}",
         applied.stdout
     );

@@ -11,14 +11,14 @@ use connect_sso_entra::{Credentials, EntraConfig, Graph, RetryPolicy, Secret};
 use connect_sso_sandbox::{Config, Sandbox, entra};
 use connect_sso_spec::{Spec, StarterValues, TargetKind, starter};
 
-struct World {
-    sandbox: Sandbox,
-    graph: Graph,
-    aws: Aws,
-    spec: Spec,
+pub(crate) struct World {
+    pub(crate) sandbox: Sandbox,
+    pub(crate) graph: Graph,
+    pub(crate) aws: Aws,
+    pub(crate) spec: Spec,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let sandbox = Sandbox::start(Config::default())
         .await
         .expect("sandbox starts");
@@ -70,15 +70,12 @@ async fn world() -> World {
     }
 }
 
-fn quiet(_: Event<'_>) {}
+pub(crate) fn quiet(_: Event<'_>) {}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_from_empty_converges_then_second_apply_changes_nothing_then_destroy_empties() {
     let w = world().await;
-    let clients = Clients {
-        graph: &w.graph,
-        aws: &w.aws,
-    };
+    let clients = Clients::new(&w.graph, &w.aws);
 
     let steps = Mutex::new(Vec::new());
     let report = apply(&clients, &w.spec, None, &|e| {
@@ -90,7 +87,7 @@ async fn apply_from_empty_converges_then_second_apply_changes_nothing_then_destr
     .unwrap_or_else(|e| panic!("apply failed: {e}\nhint: {:?}", e.hint()));
     assert_eq!(
         report.executed.len(),
-        12,
+        FULL_APPLY_STEPS,
         "{:?}",
         steps.lock().expect("lock")
     );
@@ -143,16 +140,13 @@ async fn apply_from_empty_converges_then_second_apply_changes_nothing_then_destr
 }
 
 /// How many steps a full apply from empty takes (see `plan_from_empty` snapshot).
-const FULL_APPLY_STEPS: usize = 12;
+pub(crate) const FULL_APPLY_STEPS: usize = 11;
 
 /// Kill apply (drop it mid-flight) right after step `k`, then apply again: it must converge,
 /// with nothing created twice.
 async fn kill_after_step_then_reapply(k: usize) {
     let w = world().await;
-    let clients = Clients {
-        graph: &w.graph,
-        aws: &w.aws,
-    };
+    let clients = Clients::new(&w.graph, &w.aws);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let killed = tokio::sync::Notify::new();
     let on_event = |e: Event<'_>| {
@@ -228,10 +222,7 @@ async fn apply_failing_at_each_mutating_aws_call_converges_once_the_fault_clears
         ("connect", "CreateUser"),
     ] {
         let w = world().await;
-        let clients = Clients {
-            graph: &w.graph,
-            aws: &w.aws,
-        };
+        let clients = Clients::new(&w.graph, &w.aws);
         w.sandbox.state.aws.faults.add(Fault {
             service: Some(service.into()),
             api: Some(api.into()),
@@ -267,10 +258,7 @@ async fn apply_failing_at_each_mutating_aws_call_converges_once_the_fault_clears
 async fn transient_aws_errors_and_graph_throttling_are_retried_within_one_apply() {
     use connect_sso_sandbox::aws::fault::{Fault, FaultKind};
     let w = world().await;
-    let clients = Clients {
-        graph: &w.graph,
-        aws: &w.aws,
-    };
+    let clients = Clients::new(&w.graph, &w.aws);
     // Two 503s on Connect's CreateInstance, a throttle on CreateRole: the SDK retries them.
     w.sandbox.state.aws.faults.add(Fault {
         service: Some("connect".into()),
@@ -309,10 +297,7 @@ async fn transient_aws_errors_and_graph_throttling_are_retried_within_one_apply(
 /// An applied world with Connect users for the groups' members.
 async fn applied_world() -> (World, String, String) {
     let w = world().await;
-    let clients = Clients {
-        graph: &w.graph,
-        aws: &w.aws,
-    };
+    let clients = Clients::new(&w.graph, &w.aws);
     let report = apply(&clients, &w.spec, None, &quiet).await.expect("apply");
     let instance = report.instance_id.expect("instance");
     let app_id = report.app_id.expect("app");
@@ -605,7 +590,7 @@ async fn applied_state_reads_back_the_same_with_boto3() {
     assert_eq!(got["max_session_duration"], 43200);
     assert_eq!(got["trust"], d.trust_policy());
     assert_eq!(
-        got["inline_policies"][connect_sso_engine::plan::FEDERATION_POLICY_NAME],
+        got["inline_policies"][connect_sso_engine::planner::FEDERATION_POLICY_NAME],
         d.federation_policy("us-east-1", &w.spec.aws.account_id, &instance)
     );
     assert_eq!(got["provider_metadata_has_cert"], true);
@@ -636,10 +621,7 @@ async fn graph_replication_delay_does_not_duplicate_anything() {
         .await
         .expect("admin call");
     assert!(r.status().is_success(), "{}", r.status());
-    let clients = Clients {
-        graph: &w.graph,
-        aws: &w.aws,
-    };
+    let clients = Clients::new(&w.graph, &w.aws);
     let report = apply(&clients, &w.spec, None, &quiet)
         .await
         .expect("apply despite replication delay");
@@ -677,7 +659,7 @@ async fn manually_widened_federation_policy_is_exactly_the_drift_and_apply_repai
     w.aws
         .put_role_policy(
             &w.spec.aws.federation_role,
-            connect_sso_engine::plan::FEDERATION_POLICY_NAME,
+            connect_sso_engine::planner::FEDERATION_POLICY_NAME,
             &widened,
         )
         .await
@@ -695,10 +677,7 @@ async fn manually_widened_federation_policy_is_exactly_the_drift_and_apply_repai
         Some(widened.to_string().as_str())
     );
 
-    let clients = Clients {
-        graph: &w.graph,
-        aws: &w.aws,
-    };
+    let clients = Clients::new(&w.graph, &w.aws);
     let report = apply(&clients, &w.spec, None, &quiet)
         .await
         .expect("repair");
@@ -710,7 +689,7 @@ async fn manually_widened_federation_policy_is_exactly_the_drift_and_apply_repai
         .expect("role")
         .expect("exists");
     assert_eq!(
-        role.inline_policies[connect_sso_engine::plan::FEDERATION_POLICY_NAME],
+        role.inline_policies[connect_sso_engine::planner::FEDERATION_POLICY_NAME],
         d.federation_policy("us-east-1", &w.spec.aws.account_id, &instance)
     );
     w.sandbox.shutdown().await;

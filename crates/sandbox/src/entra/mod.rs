@@ -14,6 +14,9 @@
 //! | `POST /_sandbox/clock` | `{"advance_seconds": s}`: move the sandbox clock (both sides; the same as `POST /aws/_admin/clock`) |
 //! | `PUT /_sandbox/servicePrincipals/{id}/signing` | `{"sha1": bool, "signResponse": bool}` (portal-only settings) |
 //! | `PUT /_sandbox/throttle` | `{"requests": n, "retryAfterSeconds": s}`: the next n Graph requests answer 429 |
+//! | `GET /_sandbox/requests` | requests per route since the start or the last reset: `{"GET /graph/v1.0/applications": 3, …}` (the `/_sandbox` routes are not counted) |
+//! | `DELETE /_sandbox/requests` | reset those counts |
+//! | `PUT /_sandbox/servicePrincipals/{id}/basicSamlConfiguration` | `{"identifier": …, "replyUrl": …, "relayState": …}` (each optional): what a person saves on the portal's Basic SAML Configuration page (the app's identifier URIs and redirect URIs, the service principal's relay state) |
 //!
 //! `{tenant}` is the tenant ID or one of its domains. The seeded tenant and the credentials
 //! of the tool's own app registration are the constants of this module.
@@ -58,6 +61,7 @@ pub struct EntraState {
     web: Mutex<WebSessions>,
     state_file: Option<PathBuf>,
     throttle: Mutex<Throttle>,
+    requests: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 /// Scripted Graph throttling (not persisted).
@@ -104,6 +108,7 @@ impl EntraState {
             web: Mutex::new(WebSessions::default()),
             state_file,
             throttle: Mutex::new(Throttle::default()),
+            requests: Mutex::new(std::collections::BTreeMap::new()),
         };
         state.save();
         Ok(state)
@@ -112,6 +117,10 @@ impl EntraState {
     /// Lock the directory (poisoning is ignored: every change is applied whole or not at all).
     pub fn dir(&self) -> MutexGuard<'_, Directory> {
         self.dir.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn requests_lock(&self) -> MutexGuard<'_, std::collections::BTreeMap<String, u64>> {
+        self.requests.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn web(&self) -> MutexGuard<'_, WebSessions> {
@@ -171,6 +180,7 @@ impl<'de> serde::Deserialize<'de> for EntraState {
             web: Mutex::new(WebSessions::default()),
             state_file: None,
             throttle: Mutex::new(Throttle::default()),
+            requests: Mutex::new(std::collections::BTreeMap::new()),
         })
     }
 }
@@ -192,6 +202,11 @@ pub fn router(state: Arc<State>) -> axum::Router {
         .route("/_sandbox/consistency", put(set_consistency))
         .route("/_sandbox/clock", post(advance_clock))
         .route("/_sandbox/throttle", put(set_throttle))
+        .route("/_sandbox/requests", get(requests).delete(reset_requests))
+        .route(
+            "/_sandbox/servicePrincipals/{id}/basicSamlConfiguration",
+            put(set_basic_saml_configuration),
+        )
         .route(
             "/_sandbox/servicePrincipals/{id}/signing",
             put(set_signing_options),
@@ -203,7 +218,84 @@ pub fn router(state: Arc<State>) -> axum::Router {
                 graph::stamp_errors,
             )),
         )
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .with_state(state)
+}
+
+/// Count a request under its route (`METHOD /template`), except the sandbox's own routes.
+async fn count(
+    AxState(state): AxState<Arc<State>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().trim_start_matches("/entra").to_string());
+    if let Some(route) = route.filter(|r| !r.starts_with("/_sandbox")) {
+        let key = format!("{} {route}", req.method());
+        *state.entra.requests_lock().entry(key).or_insert(0) += 1;
+    }
+    next.run(req).await
+}
+
+async fn requests(AxState(state): AxState<Arc<State>>) -> Response {
+    Json(state.entra.requests_lock().clone()).into_response()
+}
+
+async fn reset_requests(AxState(state): AxState<Arc<State>>) -> Response {
+    state.entra.requests_lock().clear();
+    Json(serde_json::json!({})).into_response()
+}
+
+/// What the portal's Basic SAML Configuration page saves.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct BasicSamlConfiguration {
+    identifier: Option<String>,
+    reply_url: Option<String>,
+    relay_state: Option<String>,
+}
+
+/// `PUT /_sandbox/servicePrincipals/{id}/basicSamlConfiguration`: a person saving the page.
+async fn set_basic_saml_configuration(
+    AxState(state): AxState<Arc<State>>,
+    Path(id): Path<String>,
+    Json(body): Json<BasicSamlConfiguration>,
+) -> Response {
+    let saved = {
+        let mut dir = state.entra.dir();
+        let Some(tenant) = dir.tenants.iter_mut().find(|t| {
+            t.service_principals
+                .iter()
+                .any(|s| s.id.eq_ignore_ascii_case(&id) || s.app_id.eq_ignore_ascii_case(&id))
+        }) else {
+            return (
+                StatusCode::NOT_FOUND,
+                Json(serde_json::json!({"error": format!("no service principal {id}")})),
+            )
+                .into_response();
+        };
+        let sp = tenant
+            .service_principals
+            .iter_mut()
+            .find(|s| s.id.eq_ignore_ascii_case(&id) || s.app_id.eq_ignore_ascii_case(&id));
+        let app_id = sp.as_ref().map(|s| s.app_id.clone()).unwrap_or_default();
+        if let (Some(sp), Some(relay)) = (sp, &body.relay_state) {
+            sp.relay_state = Some(relay.clone()).filter(|r| !r.is_empty());
+        }
+        if let Some(app) = tenant.applications.iter_mut().find(|a| a.app_id == app_id) {
+            if let Some(identifier) = &body.identifier {
+                app.identifier_uris = vec![identifier.clone()];
+            }
+            if let Some(reply) = &body.reply_url {
+                app.redirect_uris = vec![reply.clone()];
+            }
+        }
+        true
+    };
+    state.entra.save();
+    (StatusCode::OK, Json(serde_json::json!({"saved": saved}))).into_response()
 }
 
 /// `PUT /_sandbox/consistency`: a field left out keeps its current setting.

@@ -1,6 +1,6 @@
 //! `connect-sso spec check`: validate a spec and show what follows from it.
 
-use connect_sso_engine::plan::INSTANCE_ID_PENDING;
+use connect_sso_engine::planner::Unknown;
 use connect_sso_spec::{Derived, Spec, TargetKind, Topology};
 use serde_json::json;
 
@@ -29,7 +29,7 @@ pub(crate) fn run(args: &SpecCheckArgs, printer: &Printer) -> Result<ExitCode, C
         .connect
         .instance_id
         .clone()
-        .unwrap_or_else(|| INSTANCE_ID_PENDING.to_string());
+        .unwrap_or_else(|| Unknown::InstanceId.placeholder().to_string());
     let relay_state = Derived::relay_state(&spec, &instance);
     if args.json {
         printer.out(&json_text(&json!({

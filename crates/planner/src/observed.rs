@@ -147,6 +147,8 @@ pub struct FederationRole {
 pub struct ConnectInstance {
     /// Instance ID.
     pub id: String,
+    /// Instance ARN.
+    pub arn: String,
     /// Alias.
     pub alias: String,
     /// `SAML`, `CONNECT_MANAGED`, `EXISTING_DIRECTORY`.

@@ -1,0 +1,78 @@
+//! `aws.federation_role`: the role users assume, with its SAML trust policy.
+
+use crate::context::Context;
+use crate::payload::{Payload, RoleChange};
+use crate::resource::{ManagedResource, Outcome};
+use crate::step::{Action, Change, Resource, Step};
+
+/// The federation role.
+pub struct FederationRole;
+
+impl ManagedResource for FederationRole {
+    fn resource(&self) -> Resource {
+        Resource::FederationRole
+    }
+
+    fn depends_on(&self) -> &'static [Resource] {
+        &[Resource::SamlProvider]
+    }
+
+    fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
+        let spec = ctx.spec;
+        let trust = ctx.derived.trust_policy();
+        let max = spec.aws.max_session_duration;
+        let payload = Payload::FederationRole(RoleChange {
+            name: spec.aws.federation_role.clone(),
+            trust_policy: trust.clone(),
+            max_session_duration: max,
+            description: "Amazon Connect SAML federation (managed by connect-sso)".into(),
+        });
+        let Some(r) = &ctx.observed.aws.role else {
+            out.step(Step::new(
+                Resource::FederationRole,
+                Action::Create,
+                format!("no IAM role named {:?}", spec.aws.federation_role),
+                vec![
+                    Change::set("arn", ctx.derived.role_arn.as_str()),
+                    Change::set("trust policy", trust.to_string()),
+                    Change::set("MaxSessionDuration", max.to_string()),
+                ],
+                payload,
+            ));
+            return;
+        };
+        let mut changes = Vec::new();
+        if r.trust_policy != trust {
+            changes.push(Change::new(
+                "trust policy",
+                Some(r.trust_policy.to_string()),
+                Some(trust.to_string()),
+            ));
+        }
+        if r.max_session_duration != max {
+            changes.push(Change::new(
+                "MaxSessionDuration",
+                Some(r.max_session_duration),
+                Some(max.to_string()),
+            ));
+        }
+        if changes.is_empty() && r.managed {
+            return;
+        }
+        let (action, reason) = if r.managed {
+            (Action::Update, "the role differs from the spec")
+        } else {
+            (
+                Action::Adopt,
+                "the role exists but was not created by connect-sso",
+            )
+        };
+        out.step(Step::new(
+            Resource::FederationRole,
+            action,
+            reason,
+            changes,
+            payload,
+        ));
+    }
+}

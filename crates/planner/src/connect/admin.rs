@@ -1,0 +1,88 @@
+//! `connect.admin`: the first Connect administrator, whose username must equal their
+//! RoleSessionName.
+
+use std::collections::BTreeSet;
+
+use crate::context::{Context, list};
+use crate::payload::{AdminChange, Payload};
+use crate::resource::{ManagedResource, Outcome};
+use crate::step::{Action, Change, Resource, Step};
+
+/// The first administrator.
+pub struct ConnectAdmin;
+
+impl ManagedResource for ConnectAdmin {
+    fn resource(&self) -> Resource {
+        Resource::ConnectAdmin
+    }
+
+    fn depends_on(&self) -> &'static [Resource] {
+        &[Resource::ConnectInstance]
+    }
+
+    fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
+        let Some(admin) = &ctx.spec.connect.admin else {
+            return;
+        };
+        let existing = ctx.observed.aws.admin_user.as_ref();
+        let payload = Payload::ConnectAdmin(AdminChange {
+            instance_id: ctx.instance_id(),
+            user_id: existing.map(|u| u.id.clone()),
+            username: admin.username.clone(),
+            first_name: admin.first_name.clone(),
+            last_name: admin.last_name.clone(),
+            security_profiles: admin.security_profiles.clone(),
+            routing_profile: admin.routing_profile.clone(),
+        });
+        let Some(u) = existing else {
+            out.step(Step::new(
+                Resource::ConnectAdmin,
+                Action::Create,
+                format!(
+                    "no Connect user {:?} (must equal their RoleSessionName)",
+                    admin.username
+                ),
+                vec![
+                    Change::set("username", admin.username.as_str()),
+                    Change::set("security profiles", list(&admin.security_profiles)),
+                    Change::set("routing profile", admin.routing_profile.as_str()),
+                ],
+                payload,
+            ));
+            return;
+        };
+        let mut changes = Vec::new();
+        let want: BTreeSet<&String> = admin.security_profiles.iter().collect();
+        let have: BTreeSet<&String> = u.security_profiles.iter().collect();
+        if want != have {
+            changes.push(Change::new(
+                "security profiles",
+                Some(list(&u.security_profiles)),
+                Some(list(&admin.security_profiles)),
+            ));
+        }
+        if u.routing_profile != admin.routing_profile {
+            changes.push(Change::new(
+                "routing profile",
+                Some(&u.routing_profile),
+                Some(admin.routing_profile.as_str()),
+            ));
+        }
+        if u.first_name != admin.first_name || u.last_name != admin.last_name {
+            changes.push(Change::new(
+                "name",
+                Some(format!("{} {}", u.first_name, u.last_name)),
+                Some(format!("{} {}", admin.first_name, admin.last_name)),
+            ));
+        }
+        if !changes.is_empty() {
+            out.step(Step::new(
+                Resource::ConnectAdmin,
+                Action::Update,
+                "the admin user differs from the spec",
+                changes,
+                payload,
+            ));
+        }
+    }
+}
