@@ -20,7 +20,8 @@ pub(crate) const DEFAULT_SPEC_FILE: &str = "connect-sso.toml";
     after_help = "Start with `connect-sso demo`: the whole mission against local emulators.\n\n\
                   Exit codes: 0 success, 1 the answer is no (a response or spec rejected, a plan \
                   blocked or stale, a sign-in failed), 2 error (bad usage, input that cannot be \
-                  read, a cloud or sandbox that cannot be reached). `plan --detailed-exitcode`: \
+                  read, a cloud or sandbox that cannot be reached), 3 `apply` stopped at a step a \
+                  person does in a console. `plan --detailed-exitcode`: \
                   0 no changes, 2 changes, 1 anything else."
 )]
 pub(crate) struct Cli {
