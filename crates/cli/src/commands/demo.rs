@@ -323,8 +323,9 @@ async fn mission(
     // Apply.
     story.section(
         "Apply",
-        "Now connect-sso makes the changes one step at a time, reading both sides again before \
-         each step, so that a run that is interrupted simply continues the next time.",
+        "Now connect-sso makes the changes one step at a time. After each step it reads back what \
+         that step changed and plans again, so every step is decided on the world as it is, and \
+         a run that is interrupted simply continues the next time.",
     );
     let progress = Progress::new(printer, Sink::Stdout, "  ", p.steps.len());
     let clients = Clients::new(&graph, &aws);

@@ -191,3 +191,43 @@ async fn manual_step_stops_apply_with_the_exact_values_and_the_next_apply_verifi
     assert!(again.executed.is_empty());
     w.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_engine_clock_a_certificate_near_expiry_is_replaced_and_iam_told() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let mut w = world().await;
+    w.spec.entra.certificate_years = 1;
+    // The engine reads the sandbox's clock, plus an offset this test moves. (Moving the
+    // sandbox's own clock a year would also expire the tool's client secret and the SDK's
+    // request signatures, as the clouds would.)
+    let clock = w.sandbox.state.clock.clone();
+    let ahead = std::sync::Arc::new(AtomicI64::new(0));
+    let offset = ahead.clone();
+    let now = move || clock.now() + time::Duration::seconds(offset.load(Ordering::SeqCst));
+    let clients = Clients::new(&w.graph, &w.aws).with_clock(&now);
+    apply(&clients, &w.spec, None, &quiet)
+        .await
+        .unwrap_or_else(|e| panic!("apply failed: {e}"));
+    // A year less two weeks later: the one-year certificate has less than 30 days left. The
+    // spec now asks for three-year certificates.
+    ahead.store((365 - 14) * 24 * 3600, Ordering::SeqCst);
+    w.spec.entra.certificate_years = 3;
+    let report = apply(&clients, &w.spec, None, &quiet)
+        .await
+        .unwrap_or_else(|e| panic!("apply after the clock moved failed: {e}"));
+    let ran: Vec<(Resource, Action)> = report
+        .executed
+        .iter()
+        .map(|s| (s.resource, s.action))
+        .collect();
+    assert_eq!(
+        ran,
+        [
+            (Resource::SigningCertificate, Action::Create),
+            (Resource::SamlProvider, Action::Update),
+        ]
+    );
+    let again = apply(&clients, &w.spec, None, &quiet).await.expect("third");
+    assert!(again.executed.is_empty(), "{:?}", again.executed);
+    w.sandbox.shutdown().await;
+}

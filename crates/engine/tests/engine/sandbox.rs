@@ -18,12 +18,10 @@ pub(crate) struct World {
     pub(crate) spec: Spec,
 }
 
-pub(crate) async fn world() -> World {
-    let sandbox = Sandbox::start(Config::default())
-        .await
-        .expect("sandbox starts");
-    let urls = sandbox.urls().clone();
-    let graph = Graph::new(EntraConfig {
+/// A Graph client of the sandbox's tool app.
+fn graph_for(sandbox: &Sandbox) -> Graph {
+    let urls = sandbox.urls();
+    Graph::new(EntraConfig {
         tenant_id: entra::DEFAULT_TENANT_ID.into(),
         login_url: urls.entra_login(),
         graph_url: urls.graph(),
@@ -33,7 +31,15 @@ pub(crate) async fn world() -> World {
         },
         retry: RetryPolicy::default(),
     })
-    .expect("graph client");
+    .expect("graph client")
+}
+
+pub(crate) async fn world() -> World {
+    let sandbox = Sandbox::start(Config::default())
+        .await
+        .expect("sandbox starts");
+    let urls = sandbox.urls().clone();
+    let graph = graph_for(&sandbox);
     let aws = Aws::with_endpoints(
         &Endpoint {
             region: connect_sso_sandbox::TEST_REGION.into(),
