@@ -199,6 +199,10 @@ pub(crate) struct ApplyArgs {
     /// changed since.
     #[arg(value_name = "PLAN")]
     pub(crate) plan: Option<PathBuf>,
+    /// Do not show the plan and ask first (required without a saved plan when stdin is not a
+    /// terminal; a saved plan was reviewed already and is never asked about).
+    #[arg(long)]
+    pub(crate) yes: bool,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub(crate) json: bool,

@@ -69,6 +69,11 @@ impl Printer {
         self.color_stdout
     }
 
+    /// Whether stderr gets colour (a plan shown before asking is rendered with it).
+    pub(crate) fn color_stderr(&self) -> bool {
+        self.color_stderr
+    }
+
     /// Write to stderr without a newline (progress that a later call completes).
     pub(crate) fn info_partial(&self, text: &str) {
         let mut stderr = std::io::stderr().lock();

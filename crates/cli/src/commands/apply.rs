@@ -5,7 +5,9 @@ use std::path::Path;
 use connect_sso_engine::apply::{Clients, apply_observed};
 use connect_sso_engine::{Plan, Step, render_plan};
 
-use super::mission::{ApplySummary, Progress, SAVED_PLAN_FORMAT, SavedPlan, Sink, engine_error};
+use super::mission::{
+    ApplySummary, Progress, SAVED_PLAN_FORMAT, SavedPlan, Sink, confirm, engine_error,
+};
 use super::{input, json_text, runtime};
 use crate::cli::ApplyArgs;
 use crate::error::{CommandError, ExitCode};
@@ -59,6 +61,15 @@ pub(crate) fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, Comma
         let total = saved
             .as_ref()
             .map_or(fresh.steps.len(), |s| s.plan.steps.len());
+        if saved.is_none() && !args.yes && !fresh.is_empty() {
+            printer.info(render_plan(&fresh, printer.color_stderr()).trim_end());
+            printer.info("");
+            confirm(
+                &format!("Apply these changes to {}?", where_to(spec, &t.place)),
+                "apply",
+                "apply cancelled; nothing was changed",
+            )?;
+        }
         announce(printer, spec, &t.place, total);
         let progress = Progress::new(printer, Sink::Stderr, "", total);
         let report = apply_observed(
@@ -138,17 +149,22 @@ fn announce(printer: &Printer, spec: &connect_sso_spec::Spec, place: &Place, tot
     if total == 0 {
         return;
     }
-    let where_to = match place {
+    printer.info(&format!(
+        "apply: {total} step{} to run against {}",
+        if total == 1 { "" } else { "s" },
+        where_to(spec, place)
+    ));
+}
+
+/// What apply acts on, in words.
+fn where_to(spec: &connect_sso_spec::Spec, place: &Place) -> String {
+    match place {
         Place::Sandbox(urls) => format!("the sandbox at {}", urls.base()),
         Place::Cloud => format!(
             "Entra tenant {} and AWS account {} ({})",
             spec.entra.tenant_id, spec.aws.account_id, spec.aws.region
         ),
-    };
-    printer.info(&format!(
-        "apply: {total} step{} to run against {where_to}",
-        if total == 1 { "" } else { "s" }
-    ));
+    }
 }
 
 /// An engine failure during apply, with what was done so far.

@@ -1,12 +1,10 @@
 //! `connect-sso destroy`: delete what connect-sso created, after showing it and asking.
 
-use std::io::{BufRead as _, IsTerminal as _};
-
 use connect_sso_engine::apply::{Clients, destroy, destroy_plan};
 use connect_sso_engine::observe::observe;
 use serde_json::json;
 
-use super::mission::{Progress, Sink, engine_error, render_destroy_plan};
+use super::mission::{Progress, Sink, confirm, engine_error, render_destroy_plan};
 use super::{json_text, runtime};
 use crate::cli::DestroyArgs;
 use crate::error::{CommandError, ExitCode};
@@ -43,7 +41,12 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
         return Ok(ExitCode::Success);
     }
     if !args.yes {
-        confirm(shown.delete.len())?;
+        let n = shown.delete.len();
+        confirm(
+            &format!("Delete {n} resource{}?", if n == 1 { "" } else { "s" }),
+            "delete",
+            "destroy cancelled; nothing was deleted",
+        )?;
     }
     let progress = Progress::new(printer, Sink::Stderr, "", 0).with_note_prefix("destroy: ");
     let done = rt.block_on(async {
@@ -89,31 +92,4 @@ fn kept(keep: &[(String, String)]) -> Vec<serde_json::Value> {
     keep.iter()
         .map(|(what, why)| json!({"resource": what, "reason": why}))
         .collect()
-}
-
-/// Ask on a terminal; refuse when nobody can answer.
-fn confirm(n: usize) -> Result<(), CommandError> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(CommandError::error(
-            "refusing to delete without confirmation: standard input is not a terminal",
-        )
-        .hint("pass --yes to confirm"));
-    }
-    eprint!(
-        "Delete {n} resource{}? Only `yes` is accepted: ",
-        if n == 1 { "" } else { "s" }
-    );
-    let mut answer = String::new();
-    stdin
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CommandError::error("could not read the answer").caused_by(&e))?;
-    if answer.trim() == "yes" {
-        Ok(())
-    } else {
-        Err(CommandError::rejected(
-            "destroy cancelled; nothing was deleted",
-        ))
-    }
 }

@@ -1,6 +1,7 @@
 //! What the mission verbs share: engine errors as command errors, step progress, and the
 //! apply and destroy summaries.
 
+use std::io::{BufRead as _, IsTerminal as _};
 use std::sync::Mutex;
 
 use connect_sso_engine::apply::{ApplyReport, DestroyPlan, Event};
@@ -25,6 +26,29 @@ pub(crate) fn engine_error(context: &str, e: &connect_sso_engine::Error) -> Comm
     match e.hint() {
         Some(h) => err.hint(h),
         None => err,
+    }
+}
+
+/// Ask `question` on a terminal and go on only on `yes`; refuse when nobody can answer
+/// (standard input is not a terminal): `verb` says what would have been done.
+pub(crate) fn confirm(question: &str, verb: &str, cancelled: &str) -> Result<(), CommandError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CommandError::error(format!(
+            "refusing to {verb} without confirmation: standard input is not a terminal"
+        ))
+        .hint("pass --yes to confirm"));
+    }
+    eprint!("{question} Only `yes` is accepted: ");
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CommandError::error("could not read the answer").caused_by(&e))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(CommandError::rejected(cancelled))
     }
 }
 

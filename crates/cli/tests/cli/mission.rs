@@ -50,7 +50,7 @@ fn init_plan_apply_drift_reapply_destroy_round_trip() {
     );
 
     // Apply: progress on stderr, one line per step; the summary on stdout.
-    let applied = w.run(&["apply"]);
+    let applied = w.run(&["apply", "--yes"]);
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     assert!(
         applied.stderr.contains("[1/11] entra.app create … done in"),
@@ -79,7 +79,7 @@ fn init_plan_apply_drift_reapply_destroy_round_trip() {
     );
 
     // Someone edits the relay state in the portal: the plan shows exactly that.
-    let summary = w.run(&["apply", "--json"]);
+    let summary = w.run(&["apply", "--yes", "--json"]);
     let summary: serde_json::Value = serde_json::from_str(&summary.stdout).expect("JSON");
     let app_id = summary["app_id"].as_str().expect("app id").to_string();
     let instance_id = summary["instance_id"]
@@ -100,7 +100,7 @@ fn init_plan_apply_drift_reapply_destroy_round_trip() {
     );
 
     // Apply repairs it.
-    let repaired = w.run(&["apply"]);
+    let repaired = w.run(&["apply", "--yes"]);
     assert_eq!(repaired.code, 0, "{}", repaired.stderr);
     assert!(
         repaired.stdout.contains("1 change (0 created, 1 updated"),
@@ -192,7 +192,7 @@ fn saved_plan_is_applied_exactly_or_refused_as_stale() {
 
     // A plan made, then drift before it is applied: refused, nothing applied.
     let summary: serde_json::Value =
-        serde_json::from_str(&w.run(&["apply", "--json"]).stdout).expect("JSON");
+        serde_json::from_str(&w.run(&["apply", "--yes", "--json"]).stdout).expect("JSON");
     let app_id = summary["app_id"].as_str().expect("app id").to_string();
     let instance_id = summary["instance_id"]
         .as_str()
@@ -257,7 +257,7 @@ fn blocked_plan_exits_1_and_says_what_to_fix() {
     assert!(out.stdout.contains("✗ blocked"), "{}", out.stdout);
     assert!(out.stdout.contains("No Such Group"), "{}", out.stdout);
     assert!(out.stderr.contains("the plan is blocked"), "{}", out.stderr);
-    let apply = w.run(&["apply"]);
+    let apply = w.run(&["apply", "--yes"]);
     assert_eq!(apply.code, 1, "{}", apply.stderr);
 }
 
@@ -343,7 +343,7 @@ fn cloud_target_uses_the_standard_environment_and_checks_the_account() {
     assert_eq!(plan.code, 2, "{}", plan.stderr);
     let apply = crate::common::run_in(
         w.path(),
-        &["apply", "-f", "right.toml", "--json"],
+        &["apply", "--yes", "-f", "right.toml", "--json"],
         &env,
         b"",
     );

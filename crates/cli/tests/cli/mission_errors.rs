@@ -30,7 +30,7 @@ fn missing_spec_file() {
         snapshot_in(
             dir.path(),
             "mission_missing_spec_other_file",
-            &["apply", "-f", "prod.toml"],
+            &["apply", "--yes", "-f", "prod.toml"],
             &[]
         ),
         2

@@ -66,7 +66,7 @@ impl World {
     pub fn init_and_apply(&self) -> (String, String) {
         let init = self.run_plain(&["init"]);
         assert_eq!(init.code, 0, "{}", init.stderr);
-        let out = self.run(&["apply", "--json"]);
+        let out = self.run(&["apply", "--yes", "--json"]);
         assert_eq!(out.code, 0, "{}", out.stderr);
         let summary: serde_json::Value =
             serde_json::from_str(&out.stdout).expect("apply --json prints JSON");
@@ -76,6 +76,36 @@ impl World {
 
     /// Change the relay state of the app's service principal behind connect-sso's back, as
     /// an administrator in the portal would: through Graph, with the tool's credentials.
+    /// What a person saves on the portal's Basic SAML Configuration page of `app_name`
+    /// (the sandbox's admin stand-in for the portal).
+    pub fn save_basic_saml_configuration(&self, app_name: &str, body: serde_json::Value) {
+        let sandbox = self.sandbox.as_ref().expect("running");
+        let sp = sandbox
+            .state
+            .entra
+            .dir()
+            .tenants
+            .iter()
+            .flat_map(|t| t.service_principals.iter())
+            .find(|s| s.display_name == app_name)
+            .map(|s| s.id.clone())
+            .expect("the app's service principal");
+        let url = format!(
+            "{}/entra/_sandbox/servicePrincipals/{sp}/basicSamlConfiguration",
+            self.base
+        );
+        self.runtime.block_on(async move {
+            let r = reqwest::Client::new()
+                .put(url)
+                .json(&body)
+                .send()
+                .await
+                .expect("admin call");
+            assert!(r.status().is_success(), "{}", r.status());
+        });
+    }
+
+    /// Change the relay state behind the tool's back (drift), through Graph.
     pub fn drift_relay_state(&self, app_id: &str, relay_state: &str) {
         let base = self.base.clone();
         let (app_id, relay_state) = (app_id.to_string(), relay_state.to_string());
