@@ -74,8 +74,6 @@ impl World {
         (s("app_id"), s("instance_id"))
     }
 
-    /// Change the relay state of the app's service principal behind connect-sso's back, as
-    /// an administrator in the portal would: through Graph, with the tool's credentials.
     /// What a person saves on the portal's Basic SAML Configuration page of `app_name`
     /// (the sandbox's admin stand-in for the portal).
     pub fn save_basic_saml_configuration(&self, app_name: &str, body: serde_json::Value) {
@@ -105,7 +103,8 @@ impl World {
         });
     }
 
-    /// Change the relay state behind the tool's back (drift), through Graph.
+    /// Change the relay state of the app's service principal behind connect-sso's back, as
+    /// an administrator in the portal would: through Graph, with the tool's credentials.
     pub fn drift_relay_state(&self, app_id: &str, relay_state: &str) {
         let base = self.base.clone();
         let (app_id, relay_state) = (app_id.to_string(), relay_state.to_string());
