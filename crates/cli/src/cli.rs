@@ -43,6 +43,20 @@ pub(crate) struct GlobalArgs {
         help_heading = "Global options"
     )]
     pub(crate) color: ColorChoice,
+    /// More detail on stderr: -v what connect-sso does (requests retried, waits), -vv debug,
+    /// -vvv everything. RUST_LOG, when set, chooses instead (e.g. RUST_LOG=connect_sso_engine=debug).
+    #[arg(
+        short = 'v',
+        long = "verbose",
+        action = clap::ArgAction::Count,
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "quiet"
+    )]
+    pub(crate) verbose: u8,
+    /// Only errors on stderr: no progress, notes or warnings.
+    #[arg(short = 'q', long, global = true, help_heading = "Global options")]
+    pub(crate) quiet: bool,
 }
 
 /// `--color`.
@@ -84,6 +98,31 @@ pub(crate) enum Command {
     /// Run local emulators of Entra ID and AWS (IAM, STS, sign-in, Amazon Connect).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Show a plan saved by `plan --out` (as `plan` showed it, or `--json`).
+    Show(ShowArgs),
+    /// Print a shell completion script (e.g. `connect-sso completions bash > ~/.local/share/bash-completion/completions/connect-sso`).
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (e.g. `connect-sso man > connect-sso.1; man ./connect-sso.1`).
+    Man,
+}
+
+/// `connect-sso show`.
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// The saved plan.
+    #[arg(value_name = "PLAN")]
+    pub(crate) plan: PathBuf,
+    /// Print the saved plan as JSON (the same document `plan --out` wrote).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `connect-sso completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// Where the spec is and which sandbox to use (mission commands).

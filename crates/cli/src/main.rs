@@ -11,6 +11,7 @@
 mod cli;
 mod commands;
 mod error;
+mod logging;
 mod printer;
 mod spec_file;
 mod target;
@@ -31,7 +32,8 @@ fn main() -> std::process::ExitCode {
             };
         }
     };
-    let printer = printer::Printer::new(cli.global.color);
+    let printer = printer::Printer::new(cli.global.color).quiet(cli.global.quiet);
+    logging::init(&cli.global, printer.color_stderr(), &cli.command);
     let detailed = matches!(&cli.command, cli::Command::Plan(a) if a.detailed_exitcode);
     match commands::run(cli.command, &printer) {
         Ok(code) => code.into(),

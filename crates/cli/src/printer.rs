@@ -11,6 +11,7 @@ use crate::error::CommandError;
 pub(crate) struct Printer {
     color_stdout: bool,
     color_stderr: bool,
+    quiet: bool,
 }
 
 /// ANSI styles used (few, and never the only carrier of meaning).
@@ -53,7 +54,14 @@ impl Printer {
         Self {
             color_stdout: decide(std::io::stdout().is_terminal()),
             color_stderr: decide(std::io::stderr().is_terminal()),
+            quiet: false,
         }
+    }
+
+    /// `-q`: progress, notes and warnings are left out; errors and data are not.
+    pub(crate) fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
     }
 
     fn paint(on: bool, style: Style, text: &str) -> String {
@@ -76,6 +84,9 @@ impl Printer {
 
     /// Write to stderr without a newline (progress that a later call completes).
     pub(crate) fn info_partial(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         let mut stderr = std::io::stderr().lock();
         let _ = stderr.write_all(text.as_bytes());
         let _ = stderr.flush();
@@ -95,11 +106,16 @@ impl Printer {
 
     /// A progress or log line on stderr.
     pub(crate) fn info(&self, text: &str) {
-        eprintln!("{text}");
+        if !self.quiet {
+            eprintln!("{text}");
+        }
     }
 
     /// `warning: …` on stderr.
     pub(crate) fn warn(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
         eprintln!(
             "{}: {text}",
             Self::paint(self.color_stderr, Style::Warning, "warning")

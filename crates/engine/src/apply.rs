@@ -156,6 +156,7 @@ pub async fn apply_observed(
             });
         }
         on_event(Event::StepStarted(&step));
+        tracing::info!(resource = %step.resource, action = ?step.action, "step: {}", step.reason);
         let started = Instant::now();
         resources::execute(&io, &snap.handles, &step).await?;
         p = settle(clients, &io, &mut snap, &step).await?;
@@ -187,8 +188,10 @@ async fn settle(
         snap.refresh();
         let p = clients.plan(io.spec, snap);
         if !still_wants(&p, step.resource) {
+            tracing::debug!(resource = %step.resource, "read back: the change shows");
             return Ok(p);
         }
+        tracing::debug!(resource = %step.resource, pause_ms = pause.as_millis() as u64, "read back: the change does not show yet");
         if Instant::now() + pause > deadline {
             break;
         }
@@ -203,6 +206,7 @@ async fn settle(
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(5));
     }
+    tracing::info!(resource = %step.resource, "the change still does not show; reading everything again");
     *snap = clients.observe(io.spec).await?;
     let p = clients.plan(io.spec, snap);
     if still_wants(&p, step.resource) {

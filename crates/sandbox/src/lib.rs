@@ -130,7 +130,8 @@ impl Sandbox {
         });
         let app = axum::Router::new()
             .nest("/aws", aws::router(state.clone()))
-            .nest("/entra", entra::router(state.clone()));
+            .nest("/entra", entra::router(state.clone()))
+            .layer(axum::middleware::from_fn(log_request));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(
@@ -167,4 +168,23 @@ impl Sandbox {
         }
         let _ = self.task.await;
     }
+}
+
+/// Log each request answered: method, path (never the query, which can carry SAML messages
+/// and tokens), status and latency. `connect-sso sandbox serve` shows these at its default
+/// verbosity.
+async fn log_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    tracing::info!(
+        "{method} {path} → {} in {:.1} ms",
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    resp
 }

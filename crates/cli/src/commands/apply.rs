@@ -5,10 +5,8 @@ use std::path::Path;
 use connect_sso_engine::apply::{Clients, apply_observed};
 use connect_sso_engine::{Plan, Step, render_plan};
 
-use super::mission::{
-    ApplySummary, Progress, SAVED_PLAN_FORMAT, SavedPlan, Sink, confirm, engine_error,
-};
-use super::{input, json_text, runtime};
+use super::mission::{ApplySummary, Progress, Sink, confirm, engine_error, read_saved};
+use super::{json_text, runtime};
 use crate::cli::ApplyArgs;
 use crate::error::{CommandError, ExitCode};
 use crate::printer::Printer;
@@ -112,28 +110,6 @@ pub(crate) fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, Comma
         }
     }
     Ok(ExitCode::Success)
-}
-
-/// Read a plan saved by `plan --out`.
-fn read_saved(path: &Path) -> Result<SavedPlan, CommandError> {
-    let bytes = input::read(path, "saved plan")?;
-    let saved: SavedPlan = serde_json::from_slice(&bytes).map_err(|e| {
-        CommandError::error(format!(
-            "{} is not a plan saved by connect-sso",
-            path.display()
-        ))
-        .caused_by(&e)
-        .hint("save one with `connect-sso plan --out PLAN`")
-    })?;
-    if saved.format != SAVED_PLAN_FORMAT {
-        return Err(CommandError::error(format!(
-            "{} has plan format {}, this connect-sso reads format {SAVED_PLAN_FORMAT}",
-            path.display(),
-            saved.format
-        ))
-        .hint("save the plan again with this version of connect-sso"));
-    }
-    Ok(saved)
 }
 
 /// How an apply ended, short of an error.

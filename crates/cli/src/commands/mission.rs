@@ -2,6 +2,7 @@
 //! apply and destroy summaries.
 
 use std::io::{BufRead as _, IsTerminal as _};
+use std::path::Path;
 use std::sync::Mutex;
 
 use connect_sso_engine::apply::{ApplyReport, DestroyPlan, Event};
@@ -9,6 +10,7 @@ use connect_sso_engine::{Action, Step};
 use connect_sso_spec::{Derived, Spec};
 use serde::Serialize;
 
+use super::input;
 use crate::error::CommandError;
 use crate::printer::{Printer, Style, row};
 use crate::target::{Place, sign_in_url};
@@ -324,4 +326,37 @@ pub(crate) struct SavedPlan {
 }
 
 /// Format version of [`SavedPlan`].
-pub(crate) const SAVED_PLAN_FORMAT: u32 = 1;
+pub(crate) const SAVED_PLAN_FORMAT: u32 = 2;
+
+/// Read a plan saved by `plan --out`.
+pub(crate) fn read_saved(path: &Path) -> Result<SavedPlan, CommandError> {
+    let bytes = input::read(path, "saved plan")?;
+    // The format first, so that a plan of another version is named as such.
+    let format = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("format")?.as_u64());
+    if let Some(format) = format.filter(|f| *f != u64::from(SAVED_PLAN_FORMAT)) {
+        return Err(CommandError::error(format!(
+            "{} has plan format {format}, this connect-sso reads format {SAVED_PLAN_FORMAT}",
+            path.display()
+        ))
+        .hint("save the plan again with this version of connect-sso"));
+    }
+    let saved: SavedPlan = serde_json::from_slice(&bytes).map_err(|e| {
+        CommandError::error(format!(
+            "{} is not a plan saved by connect-sso",
+            path.display()
+        ))
+        .caused_by(&e)
+        .hint("save one with `connect-sso plan --out PLAN`")
+    })?;
+    if saved.format != SAVED_PLAN_FORMAT {
+        return Err(CommandError::error(format!(
+            "{} has plan format {}, this connect-sso reads format {SAVED_PLAN_FORMAT}",
+            path.display(),
+            saved.format
+        ))
+        .hint("save the plan again with this version of connect-sso"));
+    }
+    Ok(saved)
+}

@@ -5,6 +5,7 @@
 //! level, as users type them; `mission` holds what they share (progress, summaries).
 
 mod apply;
+mod conventions;
 mod demo;
 mod destroy;
 mod init;
@@ -35,6 +36,9 @@ pub(crate) fn run(command: Command, printer: &Printer) -> Result<ExitCode, Comma
         Command::Saml(SamlCommand::Inspect(args)) => saml::inspect::run(&args, printer),
         Command::Sandbox(SandboxCommand::Serve(args)) => sandbox::serve::run(&args, printer),
         Command::Sandbox(SandboxCommand::Env(args)) => sandbox::env::run(&args, printer),
+        Command::Show(args) => conventions::show(&args, printer),
+        Command::Completions(args) => conventions::completions(&args, printer),
+        Command::Man => conventions::man(printer),
     }
 }
 
