@@ -132,42 +132,43 @@ impl AwsError {
         resp
     }
 
-    /// Answer in restJson1 shape: `x-amzn-ErrorType: <code>` header and `{"message": …}` body,
-    /// which is what aws-sdk-rust reads.
+    /// Answer in restJson1 shape: `x-amzn-ErrorType: <code>` header and `{"Message": …}` body
+    /// (the member the models' error shapes name).
     pub fn into_rest_json(self) -> Response {
         if self.drop_connection {
             return dropped_response();
         }
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let body = serde_json::json!({ "message": self.message }).to_string();
-        let mut resp = (self.status, body).into_response();
-        let h = resp.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        let body = serde_json::json!({ "Message": self.message });
+        let mut resp = json_answer(self.status, "application/json", &body);
         if let Ok(v) = HeaderValue::from_str(&self.code) {
-            h.insert("x-amzn-errortype", v);
-        }
-        if let Ok(v) = HeaderValue::from_str(&request_id) {
-            h.insert("x-amzn-requestid", v);
+            resp.headers_mut().insert("x-amzn-errortype", v);
         }
         resp
     }
 
-    /// Answer in awsJson1.x shape (Identity Center): `{"__type": code, "message": …}`.
+    /// Answer in awsJson1.x shape (Identity Center): `{"__type": code, "Message": …}`.
     pub fn into_aws_json(self) -> Response {
         if self.drop_connection {
             return dropped_response();
         }
-        let body = serde_json::json!({ "__type": self.code, "message": self.message }).to_string();
-        let mut resp = (self.status, body).into_response();
-        resp.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-amz-json-1.1"),
-        );
-        resp
+        let body = serde_json::json!({ "__type": self.code, "Message": self.message });
+        json_answer(self.status, "application/x-amz-json-1.1", &body)
     }
+}
+
+/// A JSON answer (restJson1 or awsJson) with its `x-amzn-RequestId`, as every AWS answer has.
+pub fn json_answer(
+    status: StatusCode,
+    content_type: &'static str,
+    body: &serde_json::Value,
+) -> Response {
+    let mut resp = (status, body.to_string()).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        h.insert("x-amzn-requestid", v);
+    }
+    resp
 }
 
 impl IntoResponse for AwsError {

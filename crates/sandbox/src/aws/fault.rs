@@ -28,8 +28,8 @@ pub enum FaultKind {
         #[serde(default)]
         message: String,
     },
-    /// Answer as the service does when throttled (Connect: 429 `TooManyRequestsException`;
-    /// IAM/STS: 400 `Throttling`).
+    /// Answer as the service does when throttled (Connect: 429 with the operation's declared
+    /// code, see [`throttled`]; IAM/STS: 400 `Throttling`).
     Throttle,
     /// Close the connection without an answer.
     Drop,
@@ -128,7 +128,7 @@ impl Faults {
                                 message.clone()
                             },
                         ),
-                        FaultKind::Throttle => throttled(service),
+                        FaultKind::Throttle => throttled(service, api),
                         _ => AwsError::dropped_connection(),
                     });
                 }
@@ -142,11 +142,21 @@ impl Faults {
     }
 }
 
-/// The error a service answers when a call is throttled.
-pub fn throttled(service: &str) -> AwsError {
+/// The error a service answers when a call to `api` is throttled. Connect answers 429 with the
+/// name the operation declares in the model (`ThrottlingException` for every user operation,
+/// docs/facts.md §2); the instance operations declare none and keep the field's
+/// `TooManyRequestsException`.
+pub fn throttled(service: &str, api: &str) -> AwsError {
+    let declared =
+        super::model::of(service).is_some_and(|m| m.declares_error(api, "ThrottlingException"));
     match service {
         "iam" | "sts" => AwsError::bad_request("Throttling", "Rate exceeded"),
         "sso-admin" => AwsError::bad_request("ThrottlingException", "Rate exceeded"),
+        _ if declared => AwsError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "ThrottlingException",
+            "Rate exceeded",
+        ),
         _ => AwsError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequestsException",

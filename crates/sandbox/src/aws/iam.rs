@@ -118,49 +118,16 @@ fn is_name(s: &str, max: usize, extra: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || extra.contains(c))
 }
 
-fn pattern_error(value: &str, field: &str, pattern: &str) -> AwsError {
-    AwsError::validation(format!(
-        "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}"
-    ))
-}
-
-fn check_role_name(name: &str) -> Result<(), AwsError> {
-    if is_name(name, 64, "+=,.@-") {
-        Ok(())
-    } else {
-        Err(pattern_error(name, "roleName", r"[\w+=,.@-]+"))
-    }
-}
-
-fn check_path(path: &str) -> Result<(), AwsError> {
-    let ok = path.len() <= 512
-        && path.starts_with('/')
-        && path.ends_with('/')
-        && path.chars().all(|c| ('\u{21}'..='\u{7e}').contains(&c));
-    if ok {
-        Ok(())
-    } else {
-        Err(pattern_error(
-            path,
-            "path",
-            r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)",
-        ))
-    }
-}
-
 fn check_tags(
     existing: &[(String, String)],
     new: &[(String, String)],
 ) -> Result<Vec<(String, String)>, AwsError> {
     let mut out = existing.to_vec();
     for (k, v) in new {
-        if k.is_empty() || k.chars().count() > 128 || k.starts_with("aws:") {
+        // The model bounds keys and values; the reserved `aws:` prefix is IAM's own rule
+        // (IAM User Guide, "Tagging IAM resources").
+        if k.starts_with("aws:") {
             return Err(AwsError::invalid_input(format!("Invalid tag key {k:?}.")));
-        }
-        if v.chars().count() > 256 {
-            return Err(AwsError::invalid_input(format!(
-                "Tag value for key {k:?} is longer than 256 characters."
-            )));
         }
         match out.iter_mut().find(|(ek, _)| ek == k) {
             Some(e) => e.1.clone_from(v),
@@ -182,12 +149,6 @@ pub fn validate_metadata(doc: &str) -> Result<(String, Vec<String>), AwsError> {
         return Err(AwsError::invalid_input(
             "Could not parse metadata: the document starts with a byte order mark (IAM needs UTF-8 without BOM).",
         ));
-    }
-    if doc.len() < 1000 || doc.len() > 10_000_000 {
-        return Err(AwsError::validation(format!(
-            "1 validation error detected: Value at 'sAMLMetadataDocument' failed to satisfy constraint: Member must have length between 1000 and 10000000 (got {})",
-            doc.len()
-        )));
     }
     let md = connect_sso_saml::IdpMetadata::parse(doc)
         .map_err(|e| AwsError::invalid_input(format!("Could not parse metadata: {e}")))?;
@@ -284,9 +245,6 @@ fn no_such_provider(arn: &str) -> AwsError {
 }
 
 fn check_doc(doc: &str, kind: PolicyKind) -> Result<(), AwsError> {
-    if doc.len() > 131_072 {
-        return Err(AwsError::validation("Policy document is too large."));
-    }
     policy::parse(doc, kind)
         .map(|_| ())
         .map_err(AwsError::malformed_policy)
@@ -322,11 +280,6 @@ fn paginate<T: Clone>(
     p: &Params,
 ) -> Result<(Vec<T>, Option<String>), AwsError> {
     let max = p.int("MaxItems")?.unwrap_or(100);
-    if !(1..=1000).contains(&max) {
-        return Err(AwsError::validation(
-            "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000",
-        ));
-    }
     let start = match p.get("Marker") {
         Some(m) => items
             .iter()
@@ -375,9 +328,6 @@ pub fn dispatch(
         // ---- SAML providers ----
         "CreateSAMLProvider" => {
             let name = p.required("Name")?;
-            if !is_name(name, 128, ".-") {
-                return Err(pattern_error(name, "name", r"[\w._-]+"));
-            }
             let doc = p.required("SAMLMetadataDocument")?;
             let key = name.to_ascii_lowercase();
             if iam.saml_providers.contains_key(&key) {
@@ -485,13 +435,10 @@ pub fn dispatch(
         // ---- roles ----
         "CreateRole" => {
             let name = p.required("RoleName")?;
-            check_role_name(name)?;
             let path = p.get("Path").unwrap_or("/");
-            check_path(path)?;
             let doc = p.required("AssumeRolePolicyDocument")?;
             check_doc(doc, PolicyKind::Trust)?;
             let max = p.int("MaxSessionDuration")?.unwrap_or(3600);
-            check_max_session(max)?;
             let key = name.to_ascii_lowercase();
             if iam.roles.contains_key(&key) {
                 return Err(AwsError::entity_already_exists(format!(
@@ -542,9 +489,6 @@ pub fn dispatch(
         "UpdateRole" => {
             let name = p.required("RoleName")?;
             let max = p.int("MaxSessionDuration")?;
-            if let Some(m) = max {
-                check_max_session(m)?;
-            }
             let r = iam.role_mut(name)?;
             if let Some(d) = p.get("Description") {
                 r.description = Some(d.to_string());
@@ -604,9 +548,6 @@ pub fn dispatch(
         "PutRolePolicy" => {
             let name = p.required("RoleName")?;
             let pname = p.required("PolicyName")?;
-            if !is_name(pname, 128, "+=,.@-") {
-                return Err(pattern_error(pname, "policyName", r"[\w+=,.@-]+"));
-            }
             let doc = p.required("PolicyDocument")?;
             check_doc(doc, PolicyKind::Identity)?;
             let r = iam.role_mut(name)?;
@@ -658,11 +599,7 @@ pub fn dispatch(
         // ---- customer managed policies ----
         "CreatePolicy" => {
             let pname = p.required("PolicyName")?;
-            if !is_name(pname, 128, "+=,.@-") {
-                return Err(pattern_error(pname, "policyName", r"[\w+=,.@-]+"));
-            }
             let path = p.get("Path").unwrap_or("/");
-            check_path(path)?;
             let doc = p.required("PolicyDocument")?;
             check_doc(doc, PolicyKind::Identity)?;
             let arn = format!("arn:aws:iam::{account}:policy{path}{pname}");
@@ -767,21 +704,6 @@ pub fn dispatch(
     }
 }
 
-fn check_max_session(max: i64) -> Result<(), AwsError> {
-    if (3600..=43200).contains(&max) {
-        Ok(())
-    } else {
-        let bound = if max < 3600 {
-            "Member must have value greater than or equal to 3600"
-        } else {
-            "Member must have value less than or equal to 43200"
-        };
-        Err(AwsError::validation(format!(
-            "1 validation error detected: Value '{max}' at 'maxSessionDuration' failed to satisfy constraint: {bound}"
-        )))
-    }
-}
-
 fn no_such_policy(arn: &str) -> AwsError {
     AwsError::no_such_entity(format!("Policy {arn} does not exist or is not attachable."))
 }
@@ -828,8 +750,9 @@ pub async fn handle(
         if action.is_empty() {
             return Err(AwsError::bad_request("MissingAction", "Missing Action"));
         }
-        authorize_iam(&state, &caller, &action)?;
+        super::authorize(&state, &caller, "iam", &action, "*")?;
         super::throttle_and_faults(&state, "iam", &action).await?;
+        super::model::validate_query("iam", &action, &p)?;
         let (resp, changed) = dispatch(&state, &caller, &action, &p)?;
         if changed {
             state.aws.persist();
@@ -838,30 +761,4 @@ pub async fn handle(
     }
     .await;
     result.unwrap_or_else(|e| e.into_query(IAM_NS))
-}
-
-/// Assumed-role callers may use IAM only where their role's policies allow `iam:<Action>`.
-fn authorize_iam(state: &State, caller: &Caller, action: &str) -> Result<(), AwsError> {
-    let Caller::AssumedRole {
-        role_name,
-        session_name,
-        account_id,
-        ..
-    } = caller
-    else {
-        return Ok(());
-    };
-    let iam_action = format!("iam:{action}");
-    let allowed =
-        state
-            .aws
-            .iam_lock()
-            .role_allows(role_name, &iam_action, "*", &caller.aws_userid());
-    if allowed {
-        Ok(())
-    } else {
-        Err(AwsError::access_denied(format!(
-            "User: arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name} is not authorized to perform: {iam_action} on resource: * because no identity-based policy allows the {iam_action} action"
-        )))
-    }
 }

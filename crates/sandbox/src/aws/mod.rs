@@ -24,6 +24,8 @@ pub mod connect;
 mod error;
 pub mod fault;
 pub mod iam;
+pub mod model;
+pub mod ops;
 pub mod persist;
 pub mod policy;
 pub mod query;
@@ -33,7 +35,7 @@ pub mod sigv4;
 pub mod sso_admin;
 pub mod sts;
 
-pub use error::AwsError;
+pub use error::{AwsError, json_answer};
 
 /// Largest request body STS and AWS sign-in read (2 MiB, axum's default for forms). Their one
 /// big field, the base64 SAML response, is refused above 100,000 characters
@@ -371,6 +373,41 @@ pub fn authenticate(
     Ok(caller)
 }
 
+/// The one authorisation path of every AWS service: an assumed-role caller may call
+/// `service:api` on `resource` only where its role's identity policies allow it; the sandbox
+/// administrator may do anything. Refusals are the protocol's `AccessDenied(Exception)`.
+pub fn authorize(
+    state: &State,
+    caller: &Caller,
+    service: &str,
+    api: &str,
+    resource: &str,
+) -> Result<(), AwsError> {
+    let Caller::AssumedRole { role_name, .. } = caller else {
+        return Ok(());
+    };
+    let action = format!("{service}:{api}");
+    let userid = caller.aws_userid();
+    if state
+        .aws
+        .iam_lock()
+        .role_allows(role_name, &action, resource, &userid)
+    {
+        return Ok(());
+    }
+    let message = format!(
+        "User: {} is not authorized to perform: {action} on resource: {resource}",
+        caller.arn()
+    );
+    Err(if is_query_service(service) {
+        AwsError::access_denied(format!(
+            "{message} because no identity-based policy allows the {action} action"
+        ))
+    } else {
+        AwsError::access_denied_json(message)
+    })
+}
+
 /// Apply scripted faults (latency, errors, dropped connections) and the rate limit of
 /// `service`/`api` for the sandbox account. Call it after authentication, before the work.
 pub async fn throttle_and_faults(state: &State, service: &str, api: &str) -> Result<(), AwsError> {
@@ -386,7 +423,7 @@ pub async fn throttle_and_faults(state: &State, service: &str, api: &str) -> Res
         .quotas
         .try_acquire(crate::TEST_ACCOUNT_ID, service, api)
     {
-        return Err(fault::throttled(service));
+        return Err(fault::throttled(service, api));
     }
     Ok(())
 }

@@ -5,20 +5,21 @@
 
 use std::sync::Arc;
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Value, json};
 
 use super::AwsError;
 use crate::State;
 
-fn json(body: serde_json::Value) -> Response {
-    let mut r = (StatusCode::OK, body.to_string()).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    r
-}
+/// An operation's answer.
+type Answer = fn() -> Value;
+
+/// The operations answered (name → answer); see OPERATIONS.md.
+pub const OPERATIONS: [(&str, Answer); 2] = [
+    ("ListInstances", || json!({ "Instances": [] })),
+    ("ListApplications", || json!({ "Applications": [] })),
+];
 
 /// `POST /aws/sso-admin/` (SigV4 with signing name `sso`).
 pub async fn handle(
@@ -40,18 +41,20 @@ pub async fn handle(
     let result = async {
         super::authenticate(&state, "sso", &parts, &body)?;
         super::throttle_and_faults(&state, "sso-admin", &op).await?;
-        match op.as_str() {
-            "ListInstances" => Ok(json(serde_json::json!({ "Instances": [] }))),
-            "ListApplications" => Ok(json(serde_json::json!({ "Applications": [] }))),
-            "" => Err(AwsError::bad_request(
+        let input: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
+        match OPERATIONS.iter().find(|(name, _)| *name == op) {
+            Some((name, answer)) => {
+                super::model::validate_request("sso-admin", name, &input)?;
+                Ok(super::json_answer(StatusCode::OK, "application/x-amz-json-1.1", &answer()))
+            }
+            None if op.is_empty() => Err(AwsError::bad_request(
                 "UnknownOperationException",
                 "Missing X-Amz-Target.",
             )),
-            other => Err(AwsError::new(
-                StatusCode::BAD_REQUEST,
+            None => Err(AwsError::bad_request(
                 "ResourceNotFoundException",
                 format!(
-                    "{other}: IAM Identity Center is not enabled in the sandbox account (no instance exists)."
+                    "{op}: IAM Identity Center is not enabled in the sandbox account (no instance exists)."
                 ),
             )),
         }

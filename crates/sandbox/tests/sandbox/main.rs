@@ -3,5 +3,6 @@
 //! Run: `cargo test -p connect-sso-sandbox --test sandbox`.
 
 mod clock;
+mod conformance;
 mod entra;
 mod hostile;

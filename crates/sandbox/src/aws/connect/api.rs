@@ -1,77 +1,133 @@
-//! HTTP handlers: the Connect restJson1 operations (paths as in the Connect API reference), each
-//! authenticated with SigV4, rate-limited and fault-injected like every sandbox AWS API, and
-//! authorized through IAM for assumed-role callers.
+//! The Connect restJson1 operations: one table ([`OPERATIONS`]: name → IAM resource, handler),
+//! routed by the model's `http` method and `requestUri`, each request authenticated (SigV4),
+//! authorized through IAM for assumed-role callers, rate-limited and fault-injected, and
+//! validated against the model before its handler runs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Request, State as AxState};
-use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
-use serde::Deserialize;
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use axum::routing::{MethodFilter, MethodRouter, any, get};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::error::ConnectError;
-use super::model::{CreateInstanceInput, CreateUserInput, Ctx, IdentityInfo};
+use super::model::{Ctx, IdentityInfo, Profile};
 use super::search::{Criteria, Filter};
 use super::{ConnectState, json as out, paging};
 use crate::State;
-use crate::aws::{AwsError, Caller};
+use crate::aws::{AwsError, Caller, model};
 
 /// Largest request body read (Connect bodies are small).
 const MAX_BODY: usize = 1 << 20;
 
-/// The Connect routes, relative to the service root (`/aws/connect`).
+/// The IAM resource an operation is authorized on, from its input.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource {
+    /// `*` (CreateInstance, ListInstances).
+    Any,
+    /// The instance of `InstanceId`.
+    Instance,
+    /// The user `UserId` of `InstanceId`.
+    User,
+    /// The `resourceArn` itself (tag operations).
+    Arn,
+    /// The caller's own user, checked by the handler (GetFederationToken).
+    OwnUser,
+}
+
+/// A handler: the validated call in, the answer's members out.
+type Handler = fn(&State, &Call) -> Result<Value, AwsError>;
+
+/// One emulated operation.
+pub struct Op {
+    /// The model's operation name.
+    pub name: &'static str,
+    /// What IAM authorizes it on.
+    pub resource: Resource,
+    run: Handler,
+}
+
+const fn op(name: &'static str, resource: Resource, run: Handler) -> Op {
+    Op {
+        name,
+        resource,
+        run,
+    }
+}
+
+/// Every Connect operation the sandbox emulates.
+pub const OPERATIONS: &[Op] = &[
+    op("CreateInstance", Resource::Any, create_instance),
+    op("DescribeInstance", Resource::Instance, describe_instance),
+    op("ListInstances", Resource::Any, list_instances),
+    op("DeleteInstance", Resource::Instance, delete_instance),
+    op(
+        "UpdateInstanceAttribute",
+        Resource::Instance,
+        update_instance_attribute,
+    ),
+    op("CreateUser", Resource::Instance, create_user),
+    op("DescribeUser", Resource::User, describe_user),
+    op("DeleteUser", Resource::User, delete_user),
+    op(
+        "UpdateUserIdentityInfo",
+        Resource::User,
+        update_user_identity_info,
+    ),
+    op(
+        "UpdateUserSecurityProfiles",
+        Resource::User,
+        update_user_security_profiles,
+    ),
+    op(
+        "UpdateUserRoutingProfile",
+        Resource::User,
+        update_user_routing_profile,
+    ),
+    op("ListUsers", Resource::Instance, list_users),
+    op("SearchUsers", Resource::Instance, search_users),
+    op("ListSecurityProfiles", Resource::Instance, list_profiles),
+    op("ListRoutingProfiles", Resource::Instance, list_profiles),
+    op(
+        "GetFederationToken",
+        Resource::OwnUser,
+        get_federation_token,
+    ),
+    op("TagResource", Resource::Arn, tag_resource),
+    op("UntagResource", Resource::Arn, untag_resource),
+    op("ListTagsForResource", Resource::Arn, list_tags_for_resource),
+];
+
+/// The Connect routes, relative to the service root (`/aws/connect`): each operation at its
+/// model `requestUri` (axum's `{label}` syntax is the model's), and the agent page.
 pub fn routes() -> Router<Arc<State>> {
-    Router::new()
-        .route("/instance", put(create_instance).get(list_instances))
-        .route(
-            "/instance/{instance_id}",
-            get(describe_instance).delete(delete_instance),
-        )
-        .route(
-            "/instance/{instance_id}/attribute/{attribute}",
-            post(update_instance_attribute),
-        )
-        .route("/users/{instance_id}", put(create_user))
-        .route(
-            "/users/{instance_id}/{user_id}",
-            get(describe_user).delete(delete_user),
-        )
-        .route(
-            "/users/{instance_id}/{user_id}/identity-info",
-            post(update_user_identity_info),
-        )
-        .route(
-            "/users/{instance_id}/{user_id}/security-profiles",
-            post(update_user_security_profiles),
-        )
-        .route(
-            "/users/{instance_id}/{user_id}/routing-profile",
-            post(update_user_routing_profile),
-        )
-        .route("/users-summary/{instance_id}", get(list_users))
-        .route("/search-users", post(search_users))
-        .route(
-            "/security-profiles-summary/{instance_id}",
-            get(list_security_profiles),
-        )
-        .route(
-            "/routing-profiles-summary/{instance_id}",
-            get(list_routing_profiles),
-        )
-        .route("/user/federate/{instance_id}", get(get_federation_token))
-        .route(
-            "/tags/{resource_arn}",
-            post(tag_resource)
-                .delete(untag_resource)
-                .get(list_tags_for_resource),
-        )
+    let mut paths: BTreeMap<&str, MethodRouter<Arc<State>>> = BTreeMap::new();
+    let model = model::of("connect");
+    for op in OPERATIONS {
+        let http = model.and_then(|m| m.operation(op.name)).map(|o| &o["http"]);
+        let method = http.and_then(|h| h["method"].as_str());
+        let path = http.and_then(|h| h["requestUri"].as_str());
+        let filter = method
+            .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+            .and_then(|m| MethodFilter::try_from(m).ok());
+        let (Some(path), Some(filter)) = (path, filter) else {
+            continue;
+        };
+        let handler = move |st: AxState<Arc<State>>,
+                            Path(labels): Path<HashMap<String, String>>,
+                            req: Request| dispatch(st.0, op, labels, req);
+        let route = paths.remove(path).unwrap_or_default().on(filter, handler);
+        paths.insert(path, route);
+    }
+    paths
+        .into_iter()
+        .fold(Router::new(), |r, (path, route)| {
+            r.route(path, route.fallback(unknown_operation))
+        })
         .route("/app/{instance_id}", get(super::agent_page::page))
         .route(
             "/app/{instance_id}/{*destination}",
@@ -81,20 +137,68 @@ pub fn routes() -> Router<Arc<State>> {
         // (axum issue #3138), so unknown paths get an explicit catch-all route.
         .route("/{*rest}", any(unknown_operation))
         .fallback(unknown_operation)
-        .method_not_allowed_fallback(unknown_operation)
 }
 
-/// An authenticated, admitted call.
-struct Call {
-    parts: Parts,
-    body: Bytes,
+/// An authenticated, admitted and validated call.
+pub struct Call {
+    op: &'static str,
+    input: Value,
     ctx: Ctx,
+    caller: Caller,
 }
 
 impl Call {
-    /// Query parameters (repeated keys kept in order).
-    fn query(&self) -> Vec<(String, String)> {
-        self.parts
+    /// A string member of the input (`""` when absent).
+    fn s(&self, member: &str) -> &str {
+        self.input[member].as_str().unwrap_or_default()
+    }
+
+    /// A member of the input as a Rust type (`T::default()`-like `None` when absent).
+    fn typed<T: DeserializeOwned>(&self, member: Option<&str>) -> Result<T, AwsError> {
+        let v = member.map_or(&self.input, |m| &self.input[m]);
+        serde_json::from_value(v.clone()).map_err(|e| {
+            err(ConnectError::Serialization(format!(
+                "The request body is not valid JSON for this operation: {e}."
+            )))
+        })
+    }
+
+    /// `MaxResults` / `NextToken` for the list `list`.
+    fn page(
+        &self,
+        list: &str,
+        default: usize,
+        limit: usize,
+    ) -> Result<paging::PageRequest, AwsError> {
+        let token = self.input["NextToken"].as_str();
+        paging::page_request(
+            list,
+            token,
+            self.input["MaxResults"].as_i64(),
+            default,
+            limit,
+        )
+        .map_err(err)
+    }
+}
+
+/// Authenticate, build the input from labels, query and body, authorize, apply the rate limit
+/// and faults, validate against the model, run the handler; answer with a request ID.
+async fn dispatch(
+    st: Arc<State>,
+    op: &'static Op,
+    labels: HashMap<String, String>,
+    req: Request,
+) -> Response {
+    let answer = async {
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+            err(ConnectError::Serialization(
+                "The request body could not be read or is larger than 1 MiB.".to_string(),
+            ))
+        })?;
+        let caller = crate::aws::authenticate(&st, "connect", &parts, &body)?;
+        let query: Vec<(String, String)> = parts
             .uri
             .query()
             .map(|q| {
@@ -102,90 +206,57 @@ impl Call {
                     .into_owned()
                     .collect()
             })
-            .unwrap_or_default()
-    }
-
-    fn query_one(&self, name: &str) -> Option<String> {
-        self.query()
-            .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
-    }
-
-    fn query_int(&self, name: &str) -> Result<Option<i64>, AwsError> {
-        match self.query_one(name) {
-            None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| {
-                err(ConnectError::InvalidParameter(format!(
-                    "{name} must be an integer; got {v:?}."
-                )))
-            }),
+            .unwrap_or_default();
+        let input = model::of("connect")
+            .and_then(|m| m.rest_input(op.name, &labels, &query, &body))
+            .ok_or_else(|| {
+                err(ConnectError::Serialization(
+                    "The request body is not a JSON object.".to_string(),
+                ))
+            })?;
+        let ctx = super::ctx(&st, &caller);
+        if let Some(resource) = resource_arn(op.resource, &ctx, &input) {
+            crate::aws::authorize(&st, &caller, "connect", op.name, &resource)?;
         }
+        crate::aws::throttle_and_faults(&st, "connect", op.name).await?;
+        model::validate_request("connect", op.name, &input)?;
+        (op.run)(
+            &st,
+            &Call {
+                op: op.name,
+                input,
+                ctx,
+                caller,
+            },
+        )
     }
-
-    /// The JSON body (an empty body reads as `{}`).
-    fn json<T: DeserializeOwned>(&self) -> Result<T, AwsError> {
-        let bytes: &[u8] = if self.body.is_empty() {
-            b"{}"
-        } else {
-            &self.body
-        };
-        serde_json::from_slice(bytes).map_err(|e| {
-            err(ConnectError::Serialization(format!(
-                "The request body is not valid JSON for this operation: {e}."
-            )))
-        })
+    .await;
+    match answer {
+        Ok(v) => crate::aws::json_answer(StatusCode::OK, "application/json", &v),
+        Err(e) => declared(op.name, e).into_rest_json(),
     }
 }
 
-/// Authenticate (SigV4), authorize through IAM for assumed roles, then apply the rate limit and
-/// scripted faults for `api`.
-async fn begin(
-    st: &State,
-    req: Request,
-    api: &'static str,
-    resource: impl FnOnce(&Ctx) -> String,
-) -> Result<Call, AwsError> {
-    let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        err(ConnectError::Serialization(
-            "The request body could not be read or is larger than 1 MiB.".to_string(),
-        ))
-    })?;
-    let caller = crate::aws::authenticate(st, "connect", &parts, &body)?;
-    let ctx = super::ctx(st, &caller);
-    authorize(st, &caller, api, &resource(&ctx))?;
-    crate::aws::throttle_and_faults(st, "connect", api).await?;
-    Ok(Call { parts, body, ctx })
+/// The model's error for `op`: `InvalidParameterException` where the operation does not
+/// declare it (CreateInstance, ListInstances, …) is its `InvalidRequestException`.
+fn declared(op: &str, mut e: AwsError) -> AwsError {
+    let connect = model::of("connect");
+    if e.code == "InvalidParameterException"
+        && connect.is_some_and(|m| !m.declares_error(op, &e.code))
+    {
+        e.code = "InvalidRequestException".to_string();
+    }
+    e
 }
 
-/// IAM check for assumed-role callers; the sandbox admin may do anything.
-pub(super) fn authorize(
-    st: &State,
-    caller: &Caller,
-    api: &str,
-    resource: &str,
-) -> Result<(), AwsError> {
-    let Caller::AssumedRole {
-        role_name,
-        session_name,
-        account_id,
-        ..
-    } = caller
-    else {
-        return Ok(());
-    };
-    let action = format!("connect:{api}");
-    let allowed = {
-        let iam = st.aws.iam_lock();
-        iam.role_allows(role_name, &action, resource, &caller.aws_userid())
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(AwsError::access_denied_json(format!(
-            "User: arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name} is not authorized to perform: {action} on resource: {resource}"
-        )))
+fn resource_arn(resource: Resource, ctx: &Ctx, input: &Value) -> Option<String> {
+    let s = |m: &str| input[m].as_str().unwrap_or_default().to_string();
+    match resource {
+        Resource::Any => Some("*".to_string()),
+        Resource::Instance => Some(instance_arn(ctx, &s("InstanceId"))),
+        Resource::User => Some(user_arn(ctx, &s("InstanceId"), &s("UserId"))),
+        Resource::Arn => Some(s("resourceArn")),
+        Resource::OwnUser => None,
     }
 }
 
@@ -196,26 +267,6 @@ pub(super) fn err(e: ConnectError) -> AwsError {
         e.code(),
         e.message(),
     )
-}
-
-fn ok_json(v: &Value) -> Response {
-    let mut resp = (StatusCode::OK, v.to_string()).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    resp
-}
-
-fn ok_empty() -> Response {
-    ok_json(&json!({}))
-}
-
-fn respond(result: Result<Response, AwsError>) -> Response {
-    match result {
-        Ok(r) => r,
-        Err(e) => e.into_rest_json(),
-    }
 }
 
 fn instance_arn(ctx: &Ctx, instance_id: &str) -> String {
@@ -241,284 +292,6 @@ fn connect(st: &State) -> &ConnectState {
     &st.aws.connect
 }
 
-// ---- instances -------------------------------------------------------------------------------
-
-async fn create_instance(AxState(st): AxState<Arc<State>>, req: Request) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "CreateInstance", |_| "*".to_string()).await?;
-            let input: CreateInstanceInput = call.json()?;
-            let (id, arn) = connect(&st)
-                .write(|d| d.create_instance(&call.ctx, input))
-                .map_err(err)?;
-            Ok(ok_json(&json!({ "Id": id, "Arn": arn })))
-        }
-        .await,
-    )
-}
-
-async fn describe_instance(
-    AxState(st): AxState<Arc<State>>,
-    Path(instance_id): Path<String>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "DescribeInstance", |c| {
-                instance_arn(c, &instance_id)
-            })
-            .await?;
-            let body = connect(&st)
-                .read(|d| {
-                    d.instance(&call.ctx, &instance_id)
-                        .map(|i| json!({ "Instance": out::instance(i, call.ctx.now_ms) }))
-                })
-                .map_err(err)?;
-            Ok(ok_json(&body))
-        }
-        .await,
-    )
-}
-
-async fn list_instances(AxState(st): AxState<Arc<State>>, req: Request) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "ListInstances", |_| "*".to_string()).await?;
-            let page = paging::page_request(
-                "instances",
-                call.query_one("nextToken").as_deref(),
-                call.query_int("maxResults")?,
-                10,
-                10,
-            )
-            .map_err(err)?;
-            let body = connect(&st).read(|d| {
-                let (items, next) =
-                    paging::page("instances", d.instances_of(&call.ctx), |i| i.seq, page);
-                let list: Vec<Value> = items
-                    .into_iter()
-                    .map(|i| out::instance_summary(i, call.ctx.now_ms))
-                    .collect();
-                with_next(json!({ "InstanceSummaryList": list }), next)
-            });
-            Ok(ok_json(&body))
-        }
-        .await,
-    )
-}
-
-async fn delete_instance(
-    AxState(st): AxState<Arc<State>>,
-    Path(instance_id): Path<String>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "DeleteInstance", |c| {
-                instance_arn(c, &instance_id)
-            })
-            .await?;
-            connect(&st)
-                .write(|d| d.delete_instance(&call.ctx, &instance_id))
-                .map_err(err)?;
-            Ok(ok_empty())
-        }
-        .await,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UpdateInstanceAttributeBody {
-    value: Option<String>,
-}
-
-async fn update_instance_attribute(
-    AxState(st): AxState<Arc<State>>,
-    Path((instance_id, attribute)): Path<(String, String)>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "UpdateInstanceAttribute", |c| {
-                instance_arn(c, &instance_id)
-            })
-            .await?;
-            let body: UpdateInstanceAttributeBody = call.json()?;
-            let value = body.value.ok_or_else(|| {
-                err(ConnectError::InvalidParameter(
-                    "Value is required.".to_string(),
-                ))
-            })?;
-            connect(&st)
-                .write(|d| d.update_instance_attribute(&call.ctx, &instance_id, &attribute, &value))
-                .map_err(err)?;
-            Ok(ok_empty())
-        }
-        .await,
-    )
-}
-
-// ---- users -----------------------------------------------------------------------------------
-
-async fn create_user(
-    AxState(st): AxState<Arc<State>>,
-    Path(instance_id): Path<String>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "CreateUser", |c| instance_arn(c, &instance_id)).await?;
-            let input: CreateUserInput = call.json()?;
-            let (id, arn) = connect(&st)
-                .write(|d| d.create_user(&call.ctx, &instance_id, input))
-                .map_err(err)?;
-            Ok(ok_json(&json!({ "UserId": id, "UserArn": arn })))
-        }
-        .await,
-    )
-}
-
-async fn describe_user(
-    AxState(st): AxState<Arc<State>>,
-    Path((instance_id, user_id)): Path<(String, String)>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "DescribeUser", |c| {
-                user_arn(c, &instance_id, &user_id)
-            })
-            .await?;
-            let body = connect(&st)
-                .read(|d| {
-                    let i = d.active_instance(&call.ctx, &instance_id)?;
-                    let u = i.user(&user_id)?;
-                    Ok(json!({ "User": out::user(u, &call.ctx.region) }))
-                })
-                .map_err(err)?;
-            Ok(ok_json(&body))
-        }
-        .await,
-    )
-}
-
-async fn delete_user(
-    AxState(st): AxState<Arc<State>>,
-    Path((instance_id, user_id)): Path<(String, String)>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "DeleteUser", |c| {
-                user_arn(c, &instance_id, &user_id)
-            })
-            .await?;
-            connect(&st)
-                .write(|d| d.delete_user(&call.ctx, &instance_id, &user_id))
-                .map_err(err)?;
-            Ok(ok_empty())
-        }
-        .await,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct IdentityInfoBody {
-    identity_info: Option<IdentityInfo>,
-}
-
-async fn update_user_identity_info(
-    AxState(st): AxState<Arc<State>>,
-    Path((instance_id, user_id)): Path<(String, String)>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "UpdateUserIdentityInfo", |c| {
-                user_arn(c, &instance_id, &user_id)
-            })
-            .await?;
-            let body: IdentityInfoBody = call.json()?;
-            let info = body.identity_info.ok_or_else(|| {
-                err(ConnectError::InvalidParameter(
-                    "IdentityInfo is required.".to_string(),
-                ))
-            })?;
-            connect(&st)
-                .write(|d| d.update_user_identity_info(&call.ctx, &instance_id, &user_id, info))
-                .map_err(err)?;
-            Ok(ok_empty())
-        }
-        .await,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SecurityProfilesBody {
-    security_profile_ids: Option<Vec<String>>,
-}
-
-async fn update_user_security_profiles(
-    AxState(st): AxState<Arc<State>>,
-    Path((instance_id, user_id)): Path<(String, String)>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "UpdateUserSecurityProfiles", |c| {
-                user_arn(c, &instance_id, &user_id)
-            })
-            .await?;
-            let body: SecurityProfilesBody = call.json()?;
-            let ids = body.security_profile_ids.ok_or_else(|| {
-                err(ConnectError::InvalidParameter(
-                    "SecurityProfileIds is required.".to_string(),
-                ))
-            })?;
-            connect(&st)
-                .write(|d| d.update_user_security_profiles(&call.ctx, &instance_id, &user_id, ids))
-                .map_err(err)?;
-            Ok(ok_empty())
-        }
-        .await,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RoutingProfileBody {
-    routing_profile_id: Option<String>,
-}
-
-async fn update_user_routing_profile(
-    AxState(st): AxState<Arc<State>>,
-    Path((instance_id, user_id)): Path<(String, String)>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "UpdateUserRoutingProfile", |c| {
-                user_arn(c, &instance_id, &user_id)
-            })
-            .await?;
-            let body: RoutingProfileBody = call.json()?;
-            let id = body.routing_profile_id.ok_or_else(|| {
-                err(ConnectError::InvalidParameter(
-                    "RoutingProfileId is required.".to_string(),
-                ))
-            })?;
-            connect(&st)
-                .write(|d| d.update_user_routing_profile(&call.ctx, &instance_id, &user_id, &id))
-                .map_err(err)?;
-            Ok(ok_empty())
-        }
-        .await,
-    )
-}
-
 fn with_next(mut v: Value, next: Option<String>) -> Value {
     if let Some(t) = next {
         v["NextToken"] = json!(t);
@@ -526,314 +299,229 @@ fn with_next(mut v: Value, next: Option<String>) -> Value {
     v
 }
 
-async fn list_users(
-    AxState(st): AxState<Arc<State>>,
-    Path(instance_id): Path<String>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, "ListUsers", |c| instance_arn(c, &instance_id)).await?;
-            let page = paging::page_request(
-                "users",
-                call.query_one("nextToken").as_deref(),
-                call.query_int("maxResults")?,
-                100,
-                1000,
-            )
-            .map_err(err)?;
-            let body = connect(&st)
-                .read(|d| {
-                    let i = d.active_instance(&call.ctx, &instance_id)?;
-                    let (users, next) = paging::page("users", i.users.iter(), |u| u.seq, page);
-                    let list: Vec<Value> = users
-                        .into_iter()
-                        .map(|u| out::user_summary(u, &call.ctx.region))
-                        .collect();
-                    Ok(with_next(json!({ "UserSummaryList": list }), next))
-                })
-                .map_err(err)?;
-            Ok(ok_json(&body))
-        }
-        .await,
-    )
+// ---- instances -------------------------------------------------------------------------------
+
+fn create_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let input = c.typed(None)?;
+    let (id, arn) = connect(st)
+        .write(|d| d.create_instance(&c.ctx, input))
+        .map_err(err)?;
+    Ok(json!({ "Id": id, "Arn": arn }))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SearchUsersBody {
-    instance_id: Option<String>,
-    next_token: Option<String>,
-    max_results: Option<i64>,
-    search_filter: Option<Filter>,
-    search_criteria: Option<Criteria>,
+fn describe_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
+    connect(st)
+        .read(|d| {
+            d.instance(&c.ctx, c.s("InstanceId"))
+                .map(|i| json!({ "Instance": out::instance(i, c.ctx.now_ms) }))
+        })
+        .map_err(err)
 }
 
-async fn search_users(AxState(st): AxState<Arc<State>>, req: Request) -> Response {
-    respond(
-        async {
-            // The instance is in the body: read it before authorizing against its ARN.
-            let (parts, body) = req.into_parts();
-            let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-                err(ConnectError::Serialization(
-                    "The request body could not be read or is larger than 1 MiB.".to_string(),
-                ))
-            })?;
-            let instance_hint = serde_json::from_slice::<Value>(&bytes)
-                .ok()
-                .and_then(|v| {
-                    v.get("InstanceId")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .unwrap_or_default();
-            let req = Request::from_parts(parts, axum::body::Body::from(bytes));
-            let call = begin(&st, req, "SearchUsers", |c| instance_arn(c, &instance_hint)).await?;
-            let body: SearchUsersBody = call.json()?;
-            let instance_id = body.instance_id.ok_or_else(|| {
-                err(ConnectError::InvalidParameter(
-                    "InstanceId is required.".to_string(),
-                ))
-            })?;
-            if body
-                .next_token
-                .as_deref()
-                .is_some_and(|t| t.is_empty() || t.len() > 2500)
-            {
-                return Err(err(ConnectError::InvalidParameter(
-                    "NextToken must be 1 to 2500 characters.".to_string(),
-                )));
-            }
-            // MaxResults: 1–500 in the current model; a page holds 100 by default (docs/facts.md §2).
-            let page = paging::page_request(
-                "search-users",
-                body.next_token.as_deref(),
-                body.max_results,
-                100,
-                500,
-            )
-            .map_err(err)?;
-            let criteria = body.search_criteria.unwrap_or_default();
-            criteria.validate().map_err(err)?;
-            let filter = body.search_filter.unwrap_or_default();
-            filter.validate().map_err(err)?;
-            let answer = connect(&st)
-                .read(|d| {
-                    let i = d.active_instance(&call.ctx, &instance_id)?;
-                    let matching: Vec<_> = i
-                        .users
-                        .iter()
-                        .filter(|u| criteria.matches(u) && filter.matches(u))
-                        .collect();
-                    let total = matching.len();
-                    let (users, next) =
-                        paging::page("search-users", matching.into_iter(), |u| u.seq, page);
-                    let list: Vec<Value> =
-                        users.into_iter().map(out::user_search_summary).collect();
-                    Ok(with_next(
-                        json!({ "Users": list, "ApproximateTotalCount": total }),
-                        next,
-                    ))
-                })
-                .map_err(err)?;
-            Ok(ok_json(&answer))
-        }
-        .await,
-    )
+fn list_instances(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let page = c.page("instances", 10, 10)?;
+    Ok(connect(st).read(|d| {
+        let (items, next) = paging::page("instances", d.instances_of(&c.ctx), |i| i.seq, page);
+        let list: Vec<Value> = items
+            .into_iter()
+            .map(|i| out::instance_summary(i, c.ctx.now_ms))
+            .collect();
+        with_next(json!({ "InstanceSummaryList": list }), next)
+    }))
 }
 
-async fn list_security_profiles(
-    AxState(st): AxState<Arc<State>>,
-    Path(instance_id): Path<String>,
-    req: Request,
-) -> Response {
-    list_profiles(st, instance_id, req, "ListSecurityProfiles").await
+fn delete_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
+    connect(st)
+        .write(|d| d.delete_instance(&c.ctx, c.s("InstanceId")))
+        .map_err(err)?;
+    Ok(json!({}))
 }
 
-async fn list_routing_profiles(
-    AxState(st): AxState<Arc<State>>,
-    Path(instance_id): Path<String>,
-    req: Request,
-) -> Response {
-    list_profiles(st, instance_id, req, "ListRoutingProfiles").await
+fn update_instance_attribute(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let (id, attribute, value) = (c.s("InstanceId"), c.s("AttributeType"), c.s("Value"));
+    connect(st)
+        .write(|d| d.update_instance_attribute(&c.ctx, id, attribute, value))
+        .map_err(err)?;
+    Ok(json!({}))
 }
 
-async fn list_profiles(
-    st: Arc<State>,
-    instance_id: String,
-    req: Request,
-    api: &'static str,
-) -> Response {
-    respond(
-        async {
-            let call = begin(&st, req, api, |c| instance_arn(c, &instance_id)).await?;
-            let (list_key, token_list) = if api == "ListSecurityProfiles" {
-                ("SecurityProfileSummaryList", "security-profiles")
+// ---- users -----------------------------------------------------------------------------------
+
+fn create_user(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let input = c.typed(None)?;
+    let (id, arn) = connect(st)
+        .write(|d| d.create_user(&c.ctx, c.s("InstanceId"), input))
+        .map_err(err)?;
+    Ok(json!({ "UserId": id, "UserArn": arn }))
+}
+
+fn describe_user(st: &State, c: &Call) -> Result<Value, AwsError> {
+    connect(st)
+        .read(|d| {
+            let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+            let u = i.user(c.s("UserId"))?;
+            Ok(json!({ "User": out::user(u, &c.ctx.region) }))
+        })
+        .map_err(err)
+}
+
+fn delete_user(st: &State, c: &Call) -> Result<Value, AwsError> {
+    connect(st)
+        .write(|d| d.delete_user(&c.ctx, c.s("InstanceId"), c.s("UserId")))
+        .map_err(err)?;
+    Ok(json!({}))
+}
+
+fn update_user_identity_info(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let info: IdentityInfo = c.typed(Some("IdentityInfo"))?;
+    let (i, u) = (c.s("InstanceId"), c.s("UserId"));
+    connect(st)
+        .write(|d| d.update_user_identity_info(&c.ctx, i, u, info))
+        .map_err(err)?;
+    Ok(json!({}))
+}
+
+fn update_user_security_profiles(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let ids: Vec<String> = c.typed(Some("SecurityProfileIds"))?;
+    let (i, u) = (c.s("InstanceId"), c.s("UserId"));
+    connect(st)
+        .write(|d| d.update_user_security_profiles(&c.ctx, i, u, ids))
+        .map_err(err)?;
+    Ok(json!({}))
+}
+
+fn update_user_routing_profile(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let (i, u, p) = (c.s("InstanceId"), c.s("UserId"), c.s("RoutingProfileId"));
+    connect(st)
+        .write(|d| d.update_user_routing_profile(&c.ctx, i, u, p))
+        .map_err(err)?;
+    Ok(json!({}))
+}
+
+fn list_users(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let page = c.page("users", 100, 1000)?;
+    connect(st)
+        .read(|d| {
+            let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+            let (users, next) = paging::page("users", i.users.iter(), |u| u.seq, page);
+            let list: Vec<Value> = users
+                .into_iter()
+                .map(|u| out::user_summary(u, &c.ctx.region))
+                .collect();
+            Ok(with_next(json!({ "UserSummaryList": list }), next))
+        })
+        .map_err(err)
+}
+
+fn search_users(st: &State, c: &Call) -> Result<Value, AwsError> {
+    // MaxResults: 1–500 in the model; a page holds 100 by default (docs/facts.md §2).
+    let page = c.page("search-users", 100, 500)?;
+    let criteria: Option<Criteria> = c.typed(Some("SearchCriteria"))?;
+    let criteria = criteria.unwrap_or_default();
+    criteria.validate().map_err(err)?;
+    let filter: Option<Filter> = c.typed(Some("SearchFilter"))?;
+    let filter = filter.unwrap_or_default();
+    filter.validate().map_err(err)?;
+    connect(st)
+        .read(|d| {
+            let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+            let matching: Vec<_> = i
+                .users
+                .iter()
+                .filter(|u| criteria.matches(u) && filter.matches(u))
+                .collect();
+            let total = matching.len();
+            let (users, next) = paging::page("search-users", matching.into_iter(), |u| u.seq, page);
+            let list: Vec<Value> = users.into_iter().map(out::user_search_summary).collect();
+            let body = json!({ "Users": list, "ApproximateTotalCount": total });
+            Ok(with_next(body, next))
+        })
+        .map_err(err)
+}
+
+/// ListSecurityProfiles and ListRoutingProfiles.
+fn list_profiles(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let security = c.op == "ListSecurityProfiles";
+    let (key, list) = if security {
+        ("SecurityProfileSummaryList", "security-profiles")
+    } else {
+        ("RoutingProfileSummaryList", "routing-profiles")
+    };
+    let page = c.page(list, 100, 1000)?;
+    connect(st)
+        .read(|d| {
+            let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+            let profiles = if security {
+                &i.security_profiles
             } else {
-                ("RoutingProfileSummaryList", "routing-profiles")
+                &i.routing_profiles
             };
-            let page = paging::page_request(
-                token_list,
-                call.query_one("nextToken").as_deref(),
-                call.query_int("maxResults")?,
-                100,
-                1000,
-            )
-            .map_err(err)?;
-            let body = connect(&st)
-                .read(|d| {
-                    let i = d.active_instance(&call.ctx, &instance_id)?;
-                    let profiles = if api == "ListSecurityProfiles" {
-                        &i.security_profiles
-                    } else {
-                        &i.routing_profiles
-                    };
-                    // Profiles never move: their position is their sequence number.
-                    let indexed: Vec<(u64, &super::model::Profile)> =
-                        (0u64..).zip(profiles.iter()).collect();
-                    let (items, next) = paging::page(token_list, indexed.iter(), |p| p.0, page);
-                    let list: Vec<Value> = items
-                        .into_iter()
-                        .map(|(_, p)| out::profile_summary(p, &call.ctx.region))
-                        .collect();
-                    Ok(with_next(json!({ list_key: list }), next))
-                })
-                .map_err(err)?;
-            Ok(ok_json(&body))
-        }
-        .await,
-    )
+            // Profiles never move: their position is their sequence number.
+            let indexed: Vec<(u64, &Profile)> = (0u64..).zip(profiles.iter()).collect();
+            let (items, next) = paging::page(list, indexed.iter(), |p| p.0, page);
+            let summaries: Vec<Value> = items
+                .into_iter()
+                .map(|(_, p)| out::profile_summary(p, &c.ctx.region))
+                .collect();
+            Ok(with_next(json!({ key: summaries }), next))
+        })
+        .map_err(err)
 }
 
 // ---- federation ------------------------------------------------------------------------------
 
-async fn get_federation_token(
-    AxState(st): AxState<Arc<State>>,
-    Path(instance_id): Path<String>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let (parts, body) = req.into_parts();
-            let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-                err(ConnectError::Serialization(
-                    "The request body could not be read.".to_string(),
-                ))
-            })?;
-            let caller = crate::aws::authenticate(&st, "connect", &parts, &body)?;
-            crate::aws::throttle_and_faults(&st, "connect", "GetFederationToken").await?;
-            let grant = super::federation_grant(&st, &caller, &instance_id)?;
-            Ok(ok_json(&json!({
-                "Credentials": {
-                    "AccessToken": grant.access_token,
-                    "AccessTokenExpiration": out::epoch_seconds(grant.expires_ms),
-                    "RefreshToken": grant.refresh_token,
-                    "RefreshTokenExpiration": out::epoch_seconds(grant.expires_ms),
-                },
-                "SignInUrl": grant.sign_in_url,
-                "UserArn": grant.user_arn,
-                "UserId": grant.user_id,
-            })))
-        }
-        .await,
-    )
+fn get_federation_token(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let grant = super::federation_grant(st, &c.caller, c.s("InstanceId"))?;
+    Ok(json!({
+        "Credentials": {
+            "AccessToken": grant.access_token,
+            "AccessTokenExpiration": out::epoch_seconds(grant.expires_ms),
+            "RefreshToken": grant.refresh_token,
+            "RefreshTokenExpiration": out::epoch_seconds(grant.expires_ms),
+        },
+        "SignInUrl": grant.sign_in_url,
+        "UserArn": grant.user_arn,
+        "UserId": grant.user_id,
+    }))
 }
 
 // ---- tags ------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-struct TagBody {
-    tags: Option<BTreeMap<String, String>>,
+fn tag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let tags: BTreeMap<String, String> = c.typed(Some("tags"))?;
+    connect(st)
+        .write(|d| {
+            let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
+            let mut merged = current.clone();
+            merged.extend(tags);
+            super::validate::tags(&merged)?;
+            *current = merged;
+            Ok(())
+        })
+        .map_err(err)?;
+    Ok(json!({}))
 }
 
-async fn tag_resource(
-    AxState(st): AxState<Arc<State>>,
-    Path(resource_arn): Path<String>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let arn = resource_arn.clone();
-            let call = begin(&st, req, "TagResource", move |_| arn).await?;
-            let body: TagBody = call.json()?;
-            let tags = body.tags.ok_or_else(|| {
-                err(ConnectError::InvalidParameter(
-                    "tags is required.".to_string(),
-                ))
-            })?;
-            if tags.is_empty() {
-                return Err(err(ConnectError::InvalidParameter(
-                    "tags must hold at least one tag.".to_string(),
-                )));
+fn untag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let keys: Vec<String> = c.typed(Some("tagKeys"))?;
+    connect(st)
+        .write(|d| {
+            let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
+            for k in &keys {
+                current.remove(k);
             }
-            connect(&st)
-                .write(|d| {
-                    let current = d.tags_mut(&call.ctx, &resource_arn)?;
-                    let mut merged = current.clone();
-                    merged.extend(tags);
-                    super::validate::tags(&merged)?;
-                    *current = merged;
-                    Ok(())
-                })
-                .map_err(err)?;
-            Ok(ok_empty())
-        }
-        .await,
-    )
+            Ok(())
+        })
+        .map_err(err)?;
+    Ok(json!({}))
 }
 
-async fn untag_resource(
-    AxState(st): AxState<Arc<State>>,
-    Path(resource_arn): Path<String>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let arn = resource_arn.clone();
-            let call = begin(&st, req, "UntagResource", move |_| arn).await?;
-            let keys: Vec<String> = call
-                .query()
-                .into_iter()
-                .filter(|(k, _)| k == "tagKeys")
-                .map(|(_, v)| v)
-                .collect();
-            if keys.is_empty() || keys.len() > 50 {
-                return Err(err(ConnectError::InvalidParameter(
-                    "tagKeys must list 1 to 50 keys.".to_string(),
-                )));
-            }
-            connect(&st)
-                .write(|d| {
-                    let current = d.tags_mut(&call.ctx, &resource_arn)?;
-                    for k in &keys {
-                        current.remove(k);
-                    }
-                    Ok(())
-                })
-                .map_err(err)?;
-            Ok(ok_empty())
-        }
-        .await,
-    )
-}
-
-async fn list_tags_for_resource(
-    AxState(st): AxState<Arc<State>>,
-    Path(resource_arn): Path<String>,
-    req: Request,
-) -> Response {
-    respond(
-        async {
-            let arn = resource_arn.clone();
-            let call = begin(&st, req, "ListTagsForResource", move |_| arn).await?;
-            // `tags_mut` finds the resource; nothing is changed.
-            let tags = connect(&st)
-                .write(|d| d.tags_mut(&call.ctx, &resource_arn).map(|t| t.clone()))
-                .map_err(err)?;
-            Ok(ok_json(&json!({ "tags": tags })))
-        }
-        .await,
-    )
+fn list_tags_for_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
+    // `tags_mut` finds the resource; nothing is changed.
+    let tags = connect(st)
+        .write(|d| d.tags_mut(&c.ctx, c.s("resourceArn")).map(|t| t.clone()))
+        .map_err(err)?;
+    Ok(json!({ "tags": tags }))
 }
 
 async fn unknown_operation(req: Request) -> Response {

@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use api::{OPERATIONS, Op, Resource};
 pub use error::ConnectError;
 pub use model::{ConnectData, FederationSession, SamlEmailPolicy};
 
@@ -218,7 +219,7 @@ pub fn federation_grant(
         ctx.account_id,
         caller.aws_userid()
     );
-    api::authorize(state, caller, "GetFederationToken", &resource)?;
+    crate::aws::authorize(state, caller, "connect", "GetFederationToken", &resource)?;
     let (role_name, session_name) = match caller {
         Caller::AssumedRole {
             role_name,

@@ -475,40 +475,29 @@ impl ConnectData {
         input: CreateInstanceInput,
     ) -> ConnectResult<(String, String)> {
         if let Some(token) = &input.client_token {
-            if token.len() > 500 {
-                return Err(ConnectError::InvalidParameter(
-                    "ClientToken must be at most 500 characters.".to_string(),
-                ));
-            }
             if let Some(id) = self.client_tokens.get(token) {
                 if let Some(i) = self.instances.iter().find(|i| &i.id == id) {
                     return Ok((i.id.clone(), i.arn.clone()));
                 }
             }
         }
-        let kind = match required(input.identity_management_type, "IdentityManagementType")?
-            .as_str()
-        {
-            "SAML" => IdentityManagementType::Saml,
-            "CONNECT_MANAGED" => IdentityManagementType::ConnectManaged,
-            "EXISTING_DIRECTORY" => IdentityManagementType::ExistingDirectory,
-            other => {
-                return Err(ConnectError::InvalidParameter(format!(
-                    "IdentityManagementType {other:?} is not one of SAML, CONNECT_MANAGED, EXISTING_DIRECTORY."
-                )));
-            }
+        // IdentityManagementType (an enum) and the two flags are required by the model.
+        let kind = match input.identity_management_type.as_deref() {
+            Some("CONNECT_MANAGED") => IdentityManagementType::ConnectManaged,
+            Some("EXISTING_DIRECTORY") => IdentityManagementType::ExistingDirectory,
+            _ => IdentityManagementType::Saml,
         };
-        let inbound = required(input.inbound_calls_enabled, "InboundCallsEnabled")?;
-        let outbound = required(input.outbound_calls_enabled, "OutboundCallsEnabled")?;
+        let inbound = input.inbound_calls_enabled.unwrap_or_default();
+        let outbound = input.outbound_calls_enabled.unwrap_or_default();
         match kind {
             IdentityManagementType::ExistingDirectory => {
-                let dir = input.directory_id.as_deref().ok_or_else(|| {
-                    ConnectError::InvalidRequest(
+                // Its pattern is the model's; that it is given is the service's rule.
+                if input.directory_id.is_none() {
+                    return Err(ConnectError::InvalidRequest(
                         "DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY."
                             .to_string(),
-                    )
-                })?;
-                validate::directory_id(dir)?;
+                    ));
+                }
             }
             _ => {
                 if input.directory_id.is_some() {
@@ -597,7 +586,6 @@ impl ConnectData {
 
     /// The caller's instance with this id or ARN (in any state).
     pub fn instance(&self, ctx: &Ctx, instance_id: &str) -> ConnectResult<&Instance> {
-        check_instance_id(instance_id)?;
         self.instances
             .iter()
             .find(|i| {
@@ -607,7 +595,6 @@ impl ConnectData {
     }
 
     fn instance_index(&self, ctx: &Ctx, instance_id: &str) -> ConnectResult<usize> {
-        check_instance_id(instance_id)?;
         self.instances
             .iter()
             .position(|i| {
@@ -665,32 +652,7 @@ impl ConnectData {
         attribute: &str,
         value: &str,
     ) -> ConnectResult<()> {
-        const TYPES: [&str; 14] = [
-            "INBOUND_CALLS",
-            "OUTBOUND_CALLS",
-            "CONTACTFLOW_LOGS",
-            "CONTACT_LENS",
-            "AUTO_RESOLVE_BEST_VOICES",
-            "USE_CUSTOM_TTS_VOICES",
-            "EARLY_MEDIA",
-            "MULTI_PARTY_CONFERENCE",
-            "AUTO_MUTE_AGENT_ON_HOLD",
-            "HIGH_VOLUME_OUTBOUND",
-            "ENHANCED_CONTACT_MONITORING",
-            "ENHANCED_CHAT_MONITORING",
-            "MULTI_PARTY_CHAT_CONFERENCE",
-            "MESSAGE_STREAMING",
-        ];
-        if !TYPES.contains(&attribute) {
-            return Err(ConnectError::InvalidParameter(format!(
-                "AttributeType {attribute:?} is not a Connect instance attribute."
-            )));
-        }
-        if value.is_empty() || value.len() > 100 {
-            return Err(ConnectError::InvalidParameter(
-                "Value must be 1 to 100 characters.".to_string(),
-            ));
-        }
+        // AttributeType (enum) and Value (1–100 characters): the model.
         let i = self.active_instance_mut(ctx, instance_id)?;
         let flag = value.eq_ignore_ascii_case("true");
         match attribute {
@@ -984,16 +946,6 @@ fn instance_not_found(instance_id: &str) -> ConnectError {
     ConnectError::ResourceNotFound(format!("Instance not found: {instance_id}"))
 }
 
-/// `InstanceId`: 1–100 characters (the model); an id or an instance ARN.
-fn check_instance_id(instance_id: &str) -> ConnectResult<()> {
-    if instance_id.is_empty() || instance_id.len() > 100 {
-        return Err(ConnectError::InvalidParameter(
-            "InstanceId must be 1 to 100 characters.".to_string(),
-        ));
-    }
-    Ok(())
-}
-
 fn ensure_active(i: &Instance, now_ms: i64) -> ConnectResult<()> {
     match i.status(now_ms) {
         InstanceStatus::Active => Ok(()),
@@ -1052,30 +1004,18 @@ fn check_identity_info(
     Ok(())
 }
 
+/// A desk phone needs its number (PhoneType's values and AfterContactWorkTimeLimit's minimum
+/// are the model's).
 fn check_phone_config(p: &PhoneConfig) -> ConnectResult<()> {
-    match p.phone_type.as_str() {
-        "SOFT_PHONE" => {}
-        "DESK_PHONE" => {
-            let number = p.desk_phone_number.as_deref().ok_or_else(|| {
-                ConnectError::InvalidParameter(
-                    "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE."
-                        .to_string(),
-                )
-            })?;
-            validate::phone_number("PhoneConfig.DeskPhoneNumber", number)?;
-        }
-        other => {
-            return Err(ConnectError::InvalidParameter(format!(
-                "PhoneConfig.PhoneType {other:?} is not SOFT_PHONE or DESK_PHONE."
-            )));
-        }
+    if p.phone_type != "DESK_PHONE" {
+        return Ok(());
     }
-    if p.after_contact_work_time_limit < 0 {
-        return Err(ConnectError::InvalidParameter(
-            "PhoneConfig.AfterContactWorkTimeLimit must not be negative.".to_string(),
-        ));
-    }
-    Ok(())
+    let number = p.desk_phone_number.as_deref().ok_or_else(|| {
+        ConnectError::InvalidParameter(
+            "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE.".to_string(),
+        )
+    })?;
+    validate::phone_number("PhoneConfig.DeskPhoneNumber", number)
 }
 
 #[cfg(test)]

@@ -45,10 +45,8 @@ pub struct StringCondition {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct HierarchyGroupCondition {
-    /// Group id.
+    /// Group id (`HierarchyGroupMatchType` is not read: both values match exactly).
     pub value: Option<String>,
-    /// `EXACT` or `WITH_CHILD_GROUPS`.
-    pub hierarchy_group_match_type: Option<String>,
 }
 
 /// `UserSearchFilter`.
@@ -116,17 +114,8 @@ impl Criteria {
         {
             c.validate_at(depth + 1)?;
         }
-        if let Some(h) = &self.hierarchy_group_condition {
-            // No hierarchy is emulated: WITH_CHILD_GROUPS matches like EXACT.
-            match h.hierarchy_group_match_type.as_deref() {
-                None | Some("EXACT" | "WITH_CHILD_GROUPS") => {}
-                Some(other) => {
-                    return Err(ConnectError::InvalidParameter(format!(
-                        "HierarchyGroupCondition.HierarchyGroupMatchType {other:?} is not EXACT or WITH_CHILD_GROUPS."
-                    )));
-                }
-            }
-        }
+        // HierarchyGroupMatchType is the model's enum; no hierarchy is emulated, so
+        // WITH_CHILD_GROUPS matches like EXACT.
         if let Some(s) = &self.string_condition {
             let field = s.field_name.as_deref().unwrap_or("");
             if field_value_names(field).is_none() {
@@ -135,22 +124,21 @@ impl Criteria {
                 )));
             }
             let value = s.value.as_deref().unwrap_or("");
+            // ComparisonType's values are the model's enum; CONTAINS takes 2 to 25 characters
+            // (UserSearchCriteria reference).
+            let n = value.chars().count();
             match s.comparison_type.as_deref() {
-                Some("EXACT" | "STARTS_WITH") => {}
-                Some("CONTAINS") => {
-                    // UserSearchCriteria: contains queries take 2 to 25 characters.
-                    let n = value.chars().count();
-                    if !(2..=25).contains(&n) {
-                        return Err(ConnectError::InvalidParameter(format!(
-                            "A CONTAINS condition needs a value of 2 to 25 characters; got {n}."
-                        )));
-                    }
-                }
-                other => {
+                Some("CONTAINS") if !(2..=25).contains(&n) => {
                     return Err(ConnectError::InvalidParameter(format!(
-                        "StringCondition.ComparisonType {other:?} is not EXACT, CONTAINS or STARTS_WITH."
+                        "A CONTAINS condition needs a value of 2 to 25 characters; got {n}."
                     )));
                 }
+                None => {
+                    return Err(ConnectError::InvalidParameter(
+                        "StringCondition.ComparisonType is required.".to_string(),
+                    ));
+                }
+                Some(_) => {}
             }
         }
         Ok(())

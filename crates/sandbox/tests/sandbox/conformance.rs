@@ -1,0 +1,115 @@
+//! Conformance with the AWS models: `tests/conformance.py` drives every emulated AWS operation
+//! with boto3 (parameter validation off, so invalid requests reach the sandbox) and checks each
+//! raw answer against the trimmed models in `models/`: no undeclared member, every required
+//! output member present, every error code declared by the operation or a documented common
+//! error, a request ID on every answer. It prints the summary line and fails on a deviation
+//! it does not list as known. Also: OPERATIONS.md is current.
+
+use std::path::{Path, PathBuf};
+
+use connect_sso_sandbox::entra::{DEMO_PASSWORD, USER_ALICE_UPN};
+use connect_sso_sandbox::{TEST_ACCESS_KEY_ID, TEST_REGION, TEST_SECRET_ACCESS_KEY};
+
+use crate::entra::{AWS_ACS, Graph, configure_aws_app, fetch_metadata, peer_missing, sign_in};
+
+fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The test venv's Python (`CONNECT_SSO_VENV` or `~/.cache/connect-sso/venv`), if boto3 is in it.
+fn python_with_boto3() -> Option<PathBuf> {
+    let venv = std::env::var_os("CONNECT_SSO_VENV")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/connect-sso/venv"))
+        })?;
+    let python = venv.join("bin/python");
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import boto3"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(python)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_as_its_model_declares() {
+    let Some(python) = python_with_boto3() else {
+        peer_missing(
+            "conformance",
+            "the Python venv with boto3 (scripts/setup.sh)",
+        );
+        return;
+    };
+    let sb = crate::entra::start().await;
+    let g = Graph::tool(&sb).await;
+    let app = configure_aws_app(&g, "Amazon Connect", AWS_ACS).await;
+    let metadata = fetch_metadata(&sb, &app.app_id).await;
+    let client = crate::entra::browser_like_client();
+    let posted = sign_in(&sb, &client, &app.app_id, USER_ALICE_UPN, DEMO_PASSWORD)
+        .await
+        .posted();
+    let input = serde_json::json!({
+        "base": format!("{}/aws", sb.urls().base()),
+        "region": TEST_REGION,
+        "access_key_id": TEST_ACCESS_KEY_ID,
+        "secret_access_key": TEST_SECRET_ACCESS_KEY,
+        "metadata": metadata,
+        "saml_response": posted.saml_response,
+        "session_name": USER_ALICE_UPN,
+        "models": crate_dir().join("models"),
+    });
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let input_path = dir.join("conformance_input.json");
+    std::fs::write(&input_path, input.to_string()).expect("write input");
+    let script = crate_dir().join("tests/conformance.py");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(script)
+            .arg(input_path)
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "conformance.py found deviations:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("conformance:"), "no summary line");
+    sb.shutdown().await;
+}
+
+#[test]
+fn operations_md_is_current() {
+    let path = crate_dir().join("OPERATIONS.md");
+    let want = connect_sso_sandbox::aws::ops::operations_md();
+    if std::env::var_os("UPDATE_OPERATIONS").is_some() {
+        std::fs::write(&path, &want).expect("write OPERATIONS.md");
+    }
+    let got = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        got == want,
+        "crates/sandbox/OPERATIONS.md is stale: run UPDATE_OPERATIONS=1 cargo test -p connect-sso-sandbox --test sandbox operations_md"
+    );
+}
+
+#[test]
+fn every_modelled_operation_has_a_handler() {
+    let model = connect_sso_sandbox::aws::model::of("connect").expect("connect model");
+    let mut table: Vec<&str> = connect_sso_sandbox::aws::connect::OPERATIONS
+        .iter()
+        .map(|o| o.name)
+        .collect();
+    table.sort_unstable();
+    assert_eq!(table, model.operation_names());
+    let sso = connect_sso_sandbox::aws::model::of("sso-admin").expect("sso-admin model");
+    let mut table: Vec<&str> = connect_sso_sandbox::aws::sso_admin::OPERATIONS
+        .iter()
+        .map(|o| o.0)
+        .collect();
+    table.sort_unstable();
+    assert_eq!(table, sso.operation_names());
+}
