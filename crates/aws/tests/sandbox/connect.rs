@@ -1232,17 +1232,7 @@ async fn get_federation_token_rejects_non_federated_credentials() {
 
 #[tokio::test]
 async fn aws_cli_lists_users_through_the_sandbox() {
-    let Some(home) = std::env::var_os("HOME") else {
-        return;
-    };
-    let aws = std::path::Path::new(&home).join(".cache/connect-sso/venv/bin/aws");
-    if !aws.exists() {
-        eprintln!(
-            "skipped: {} is missing (scripts/setup.sh installs it)",
-            aws.display()
-        );
-        return;
-    }
+    let aws = connect_sso_testkit::skip_unless_peer!(connect_sso_testkit::peer::venv_bin("aws"));
     let env = start().await;
     let id = saml_instance(&env.admin, "cli").await;
     saml_user(&env.admin, &id, "cli.user@example.com")
