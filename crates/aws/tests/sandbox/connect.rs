@@ -26,12 +26,7 @@ struct Env {
 /// Start a sandbox whose instances are ACTIVE at once and whose Connect rate limits are out of
 /// the way (tests that need throttling set their own limits).
 async fn start() -> Env {
-    let sandbox = Sandbox::start(Config {
-        seed_demo: false,
-        ..Config::default()
-    })
-    .await
-    .expect("sandbox starts");
+    let sandbox = common::sandbox().await;
     sandbox.state.aws.connect.set_creation_delay(Duration::ZERO);
     sandbox.state.aws.quotas.set(
         "connect",
