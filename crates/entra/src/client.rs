@@ -1,3 +1,4 @@
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -7,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
+use crate::gate::{self, Gate};
 use crate::model::{
     AppRoleAssignment, Application, ApplicationServicePrincipal, ClaimsMappingPolicy, Group, Page,
     SelfSignedCertificate, ServicePrincipal, User,
@@ -18,10 +20,15 @@ use crate::{Credentials, EntraConfig, Error, Secret};
 pub const MAX_METADATA_BYTES: usize = 1024 * 1024;
 
 /// A Microsoft Graph client for one tenant.
+///
+/// Every request first waits at the client's [`Gate`]: by default the process-wide gate of
+/// its tenant and client ID ([`gate::shared`]), which a 429 or 503 with `Retry-After` closes
+/// for every client of the same app registration and tenant in the process.
 pub struct Graph {
     http: reqwest::Client,
     config: EntraConfig,
     token: Mutex<Option<(Secret, Instant)>>,
+    gate: Arc<Gate>,
 }
 
 impl std::fmt::Debug for Graph {
@@ -50,11 +57,25 @@ impl Graph {
             .timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        let gate = gate::shared(&config.tenant_id, config.credentials.client_id());
         Ok(Self {
             http,
             config,
             token: Mutex::new(None),
+            gate,
         })
+    }
+
+    /// The same client behind another gate (tests give each sandbox, a tenant of its own,
+    /// its own gate; see [`gate::shared`] for the default).
+    pub fn with_gate(mut self, gate: Arc<Gate>) -> Self {
+        self.gate = gate;
+        self
+    }
+
+    /// The gate every request of this client waits at.
+    pub fn gate(&self) -> &Arc<Gate> {
+        &self.gate
     }
 
     /// The configuration.
@@ -126,7 +147,9 @@ impl Graph {
         Ok(token)
     }
 
-    /// Send a request, retrying throttling, transient 5xx and connection errors.
+    /// Send a request, retrying throttling, transient 5xx and connection errors. Each attempt
+    /// first waits at the gate; a 429 or 503 with `Retry-After` closes the gate (for every
+    /// caller sharing it) until the instant the header names.
     async fn send_with_retry(
         &self,
         build: impl Fn() -> reqwest::RequestBuilder,
@@ -137,20 +160,19 @@ impl Graph {
         loop {
             attempt += 1;
             let last = attempt >= policy.max_attempts;
+            self.gate.wait().await;
             match build().send().await {
                 Ok(resp) => {
                     let s = resp.status();
-                    let retryable = s == StatusCode::TOO_MANY_REQUESTS
-                        || s == StatusCode::INTERNAL_SERVER_ERROR
-                        || s == StatusCode::BAD_GATEWAY
-                        || s == StatusCode::SERVICE_UNAVAILABLE
-                        || s == StatusCode::GATEWAY_TIMEOUT;
-                    if !retryable || last {
+                    if !is_retryable(s) {
                         return Ok(resp);
                     }
-                    let wait = retry_after(&resp).unwrap_or_else(|| self.backoff(attempt));
+                    let wait = self.after_retryable(&resp, attempt);
+                    if last {
+                        return Ok(resp);
+                    }
                     tracing::info!(%url, status = s.as_u16(), attempt, wait_ms = wait.as_millis() as u64, "retrying Graph request");
-                    tokio::time::sleep(wait.min(policy.max_delay)).await;
+                    tokio::time::sleep(wait).await;
                 }
                 Err(e) if !last && (e.is_connect() || e.is_timeout() || e.is_request()) => {
                     let wait = self.backoff(attempt);
@@ -164,6 +186,24 @@ impl Graph {
                     });
                 }
             }
+        }
+    }
+
+    /// What a retryable answer means for the next attempt: how long this caller sleeps
+    /// before it (then it waits at the gate as well). A 429 or 503 with `Retry-After` closes
+    /// the gate instead, for everyone sharing it; other `Retry-After`s are this caller's
+    /// alone (capped by the retry policy); without one, exponential backoff.
+    fn after_retryable(&self, resp: &reqwest::Response, attempt: u32) -> Duration {
+        let s = resp.status();
+        match retry_after(resp) {
+            Some(wait)
+                if s == StatusCode::TOO_MANY_REQUESTS || s == StatusCode::SERVICE_UNAVAILABLE =>
+            {
+                self.gate.close_for(wait);
+                Duration::ZERO
+            }
+            Some(wait) => wait.min(self.config.retry.max_delay),
+            None => self.backoff(attempt),
         }
     }
 
@@ -613,16 +653,19 @@ fn decode<T: DeserializeOwned>(v: Value, what: &str) -> Result<T, Error> {
     })
 }
 
-/// `Retry-After` in seconds (Graph sends seconds).
+/// Throttling (429) and transient server errors (500, 502, 503, 504).
+fn is_retryable(s: StatusCode) -> bool {
+    s == StatusCode::TOO_MANY_REQUESTS
+        || s == StatusCode::INTERNAL_SERVER_ERROR
+        || s == StatusCode::BAD_GATEWAY
+        || s == StatusCode::SERVICE_UNAVAILABLE
+        || s == StatusCode::GATEWAY_TIMEOUT
+}
+
+/// `Retry-After` (seconds, or an HTTP date), capped at [`gate::MAX_RETRY_AFTER`].
 fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
-    resp.headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    let value = resp.headers().get(reqwest::header::RETRY_AFTER)?;
+    gate::parse_retry_after(value.to_str().ok()?, time::OffsetDateTime::now_utc())
 }
 
 /// A Graph token from the signed-in Azure CLI.

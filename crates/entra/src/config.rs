@@ -56,7 +56,9 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// First backoff; doubled each retry, with full jitter.
     pub base_delay: Duration,
-    /// Upper bound of one wait (also caps `Retry-After`).
+    /// Upper bound of one backoff, and of a `Retry-After` on a 500, 502 or 504. A 429's or
+    /// 503's `Retry-After` is honoured in full up to [`crate::gate::MAX_RETRY_AFTER`], for
+    /// every caller sharing the gate ([`crate::gate`]).
     pub max_delay: Duration,
 }
 
@@ -66,6 +68,18 @@ impl Default for RetryPolicy {
             max_attempts: 6,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Credentials {
+    /// The application (client) ID, where the credentials name one (`""` for a ready access
+    /// token or the Azure CLI): with the tenant, the key of the process-wide
+    /// [`crate::gate::shared`] gate.
+    pub fn client_id(&self) -> &str {
+        match self {
+            Credentials::ClientSecret { client_id, .. } => client_id,
+            Credentials::AccessToken(_) | Credentials::AzureCli => "",
         }
     }
 }

@@ -1,26 +1,12 @@
 //! The AWS CLI (v1, from the test venv) against the sandbox.
 
-use std::path::PathBuf;
+use connect_sso_testkit::{peer, skip_unless_peer};
 
 use crate::common;
 
-/// The venv's `aws`, if the test peers are installed (scripts/setup.sh).
-pub fn venv_bin(name: &str) -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")?;
-    let p = PathBuf::from(home)
-        .join(".cache/connect-sso/venv/bin")
-        .join(name);
-    p.exists().then_some(p)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_lists_saml_providers_and_reads_errors() {
-    let Some(aws) = venv_bin("aws") else {
-        crate::common::skip_or_fail(
-            "no AWS CLI in ~/.cache/connect-sso/venv (run scripts/setup.sh)",
-        );
-        return;
-    };
+    let aws = skip_unless_peer!(peer::venv_bin("aws"));
     let sb = common::sandbox().await;
     let c = common::clients(&sb);
     let (provider, _role) = common::federation_setup(&c).await;

@@ -2,46 +2,39 @@
 
 use std::sync::OnceLock;
 
-use connect_sso_aws::{Clients, Endpoint, ServiceEndpoints, sdk_config_for};
+use connect_sso_aws::{Clients, Endpoint, sdk_config_for};
 use connect_sso_saml::aws::{ATTR_ROLE, ATTR_ROLE_SESSION_NAME, ATTR_SESSION_DURATION, SIGNIN_URL};
 use connect_sso_saml::{Attribute, IdpMetadata, ResponseSpec, SignOptions, SigningKey};
-use connect_sso_sandbox::{
-    Config, Sandbox, TEST_ACCESS_KEY_ID, TEST_ACCOUNT_ID, TEST_REGION, TEST_SECRET_ACCESS_KEY,
-};
+use connect_sso_sandbox::{Config, Sandbox, TEST_ACCOUNT_ID};
+use connect_sso_testkit::World;
 use time::{Duration, OffsetDateTime};
 
 /// Issuer of the test IdP (Entra style).
 pub const ISSUER: &str = "https://sts.windows.net/00000000-0000-0000-0000-00000000test/";
 
-pub async fn sandbox() -> Sandbox {
-    Sandbox::start(Config {
+/// A world on a sandbox without the demo tenant (these tests set up AWS themselves).
+pub async fn world() -> World {
+    World::start_with(Config {
         seed_demo: false,
         ..Config::default()
     })
     .await
-    .expect("sandbox starts")
 }
 
+/// The sandbox of [`world`].
+pub async fn sandbox() -> Sandbox {
+    world().await.sandbox
+}
+
+/// The sandbox's test credentials and Region.
 pub fn endpoint() -> Endpoint {
-    Endpoint {
-        region: TEST_REGION.into(),
-        access_key_id: TEST_ACCESS_KEY_ID.into(),
-        secret_access_key: TEST_SECRET_ACCESS_KEY.into(),
-        session_token: None,
-        endpoint_url: None,
-    }
+    connect_sso_testkit::aws_endpoint()
 }
 
 pub fn clients_with(sb: &Sandbox, endpoint: &Endpoint) -> Clients {
-    let u = sb.urls();
     Clients::new(
         &sdk_config_for(endpoint),
-        &ServiceEndpoints {
-            iam: Some(u.iam()),
-            sts: Some(u.sts()),
-            connect: Some(u.connect()),
-            sso_admin: Some(u.sso_admin()),
-        },
+        &connect_sso_testkit::service_endpoints(sb.urls()),
     )
 }
 
@@ -228,13 +221,4 @@ pub fn code<T: aws_sdk_iam::error::ProvideErrorMetadata>(e: &T) -> String {
 /// The error message of an SDK error.
 pub fn message<T: aws_sdk_iam::error::ProvideErrorMetadata>(e: &T) -> String {
     e.message().unwrap_or("").to_string()
-}
-
-/// A test peer is missing: under CI (`CI` set) that is a failure, since scripts/setup.sh
-/// installs every peer; on a developer machine the test is skipped with a notice.
-pub fn skip_or_fail(why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("{why} (CI is set, so the peer must be installed: run scripts/setup.sh)");
-    }
-    eprintln!("SKIPPED: {why}");
 }

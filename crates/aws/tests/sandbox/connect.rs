@@ -26,12 +26,7 @@ struct Env {
 /// Start a sandbox whose instances are ACTIVE at once and whose Connect rate limits are out of
 /// the way (tests that need throttling set their own limits).
 async fn start() -> Env {
-    let sandbox = Sandbox::start(Config {
-        seed_demo: false,
-        ..Config::default()
-    })
-    .await
-    .expect("sandbox starts");
+    let sandbox = common::sandbox().await;
     sandbox.state.aws.connect.set_creation_delay(Duration::ZERO);
     sandbox.state.aws.quotas.set(
         "connect",
@@ -1232,17 +1227,7 @@ async fn get_federation_token_rejects_non_federated_credentials() {
 
 #[tokio::test]
 async fn aws_cli_lists_users_through_the_sandbox() {
-    let Some(home) = std::env::var_os("HOME") else {
-        return;
-    };
-    let aws = std::path::Path::new(&home).join(".cache/connect-sso/venv/bin/aws");
-    if !aws.exists() {
-        eprintln!(
-            "skipped: {} is missing (scripts/setup.sh installs it)",
-            aws.display()
-        );
-        return;
-    }
+    let aws = connect_sso_testkit::skip_unless_peer!(connect_sso_testkit::peer::venv_bin("aws"));
     let env = start().await;
     let id = saml_instance(&env.admin, "cli").await;
     saml_user(&env.admin, &id, "cli.user@example.com")

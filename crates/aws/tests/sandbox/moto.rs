@@ -9,20 +9,14 @@ use connect_sso_sandbox::{
     TEST_ACCESS_KEY_ID, TEST_ACCOUNT_ID, TEST_REGION, TEST_SECRET_ACCESS_KEY,
 };
 
+use connect_sso_testkit::{peer, skip_unless_peer};
+
 use crate::common::{self, Assertion};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn boto3_sees_the_same_shapes_from_moto_and_the_sandbox() {
-    let Some(python) = crate::cli::venv_bin("python") else {
-        crate::common::skip_or_fail(
-            "no Python venv in ~/.cache/connect-sso/venv (run scripts/setup.sh)",
-        );
-        return;
-    };
-    if crate::cli::venv_bin("moto_server").is_none() {
-        crate::common::skip_or_fail("moto_server is not installed in the venv");
-        return;
-    }
+    let python = skip_unless_peer!(peer::venv_python(&["boto3"]));
+    skip_unless_peer!(peer::venv_bin("moto_server"));
     let sb = common::sandbox().await;
     let key = common::idp_key();
     let saml_for = |account: &str| {

@@ -7,10 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
-use connect_sso_aws::{
-    Aws, Clients, Limit, Pacer, PacerLimits, ServiceEndpoints, pacer, sdk_config_for,
-};
-use connect_sso_sandbox::{Sandbox, TEST_ACCOUNT_ID, TEST_REGION};
+use connect_sso_aws::{Aws, Clients, Limit, Pacer, PacerLimits, pacer, sdk_config_for};
+use connect_sso_sandbox::{TEST_ACCOUNT_ID, TEST_REGION};
+use connect_sso_testkit::World;
 
 use crate::common;
 
@@ -22,63 +21,34 @@ const BURST: f64 = 5.0;
 
 /// An adapter on the sandbox without SDK retries: every call is one request, and a 429 comes
 /// back to the caller instead of being retried.
-fn without_retries(sb: &Sandbox) -> Aws {
-    let u = sb.urls();
+fn without_retries(w: &World) -> Aws {
     let cfg = sdk_config_for(&common::endpoint())
         .into_builder()
         .retry_config(RetryConfig::disabled())
         .build();
     Aws::from_clients(
-        Clients::new(
-            &cfg,
-            &ServiceEndpoints {
-                iam: Some(u.iam()),
-                sts: Some(u.sts()),
-                connect: Some(u.connect()),
-                sso_admin: Some(u.sso_admin()),
-            },
-        ),
+        Clients::new(&cfg, &connect_sso_testkit::service_endpoints(w.urls())),
         TEST_REGION,
     )
 }
 
-async fn admin(sb: &Sandbox, method: reqwest::Method, path: &str, body: Option<serde_json::Value>) {
-    let mut req =
-        reqwest::Client::new().request(method, format!("{}/aws/_admin/{path}", sb.urls().base()));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.expect("admin call");
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-}
-
 /// An instance to describe, and the sandbox's quota on DescribeInstance at `RATE`/`BURST`,
 /// with the counts reset.
-async fn prepare(sb: &Sandbox) -> String {
-    let id = without_retries(sb)
+async fn prepare(w: &World) -> String {
+    let id = without_retries(w)
         .with_pacer(Arc::new(Pacer::new(PacerLimits::unlimited())))
         .create_instance("pacer-test", true, true, &[])
         .await
         .expect("instance");
-    admin(
-        sb,
-        reqwest::Method::POST,
-        "quotas",
-        Some(serde_json::json!({"service":"connect","api":"DescribeInstance","rate":RATE,"burst":BURST})),
-    )
-    .await;
-    admin(sb, reqwest::Method::DELETE, "requests", None).await;
+    w.set_aws_quota("connect", "DescribeInstance", RATE, BURST)
+        .await;
+    w.reset_aws_requests().await;
     id
 }
 
 /// What the sandbox counted for DescribeInstance: (requests, throttled).
-async fn counted(sb: &Sandbox) -> (u64, u64) {
-    let c: serde_json::Value = reqwest::get(format!("{}/aws/_admin/requests", sb.urls().base()))
-        .await
-        .expect("get counts")
-        .json()
-        .await
-        .expect("counts json");
+async fn counted(w: &World) -> (u64, u64) {
+    let c = w.aws_requests().await;
     let d = &c["connect"]["DescribeInstance"];
     (
         d["requests"].as_u64().unwrap_or_default(),
@@ -110,11 +80,11 @@ async fn load(a: &Aws, b: &Aws, id: &str) -> (usize, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_callers_sharing_the_process_pacer_never_exceed_the_sandbox_quota() {
-    let sb = common::sandbox().await;
-    let id = prepare(&sb).await;
+    let w = common::world().await;
+    let id = prepare(&w).await;
     // Two handles built apart: one finds its account through STS, the other is told it.
-    let a = without_retries(&sb);
-    let b = without_retries(&sb).with_account(TEST_ACCOUNT_ID);
+    let a = without_retries(&w);
+    let b = without_retries(&w).with_account(TEST_ACCOUNT_ID);
     let pa = a.pacer().await.expect("pacer of a");
     let pb = b.pacer().await.expect("pacer of b");
     assert!(Arc::ptr_eq(&pa, &pb), "one pacer per account and Region");
@@ -130,12 +100,12 @@ async fn two_callers_sharing_the_process_pacer_never_exceed_the_sandbox_quota() 
         Limit::new(RATE, BURST - 1.0).expect("limit"),
     );
     // The STS call above must not count.
-    admin(&sb, reqwest::Method::DELETE, "requests", None).await;
+    w.reset_aws_requests().await;
 
     let start = Instant::now();
     let (ok, throttled) = load(&a, &b, &id).await;
     let elapsed = start.elapsed();
-    let (requests, counted_throttled) = counted(&sb).await;
+    let (requests, counted_throttled) = counted(&w).await;
     eprintln!(
         "paced: {requests} requests, {counted_throttled} throttled (sandbox); {ok} answered, \
          {throttled} throttled (callers); {elapsed:?}"
@@ -148,21 +118,21 @@ async fn two_callers_sharing_the_process_pacer_never_exceed_the_sandbox_quota() 
     assert!(elapsed >= Duration::from_secs(7), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
     pa.set_limits(PacerLimits::documented());
-    sb.shutdown().await;
+    w.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_load_without_the_pacer_is_throttled() {
-    let sb = common::sandbox().await;
-    let id = prepare(&sb).await;
+    let w = common::world().await;
+    let id = prepare(&w).await;
     let unlimited = Arc::new(Pacer::new(PacerLimits::unlimited()));
-    let a = without_retries(&sb).with_pacer(unlimited.clone());
-    let b = without_retries(&sb).with_pacer(unlimited);
+    let a = without_retries(&w).with_pacer(unlimited.clone());
+    let b = without_retries(&w).with_pacer(unlimited);
 
     let start = Instant::now();
     let (ok, throttled) = load(&a, &b, &id).await;
     let elapsed = start.elapsed();
-    let (requests, counted_throttled) = counted(&sb).await;
+    let (requests, counted_throttled) = counted(&w).await;
     eprintln!(
         "unpaced: {requests} requests, {counted_throttled} throttled (sandbox); {ok} answered, \
          {throttled} throttled (callers); {elapsed:?}"
@@ -174,5 +144,5 @@ async fn the_same_load_without_the_pacer_is_throttled() {
     );
     assert_eq!(counted_throttled, throttled as u64);
     assert_eq!(ok + throttled, 2 * CALLS);
-    sb.shutdown().await;
+    w.shutdown().await;
 }

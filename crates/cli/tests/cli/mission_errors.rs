@@ -1,13 +1,12 @@
 //! What the mission commands say when they cannot run, pinned with insta.
 
+use connect_sso_testkit::snapshots;
+
 use crate::common::run_in;
 
 fn snapshot_in(dir: &std::path::Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> i32 {
     let out = run_in(dir, args, env, b"");
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
-    settings.add_filter(r"\(os error \d+\)", "(os error [n])");
-    settings.bind(|| insta::assert_snapshot!(name, out.transcript(args)));
+    snapshots::bind(|| insta::assert_snapshot!(name, out.transcript(args)));
     out.code
 }
 
@@ -94,9 +93,7 @@ fn no_sandbox_reachable() {
     let url = format!("http://127.0.0.1:{}", closed_port());
     let out = run_in(dir.path(), &["plan", "--sandbox-url", &url], &[], b"");
     assert_eq!(out.code, 2, "{}", out.stderr);
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
-    settings.bind(|| {
+    snapshots::bind(|| {
         insta::assert_snapshot!(
             "mission_no_sandbox",
             out.transcript(&["plan", "--sandbox-url", "http://127.0.0.1:PORT"])

@@ -3,15 +3,15 @@
 use std::path::Path;
 use std::time::Duration;
 
-use connect_sso_sandbox::{Config, Sandbox, entra};
+use connect_sso_testkit::snapshots;
 
 use crate::common::{Run, run_in};
 
-/// An in-process sandbox on 127.0.0.1:0 (its own runtime, so tests stay synchronous) and a
-/// temporary working directory.
+/// An in-process sandbox world on 127.0.0.1:0 (its own runtime, so tests stay synchronous)
+/// and a temporary working directory.
 pub struct World {
     runtime: tokio::runtime::Runtime,
-    sandbox: Option<Sandbox>,
+    world: Option<connect_sso_testkit::World>,
     /// Base URL of the sandbox.
     pub base: String,
     /// Working directory of the commands.
@@ -26,19 +26,17 @@ impl World {
             .enable_all()
             .build()
             .expect("a runtime");
-        let sandbox = runtime
-            .block_on(Sandbox::start(Config::default()))
-            .expect("the sandbox starts");
-        sandbox.state.aws.quotas.scale_all(20.0);
-        sandbox
-            .state
+        let world = runtime.block_on(connect_sso_testkit::World::start());
+        let state = &world.sandbox.state;
+        state.aws.quotas.scale_all(20.0);
+        state
             .aws
             .connect
             .set_creation_delay(Duration::from_millis(200));
-        let base = sandbox.urls().base().to_string();
+        let base = world.base().to_string();
         Self {
             runtime,
-            sandbox: Some(sandbox),
+            world: Some(world),
             base,
             dir: tempfile::tempdir().expect("temp dir"),
         }
@@ -106,85 +104,36 @@ impl World {
     /// Change the relay state of the app's service principal behind connect-sso's back, as
     /// an administrator in the portal would: through Graph, with the tool's credentials.
     pub fn drift_relay_state(&self, app_id: &str, relay_state: &str) {
-        let base = self.base.clone();
-        let (app_id, relay_state) = (app_id.to_string(), relay_state.to_string());
-        self.runtime.block_on(async move {
-            let http = reqwest::Client::new();
-            let tenant = entra::DEFAULT_TENANT_ID;
-            let token: serde_json::Value = http
-                .post(format!("{base}/entra/{tenant}/oauth2/v2.0/token"))
-                .form(&[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", entra::TOOL_APP_ID),
-                    ("client_secret", entra::TOOL_CLIENT_SECRET),
-                    ("scope", "https://graph.microsoft.com/.default"),
-                ])
-                .send()
-                .await
-                .expect("token request")
-                .json()
-                .await
-                .expect("token JSON");
-            let token = token["access_token"].as_str().expect("a token").to_string();
-            let sps: serde_json::Value = http
-                .get(format!("{base}/entra/graph/v1.0/servicePrincipals"))
-                .query(&[("$filter", format!("appId eq '{app_id}'"))])
-                .bearer_auth(&token)
-                .send()
+        let graph = &self.world.as_ref().expect("a world until dropped").graph;
+        self.runtime.block_on(async {
+            let sp = graph
+                .service_principal_by_app_id(app_id)
                 .await
                 .expect("list service principals")
-                .json()
-                .await
-                .expect("JSON");
-            let sp_id = sps["value"][0]["id"]
-                .as_str()
-                .expect("the app's service principal")
-                .to_string();
-            let resp = http
-                .patch(format!("{base}/entra/graph/v1.0/servicePrincipals/{sp_id}"))
-                .bearer_auth(&token)
-                .json(&serde_json::json!({
-                    "samlSingleSignOnSettings": {"relayState": relay_state}
-                }))
-                .send()
+                .expect("the app's service principal");
+            graph
+                .patch_service_principal(
+                    &sp.id,
+                    &serde_json::json!({
+                        "samlSingleSignOnSettings": {"relayState": relay_state}
+                    }),
+                )
                 .await
                 .expect("PATCH");
-            assert!(
-                resp.status().is_success(),
-                "PATCH answered {}",
-                resp.status()
-            );
         });
     }
 
-    /// Insta settings that hide what changes between runs: the port, and the given IDs.
+    /// Insta settings that hide what changes between runs: the kit's filters (the port,
+    /// sign-in tokens), and the given IDs.
     pub fn redactions(&self, ids: &[(&str, &str)]) -> insta::Settings {
-        let mut settings = insta::Settings::clone_current();
-        settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
-        settings.add_filter(r"token=[A-Za-z0-9_\-]+", "token=[token]");
-        for (id, name) in ids {
-            settings.add_filter(&regex_escape(id), *name);
-        }
-        settings
+        snapshots::with_ids(ids)
     }
-}
-
-/// Escape regex metacharacters (IDs are hex and dashes, but be safe).
-fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 impl Drop for World {
     fn drop(&mut self) {
-        if let Some(s) = self.sandbox.take() {
-            self.runtime.block_on(s.shutdown());
+        if let Some(w) = self.world.take() {
+            self.runtime.block_on(w.shutdown());
         }
     }
 }

@@ -12,6 +12,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use connect_sso_entra::{Credentials, EntraConfig, Error, Graph, RetryPolicy, Secret};
 
+mod gate;
+
 /// Serve `app` on a free loopback port; returns its base URL.
 async fn serve(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

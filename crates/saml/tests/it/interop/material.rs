@@ -54,8 +54,8 @@ pub(crate) struct ForeignKey {
 }
 
 /// Make a foreign key with `openssl` (None when openssl is missing outside CI).
-pub(crate) fn foreign_key(test: &str, common_name: &str) -> Option<ForeignKey> {
-    let openssl = peers::openssl(test)?;
+pub(crate) fn foreign_key(common_name: &str) -> Option<ForeignKey> {
+    let openssl = peers::openssl()?;
     let dir = tempfile::tempdir().expect("tempdir");
     let key_pem = dir.path().join("key.pem");
     let cert_pem = dir.path().join("cert.pem");

@@ -55,7 +55,7 @@ fn signxml_verify(
 
 #[test]
 fn signxml_verifies_responses_we_sign() {
-    let Some(python) = peers::python("signxml_verifies_responses_we_sign") else {
+    let Some(python) = peers::python() else {
         return;
     };
     let ours = material::our_key();
@@ -85,11 +85,10 @@ fn signxml_verifies_responses_we_sign() {
 
 #[test]
 fn signxml_refuses_our_response_when_tampered_or_pinned_to_another_key() {
-    let test = "signxml_refuses_our_response_when_tampered_or_pinned_to_another_key";
-    let Some(python) = peers::python(test) else {
+    let Some(python) = peers::python() else {
         return;
     };
-    let Some(other) = material::foreign_key(test, "Some Other IdP") else {
+    let Some(other) = material::foreign_key("Some Other IdP") else {
         return;
     };
     let ours = material::our_key();
@@ -116,11 +115,10 @@ fn signxml_refuses_our_response_when_tampered_or_pinned_to_another_key() {
 
 #[test]
 fn we_verify_responses_signxml_signs() {
-    let test = "we_verify_responses_signxml_signs";
-    let Some(python) = peers::python(test) else {
+    let Some(python) = peers::python() else {
         return;
     };
-    let Some(key) = material::foreign_key(test, "signxml test IdP") else {
+    let Some(key) = material::foreign_key("signxml test IdP") else {
         return;
     };
     let script = script();

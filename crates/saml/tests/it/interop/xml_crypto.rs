@@ -45,7 +45,7 @@ fn xml_crypto_verify(node: &Path, xml: &str, cert: &Path, parts: &[Part]) -> Res
 
 #[test]
 fn xml_crypto_verifies_responses_we_sign() {
-    let Some(node) = peers::node("xml_crypto_verifies_responses_we_sign") else {
+    let Some(node) = peers::node() else {
         return;
     };
     let ours = material::our_key();
@@ -66,11 +66,10 @@ fn xml_crypto_verifies_responses_we_sign() {
 
 #[test]
 fn xml_crypto_refuses_our_response_when_tampered_or_pinned_to_another_key() {
-    let test = "xml_crypto_refuses_our_response_when_tampered_or_pinned_to_another_key";
-    let Some(node) = peers::node(test) else {
+    let Some(node) = peers::node() else {
         return;
     };
-    let Some(other) = material::foreign_key(test, "Some Other IdP") else {
+    let Some(other) = material::foreign_key("Some Other IdP") else {
         return;
     };
     let ours = material::our_key();
@@ -96,11 +95,10 @@ fn xml_crypto_refuses_our_response_when_tampered_or_pinned_to_another_key() {
 
 #[test]
 fn we_verify_responses_xml_crypto_signs() {
-    let test = "we_verify_responses_xml_crypto_signs";
-    let Some(node) = peers::node(test) else {
+    let Some(node) = peers::node() else {
         return;
     };
-    let Some(key) = material::foreign_key(test, "xml-crypto test IdP") else {
+    let Some(key) = material::foreign_key("xml-crypto test IdP") else {
         return;
     };
     let script = script();
