@@ -75,8 +75,9 @@ impl World {
     /// What a person saves on the portal's Basic SAML Configuration page of `app_name`
     /// (the sandbox's admin stand-in for the portal).
     pub fn save_basic_saml_configuration(&self, app_name: &str, body: serde_json::Value) {
-        let sandbox = self.sandbox.as_ref().expect("running");
-        let sp = sandbox
+        let world = self.world.as_ref().expect("running");
+        let sp = world
+            .sandbox
             .state
             .entra
             .dir()

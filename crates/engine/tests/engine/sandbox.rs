@@ -1,79 +1,20 @@
 //! apply / plan / destroy against the sandbox, through the real adapters (reqwest for Graph,
 //! aws-sdk-rust for AWS) over HTTP on loopback.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use connect_sso_aws::{Aws, Endpoint, Pacer, ServiceEndpoints};
 use connect_sso_engine::apply::{Clients, Event, apply, destroy};
 use connect_sso_engine::observe::observe;
 use connect_sso_engine::plan;
-use connect_sso_entra::{Credentials, EntraConfig, Graph, RetryPolicy, Secret};
-use connect_sso_sandbox::{Config, Sandbox, entra};
-use connect_sso_spec::{Spec, StarterValues, TargetKind, starter};
+use connect_sso_sandbox::entra;
+use connect_sso_testkit::peer;
 
-pub(crate) struct World {
-    pub(crate) sandbox: Sandbox,
-    pub(crate) graph: Graph,
-    pub(crate) aws: Aws,
-    pub(crate) spec: Spec,
-}
+pub(crate) use connect_sso_testkit::World;
 
-/// A Graph client of the sandbox's tool app.
-fn graph_for(sandbox: &Sandbox) -> Graph {
-    let urls = sandbox.urls();
-    Graph::new(EntraConfig {
-        tenant_id: entra::DEFAULT_TENANT_ID.into(),
-        login_url: urls.entra_login(),
-        graph_url: urls.graph(),
-        credentials: Credentials::ClientSecret {
-            client_id: entra::TOOL_APP_ID.into(),
-            client_secret: Secret::new(entra::TOOL_CLIENT_SECRET),
-        },
-        retry: RetryPolicy::default(),
-    })
-    .expect("graph client")
-}
-
+/// A sandbox world of its own (its own AWS pacer and Graph gate: each sandbox is a cloud of its
+/// own), with the starter spec.
 pub(crate) async fn world() -> World {
-    let sandbox = Sandbox::start(Config::default())
-        .await
-        .expect("sandbox starts");
-    let urls = sandbox.urls().clone();
-    let graph = graph_for(&sandbox);
-    let aws = Aws::with_endpoints(
-        &Endpoint {
-            region: connect_sso_sandbox::TEST_REGION.into(),
-            access_key_id: connect_sso_sandbox::TEST_ACCESS_KEY_ID.into(),
-            secret_access_key: connect_sso_sandbox::TEST_SECRET_ACCESS_KEY.into(),
-            session_token: None,
-            endpoint_url: None,
-        },
-        &ServiceEndpoints {
-            iam: Some(urls.iam()),
-            sts: Some(urls.sts()),
-            connect: Some(urls.connect()),
-            sso_admin: Some(urls.sso_admin()),
-        },
-    )
-    // Each test's sandbox is an AWS of its own, with its own quotas: give it its own pacer
-    // (the process-wide one of the account and Region would make the tests, which run
-    // concurrently against separate sandboxes, wait for one another).
-    .with_pacer(Arc::new(Pacer::default()));
-    let spec = Spec::parse(&starter(&StarterValues {
-        tenant_id: entra::DEFAULT_TENANT_ID.into(),
-        account_id: connect_sso_sandbox::TEST_ACCOUNT_ID.into(),
-        region: connect_sso_sandbox::TEST_REGION.into(),
-        instance_alias: "acme-contact".into(),
-        target: TargetKind::Sandbox,
-        admin_username: entra::USER_BOB_UPN.into(),
-    }))
-    .expect("spec");
-    World {
-        sandbox,
-        graph,
-        aws,
-        spec,
-    }
+    World::start().await
 }
 
 pub(crate) fn quiet(_: Event<'_>) {}
@@ -424,32 +365,11 @@ async fn login_failures_name_the_hop_and_the_cause() {
     w.sandbox.shutdown().await;
 }
 
-/// A test peer is missing: under CI (`CI` set) a failure, since scripts/setup.sh installs every
-/// peer; on a developer machine the test is skipped with a notice. Returns true to skip.
-fn peer_missing(what: &str) -> bool {
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-    assert!(!ci, "{what} is missing and CI is set: run scripts/setup.sh");
-    eprintln!("SKIPPED: {what} is missing (run scripts/setup.sh)");
-    true
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_full_chain_with_role_chooser_and_error_pages() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let node_dir = root.join("tests/node");
-    let chromium = std::env::var_os("CHROMIUM")
-        .map_or_else(|| "/usr/bin/chromium".into(), std::path::PathBuf::from);
-    let node_ok = std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if (!node_ok && peer_missing("node"))
-        || (!chromium.is_file() && peer_missing("chromium"))
-        || (!node_dir.join("node_modules/playwright-core").is_dir()
-            && peer_missing("playwright-core"))
-    {
-        return;
-    }
+    let _node = connect_sso_testkit::skip_unless_peer!(peer::node_with(&["playwright-core"]));
+    let chromium = connect_sso_testkit::skip_unless_peer!(peer::chromium());
+    let node_dir = peer::repo_root().join("tests/node");
 
     let (w, instance, app_id) = applied_world().await;
     let d = w.spec.derived();
@@ -557,18 +477,7 @@ fn tempfile_dir() -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn applied_state_reads_back_the_same_with_boto3() {
-    let home = std::env::var_os("HOME")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_default();
-    let python = std::env::var_os("CONNECT_SSO_VENV")
-        .map_or_else(
-            || home.join(".cache/connect-sso/venv"),
-            std::path::PathBuf::from,
-        )
-        .join("bin/python");
-    if !python.is_file() && peer_missing("the Python venv with boto3") {
-        return;
-    }
+    let python = connect_sso_testkit::skip_unless_peer!(peer::venv_python(&["boto3"]));
     let (w, instance, _app_id) = applied_world().await;
     let d = w.spec.derived();
     let script =
