@@ -21,11 +21,7 @@ COMMON_QUERY = {"AccessDenied", "IncompleteSignature", "InternalFailure", "Inval
                 "InvalidClientTokenId", "MissingAction", "MissingAuthenticationToken",
                 "SignatureDoesNotMatch", "Throttling", "ValidationError", "ExpiredToken"}
 # Deviations left on purpose (see crates/sandbox/OPERATIONS.md and the issue 12 report).
-KNOWN = {
-    ("connect", "DescribeInstance", "TooManyRequestsException"),
-    ("connect", "DeleteInstance", "TooManyRequestsException"),
-    ("connect", "ListInstances", "TooManyRequestsException"),
-}
+KNOWN = set()
 # The wire name of a service's model (the file under models/) and its boto3 client name.
 CLIENTS = {"connect": "connect", "iam": "iam", "sts": "sts", "sso-admin": "sso-admin"}
 
@@ -312,7 +308,7 @@ def throttle_every_operation(k, cfg, iid, uid, iarn):
         admin(cfg, "faults", {"service": "connect", "api": op, "kind": "throttle", "count": 1})
         model = k.models["connect"]["operations"][op]
         declared = [e["shape"] for e in model.get("errors", []) if e["shape"] in ("ThrottlingException", "TooManyRequestsException")]
-        want = declared[0] if declared else "TooManyRequestsException"
+        want = declared[0] if declared else "ThrottlingException"
         k.call("connect", op, params, want)
 
 

@@ -64,7 +64,7 @@ async fn load(a: &Aws, b: &Aws, id: &str) -> (usize, usize) {
         for _ in 0..CALLS {
             match aws.describe_instance(&id).await {
                 Ok(Some(_)) => ok += 1,
-                Err(e) if e.code() == Some("TooManyRequestsException") => throttled += 1,
+                Err(e) if e.code() == Some("ThrottlingException") => throttled += 1,
                 other => panic!("unexpected answer: {other:?}"),
             }
         }

@@ -128,7 +128,7 @@ impl Faults {
                                 message.clone()
                             },
                         ),
-                        FaultKind::Throttle => throttled(service, api),
+                        FaultKind::Throttle => throttled(service),
                         _ => AwsError::dropped_connection(),
                     });
                 }
@@ -142,24 +142,18 @@ impl Faults {
     }
 }
 
-/// The error a service answers when a call to `api` is throttled. Connect answers 429 with the
-/// name the operation declares in the model (`ThrottlingException` for every user operation,
-/// docs/facts.md §2); the instance operations declare none and keep the field's
-/// `TooManyRequestsException`.
-pub fn throttled(service: &str, api: &str) -> AwsError {
-    let declared =
-        super::model::of(service).is_some_and(|m| m.declares_error(api, "ThrottlingException"));
+/// The error a service answers when a call to `api` is throttled. Connect answers 429 with
+/// `ThrottlingException`: the name the user operations declare in the model (docs/facts.md
+/// §2), and the common error of the JSON protocols for the instance operations, which declare
+/// none. (AWS has also been seen answering `TooManyRequestsException`; clients treat any 429
+/// as throttling.)
+pub fn throttled(service: &str) -> AwsError {
     match service {
         "iam" | "sts" => AwsError::bad_request("Throttling", "Rate exceeded"),
         "sso-admin" => AwsError::bad_request("ThrottlingException", "Rate exceeded"),
-        _ if declared => AwsError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "ThrottlingException",
-            "Rate exceeded",
-        ),
         _ => AwsError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "TooManyRequestsException",
+            "ThrottlingException",
             "Rate exceeded",
         ),
     }

@@ -423,7 +423,7 @@ pub async fn throttle_and_faults(state: &State, service: &str, api: &str) -> Res
         .quotas
         .try_acquire(crate::TEST_ACCOUNT_ID, service, api)
     {
-        return Err(fault::throttled(service, api));
+        return Err(fault::throttled(service));
     }
     Ok(())
 }

@@ -14,7 +14,7 @@
 //!   `arn:aws:connect:<region>:<account>:instance/<id>/user/${aws:userid}` and rejects
 //!   non-federated (root-like) credentials.
 //! - Every API is SigV4-authenticated and rate-limited per API per account (429
-//!   `TooManyRequestsException`).
+//!   `ThrottlingException`).
 
 mod agent_page;
 mod api;
