@@ -315,6 +315,29 @@ impl crate::Aws {
             .map_err(|e| api("IAM", "PutRolePolicy", e.into_service_error()))
     }
 
+    /// Remove one inline policy from a role (absent already: done).
+    pub async fn delete_role_policy(&self, role: &str, policy: &str) -> Result<(), Error> {
+        self.pace("iam", "DeleteRolePolicy").await?;
+        match self
+            .iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(policy)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = e.into_service_error();
+                if e.is_no_such_entity_exception() {
+                    Ok(())
+                } else {
+                    Err(api("IAM", "DeleteRolePolicy", e))
+                }
+            }
+        }
+    }
+
     /// Delete a role and its inline policies (absent is fine).
     pub async fn delete_role(&self, name: &str) -> Result<(), Error> {
         let Some(role) = self.get_role(name).await? else {

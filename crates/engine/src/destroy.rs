@@ -2,6 +2,8 @@
 
 use connect_sso_spec::{Derived, MANAGED_TAG, Spec};
 
+use connect_sso_planner::FEDERATION_POLICY_NAME;
+
 use crate::Error;
 use crate::apply::{Clients, Event};
 use crate::observe::Snapshot;
@@ -56,9 +58,17 @@ pub fn destroy_plan(spec: &Spec, snap: &Snapshot, include_instance: bool) -> Des
         if h.role_created() {
             out.delete.push(format!("aws.federation_role {}", r.arn));
         } else {
+            if r.inline_policies.contains_key(FEDERATION_POLICY_NAME) {
+                out.delete.push(format!(
+                    "aws.federation_policy {FEDERATION_POLICY_NAME} (added by connect-sso to the adopted role {})",
+                    r.arn
+                ));
+            }
             out.keep.push((
                 format!("aws.federation_role {}", r.arn),
-                "not created by connect-sso".into(),
+                "not created by connect-sso; its trust policy stays as apply wrote it (the one \
+                 before adoption is not known to connect-sso)"
+                    .into(),
             ));
         }
     }
@@ -127,6 +137,18 @@ pub async fn destroy(
             app.display_name
         )));
         graph.delete_application(&app.id).await?;
+    }
+    let adopted_role_policy = !h.role_created()
+        && h.role
+            .as_ref()
+            .is_some_and(|r| r.inline_policies.contains_key(FEDERATION_POLICY_NAME));
+    if adopted_role_policy {
+        on_event(Event::Note(format!(
+            "removing {FEDERATION_POLICY_NAME} from the adopted role {}",
+            d.role_arn
+        )));
+        aws.delete_role_policy(&spec.aws.federation_role, FEDERATION_POLICY_NAME)
+            .await?;
     }
     if h.role_created() {
         on_event(Event::Note(format!("deleting IAM role {}", d.role_arn)));

@@ -65,6 +65,8 @@ pub struct Handles {
     pub apps: Vec<AppRecord>,
     /// The spec's groups: display name → object IDs found.
     pub groups: BTreeMap<String, Vec<String>>,
+    /// Users the spec names, looked up by UPN: name → exact UPN (`None`: no such user).
+    pub users: BTreeMap<String, Option<String>>,
     /// The IAM SAML provider.
     pub provider: Option<SamlProviderState>,
     /// The federation role.
@@ -163,10 +165,15 @@ pub async fn observe(graph: &Graph, aws: &Aws, spec: &Spec) -> Result<Snapshot, 
 
 /// Read the Entra side (the AWS parts of the result are empty).
 pub async fn observe_entra(graph: &Graph, spec: &Spec) -> Result<Handles, Error> {
-    let (groups, apps) = tokio::join!(read_groups(graph, spec), read_apps(graph, spec));
+    let (groups, apps, users) = tokio::join!(
+        read_groups(graph, spec),
+        read_apps(graph, spec),
+        read_named_users(graph, spec)
+    );
     Ok(Handles {
         groups: groups?,
         apps: apps?,
+        users: users?,
         ..Handles::default()
     })
 }
@@ -201,6 +208,24 @@ pub async fn read_groups(
     let mut out = BTreeMap::new();
     for (name, groups) in names.into_iter().zip(found) {
         out.insert(name.clone(), groups?.into_iter().map(|g| g.id).collect());
+    }
+    Ok(out)
+}
+
+/// The users the spec names (the first administrator), by UPN. Graph finds a user whatever
+/// the case of the UPN; Connect and AWS compare it exactly, so the exact UPN is kept.
+pub async fn read_named_users(
+    graph: &Graph,
+    spec: &Spec,
+) -> Result<BTreeMap<String, Option<String>>, Error> {
+    let mut out = BTreeMap::new();
+    if let Some(admin) = &spec.connect.admin {
+        let found = match graph.user(&admin.username).await {
+            Ok(u) => Some(u.user_principal_name),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e.into()),
+        };
+        out.insert(admin.username.clone(), found);
     }
     Ok(out)
 }
@@ -276,6 +301,7 @@ pub fn to_observed(h: &Handles) -> Observed {
         entra: EntraObserved {
             apps: h.apps.iter().map(entra_app).collect(),
             groups: h.groups.clone(),
+            users: h.users.clone(),
         },
         aws: AwsObserved {
             saml_provider: h.provider.as_ref().map(saml_provider),

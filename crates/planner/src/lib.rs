@@ -11,6 +11,7 @@
 pub mod aws;
 pub mod connect;
 pub mod context;
+pub mod diff;
 pub mod entra;
 pub mod observed;
 pub mod payload;

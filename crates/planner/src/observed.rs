@@ -21,6 +21,11 @@ pub struct EntraObserved {
     pub apps: Vec<EntraApp>,
     /// The spec's groups: display name → object IDs found (empty: no such group).
     pub groups: BTreeMap<String, Vec<String>>,
+    /// Users the spec names (the first administrator), looked up in Entra: name as the spec
+    /// writes it → the user's exact UPN (`None`: no such user). A name not in the map was not
+    /// looked up, and is not judged.
+    #[serde(default)]
+    pub users: BTreeMap<String, Option<String>>,
 }
 
 /// An enterprise app: the application object and its service principal.

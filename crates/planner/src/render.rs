@@ -77,6 +77,9 @@ fn render_step(out: &mut String, step: &Step, paint: &dyn Fn(&str, &str) -> Stri
         paint(code, word)
     );
     let _ = writeln!(out, "    # {}", step.reason);
+    for w in &step.warnings {
+        let _ = writeln!(out, "    {} {w}", paint("33;1", "⚠ warning:"));
+    }
     render_changes(out, &step.changes, "    ");
     for item in &step.items {
         let (sym, code, _) = look(item.action);
@@ -94,6 +97,13 @@ fn render_step(out: &mut String, step: &Step, paint: &dyn Fn(&str, &str) -> Stri
 
 fn render_changes(out: &mut String, changes: &[Change], indent: &str) {
     for c in changes {
+        if !c.diff.is_empty() {
+            let _ = writeln!(out, "{indent}{}:", c.field);
+            for line in &c.diff {
+                let _ = writeln!(out, "{indent}  {line}");
+            }
+            continue;
+        }
         match (&c.before, &c.after) {
             (None, Some(a)) => {
                 let _ = writeln!(out, "{indent}{}: {}", c.field, a);

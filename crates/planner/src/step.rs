@@ -107,6 +107,10 @@ pub struct Change {
     pub before: Option<String>,
     /// Desired value (`None`: removed); may be known only after apply.
     pub after: Option<Shown>,
+    /// For documents (policies): the lines that change, `- path: old` / `+ path: new`;
+    /// shown instead of the two documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diff: Vec<String>,
 }
 
 impl Change {
@@ -120,6 +124,7 @@ impl Change {
             field: field.into(),
             before: before.map(|b| b.to_string()),
             after: after.map(Into::into),
+            diff: Vec::new(),
         }
     }
 
@@ -129,6 +134,21 @@ impl Change {
             field: field.into(),
             before: None,
             after: Some(after.into()),
+            diff: Vec::new(),
+        }
+    }
+
+    /// A document that changes, shown as the lines that differ.
+    pub fn document(
+        field: impl Into<String>,
+        before: &serde_json::Value,
+        after: &serde_json::Value,
+    ) -> Change {
+        Change {
+            field: field.into(),
+            before: Some(before.to_string()),
+            after: Some(Shown::Known(after.to_string())),
+            diff: crate::diff::json_diff(before, after),
         }
     }
 }
@@ -173,6 +193,9 @@ pub struct Step {
     /// For a manual step: what a person does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual: Option<ManualStep>,
+    /// What a person should know before applying (security-relevant changes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// What the executor needs, typed (never parsed back from `changes`).
     pub payload: Payload,
 }
@@ -193,6 +216,7 @@ impl Step {
             changes,
             items: Vec::new(),
             manual: None,
+            warnings: Vec::new(),
             payload,
         }
     }
@@ -223,7 +247,8 @@ pub struct Plan {
 pub struct Counts {
     /// Creations.
     pub create: usize,
-    /// Updates.
+    /// Updates, including adoptions that change fields (an adoption that rewrites a trust
+    /// policy is an update too, and must not read as a mere take-over).
     pub update: usize,
     /// Adoptions.
     pub adopt: usize,
@@ -246,7 +271,12 @@ impl Plan {
         let n = |a: Action| self.steps.iter().filter(|s| s.action == a).count();
         Counts {
             create: n(Action::Create),
-            update: n(Action::Update),
+            update: n(Action::Update)
+                + self
+                    .steps
+                    .iter()
+                    .filter(|s| s.action == Action::Adopt && !s.changes.is_empty())
+                    .count(),
             adopt: n(Action::Adopt),
             delete: n(Action::Delete),
             wait: n(Action::Wait),

@@ -2,5 +2,6 @@
 //! (reqwest for Graph, aws-sdk-rust for AWS) over HTTP on loopback. The planner's own tests
 //! are in `crates/planner`.
 
+mod adoption;
 mod apply_reads;
 mod sandbox;

@@ -53,11 +53,18 @@ impl ManagedResource for FederationPolicy {
             Resource::FederationPolicy,
             action,
             reason,
-            vec![Change::new(
-                format!("inline policy {FEDERATION_POLICY_NAME}"),
-                current.map(|p| p.to_string()),
-                Some(shown),
-            )],
+            vec![match (current, want.known()) {
+                (Some(now), Ok(wanted)) => Change::document(
+                    format!("inline policy {FEDERATION_POLICY_NAME}"),
+                    now,
+                    wanted,
+                ),
+                _ => Change::new(
+                    format!("inline policy {FEDERATION_POLICY_NAME}"),
+                    current.map(|p| p.to_string()),
+                    Some(shown),
+                ),
+            }],
             Payload::FederationPolicy(PolicyChange {
                 role: spec.aws.federation_role.clone(),
                 name: FEDERATION_POLICY_NAME.into(),

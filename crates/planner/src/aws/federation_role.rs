@@ -1,6 +1,7 @@
 //! `aws.federation_role`: the role users assume, with its SAML trust policy.
 
 use crate::context::Context;
+use crate::diff::trust_principals;
 use crate::payload::{Payload, RoleChange};
 use crate::resource::{ManagedResource, Outcome};
 use crate::step::{Action, Change, Resource, Step};
@@ -43,11 +44,7 @@ impl ManagedResource for FederationRole {
         };
         let mut changes = Vec::new();
         if r.trust_policy != trust {
-            changes.push(Change::new(
-                "trust policy",
-                Some(r.trust_policy.to_string()),
-                Some(trust.to_string()),
-            ));
+            changes.push(Change::document("trust policy", &r.trust_policy, &trust));
         }
         if r.max_session_duration != max {
             changes.push(Change::new(
@@ -67,12 +64,24 @@ impl ManagedResource for FederationRole {
                 "the role exists but was not created by connect-sso",
             )
         };
-        out.step(Step::new(
-            Resource::FederationRole,
-            action,
-            reason,
-            changes,
-            payload,
-        ));
+        let mut step = Step::new(Resource::FederationRole, action, reason, changes, payload);
+        step.warnings = principal_warnings(&r.trust_policy, &trust);
+        out.step(step);
     }
+}
+
+/// Security warnings when applying would let a principal in or shut one out.
+fn principal_warnings(current: &serde_json::Value, wanted: &serde_json::Value) -> Vec<String> {
+    let have = trust_principals(current);
+    let want = trust_principals(wanted);
+    let removed = have.difference(&want).map(|p| {
+        format!(
+            "the role's trust policy now also trusts {p}, which the spec does not: apply \
+             removes it (if it is needed, federate through another role)"
+        )
+    });
+    let added = want.difference(&have).map(|p| {
+        format!("apply lets {p} assume the role, which the trust policy does not allow today")
+    });
+    removed.chain(added).collect()
 }

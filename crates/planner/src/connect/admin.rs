@@ -24,6 +24,7 @@ impl ManagedResource for ConnectAdmin {
         let Some(admin) = &ctx.spec.connect.admin else {
             return;
         };
+        check_entra_user(ctx, &admin.username, out);
         let existing = ctx.observed.aws.admin_user.as_ref();
         let payload = Payload::ConnectAdmin(AdminChange {
             instance_id: ctx.instance_id(),
@@ -84,5 +85,29 @@ impl ManagedResource for ConnectAdmin {
                 payload,
             ));
         }
+    }
+}
+
+/// The administrator must be an Entra user whose UPN is exactly the username: Connect matches
+/// the RoleSessionName (the UPN Entra sends) case included, the first cause of failed sign-ins
+/// (docs/facts.md §6).
+fn check_entra_user(ctx: &Context<'_>, username: &str, out: &mut Outcome) {
+    match ctx.observed.entra.users.get(username) {
+        None => {}
+        Some(None) => out.block(
+            Resource::ConnectAdmin,
+            format!("no Entra user has the UPN {username:?} (connect.admin.username)"),
+            "set connect.admin.username to the UPN of an existing Entra user, exactly as Entra \
+             shows it",
+        ),
+        Some(Some(upn)) if upn != username => out.block(
+            Resource::ConnectAdmin,
+            format!(
+                "connect.admin.username is {username:?} but the Entra user's UPN is {upn:?}; \
+                 Connect compares usernames with the RoleSessionName exactly, case included"
+            ),
+            format!("set connect.admin.username = {upn:?}"),
+        ),
+        Some(Some(_)) => {}
     }
 }

@@ -45,10 +45,10 @@ impl ManagedResource for ClaimsPolicy {
             [p] => (
                 Action::Update,
                 "the claims-mapping policy differs from what AWS needs".to_string(),
-                vec![Change::new(
+                vec![Change::document(
                     format!("policy {:?}", p.display_name),
-                    Some(p.definition.to_string()),
-                    Some(want.to_string()),
+                    &p.definition,
+                    &want,
                 )],
             ),
             many => (

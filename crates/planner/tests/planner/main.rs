@@ -81,6 +81,7 @@ pub(crate) fn converged(spec: &Spec) -> Observed {
                 assignments,
             }],
             groups,
+            users: BTreeMap::from([(admin.username.clone(), Some(admin.username.clone()))]),
         },
         aws: AwsObserved {
             saml_provider: Some(SamlProvider {

@@ -154,3 +154,63 @@ fn console_basic_saml_configuration_turns_those_steps_into_manual_steps_with_exa
             .all(|s| s.action == Action::Update || s.action == Action::Create)
     );
 }
+
+#[test]
+fn admin_whose_case_differs_from_the_entra_upn_blocks_with_the_exact_upn() {
+    let s = spec();
+    let mut o = converged(&s);
+    let admin = s.connect.admin.clone().expect("admin").username;
+    o.entra
+        .users
+        .insert(admin.clone(), Some("Admin@Contoso.com".into()));
+    let p = plan(&s, &o, NOW);
+    assert_eq!(p.blockers.len(), 1, "{:?}", p.blockers);
+    assert_eq!(p.blockers[0].resource, Resource::ConnectAdmin);
+    assert!(p.blockers[0].message.contains("case included"));
+    assert_eq!(
+        p.blockers[0].hint,
+        r#"set connect.admin.username = "Admin@Contoso.com""#
+    );
+    o.entra.users.insert(admin, None);
+    let p = plan(&s, &o, NOW);
+    assert!(p.blockers[0].message.contains("no Entra user has the UPN"));
+}
+
+#[test]
+fn trust_policy_that_gained_a_cross_account_principal_warns_and_shows_only_what_changes() {
+    let s = spec();
+    let mut o = converged(&s);
+    let role = o.aws.role.as_mut().expect("role");
+    role.managed = false;
+    role.trust_policy["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .push(serde_json::json!({
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+            "Action": "sts:AssumeRole"
+        }));
+    let p = plan(&s, &o, NOW);
+    assert_eq!(
+        resources(&p),
+        [("aws.federation_role".to_string(), Action::Adopt)]
+    );
+    let step = &p.steps[0];
+    assert_eq!(step.warnings.len(), 1, "{:?}", step.warnings);
+    assert!(step.warnings[0].contains("AWS arn:aws:iam::444455556666:root"));
+    assert_eq!(
+        step.changes[0].diff,
+        [
+            "- Statement[1].Action: sts:AssumeRole",
+            "- Statement[1].Effect: Allow",
+            "- Statement[1].Principal.AWS: arn:aws:iam::444455556666:root",
+        ]
+    );
+    // An adoption that rewrites a field is an update too.
+    assert_eq!(p.counts().update, 1);
+    assert_eq!(p.counts().adopt, 1);
+    insta::assert_snapshot!(
+        "plan_adopt_role_with_extra_principal",
+        render_plan(&p, false)
+    );
+}
