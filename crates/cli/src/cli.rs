@@ -106,6 +106,23 @@ pub(crate) enum Command {
     Man,
 }
 
+impl Command {
+    /// Whether the command was asked for `--json` (its errors are then JSON on stdout too).
+    pub(crate) fn json(&self) -> bool {
+        match self {
+            Command::Plan(a) => a.json,
+            Command::Apply(a) => a.json,
+            Command::Destroy(a) => a.json,
+            Command::Login(a) => a.json,
+            Command::Show(a) => a.json,
+            Command::Spec(SpecCommand::Check(a)) => a.json,
+            Command::Saml(SamlCommand::Verify(a)) => a.json,
+            Command::Saml(SamlCommand::Inspect(a)) => a.json,
+            _ => false,
+        }
+    }
+}
+
 /// `connect-sso show`.
 #[derive(Debug, Args)]
 pub(crate) struct ShowArgs {

@@ -20,12 +20,7 @@ pub(crate) enum ExitCode {
 
 impl From<ExitCode> for std::process::ExitCode {
     fn from(code: ExitCode) -> Self {
-        match code {
-            ExitCode::Success => Self::from(0),
-            ExitCode::Rejected => Self::from(1),
-            ExitCode::Error | ExitCode::Changes => Self::from(2),
-            ExitCode::Manual => Self::from(3),
-        }
+        Self::from(code.number())
     }
 }
 
@@ -128,6 +123,62 @@ impl CommandError {
     /// `hint:` lines.
     pub(crate) fn hints(&self) -> &[String] {
         &self.hints
+    }
+}
+
+/// A failure as `--json` shows it on stdout: `{"error": {...}, "exit_code": n}`.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct JsonFailure<'a> {
+    /// What went wrong.
+    pub(crate) error: JsonError<'a>,
+    /// The process exit code.
+    pub(crate) exit_code: u8,
+}
+
+/// The error of a [`JsonFailure`].
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct JsonError<'a> {
+    /// `error` (the command could not run), `rejected` (the answer is no) or `manual`.
+    pub(crate) kind: &'static str,
+    /// The first line.
+    pub(crate) message: &'a str,
+    /// One line per problem, when there are several.
+    pub(crate) details: &'a [String],
+    /// The cause chain, outermost first.
+    pub(crate) causes: &'a [String],
+    /// What to do.
+    pub(crate) hints: &'a [String],
+}
+
+impl CommandError {
+    /// The failure as JSON, with `exit_code` (what the process exits with).
+    pub(crate) fn to_json(&self, exit_code: u8) -> JsonFailure<'_> {
+        JsonFailure {
+            error: JsonError {
+                kind: match self.code {
+                    ExitCode::Rejected => "rejected",
+                    ExitCode::Manual => "manual",
+                    _ => "error",
+                },
+                message: &self.message,
+                details: &self.details,
+                causes: &self.causes,
+                hints: &self.hints,
+            },
+            exit_code,
+        }
+    }
+}
+
+impl ExitCode {
+    /// The number the process exits with.
+    pub(crate) fn number(self) -> u8 {
+        match self {
+            ExitCode::Success => 0,
+            ExitCode::Rejected => 1,
+            ExitCode::Error | ExitCode::Changes => 2,
+            ExitCode::Manual => 3,
+        }
     }
 }
 

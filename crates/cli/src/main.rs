@@ -35,16 +35,24 @@ fn main() -> std::process::ExitCode {
     let printer = printer::Printer::new(cli.global.color).quiet(cli.global.quiet);
     logging::init(&cli.global, printer.color_stderr(), &cli.command);
     let detailed = matches!(&cli.command, cli::Command::Plan(a) if a.detailed_exitcode);
+    let json = cli.command.json();
     match commands::run(cli.command, &printer) {
         Ok(code) => code.into(),
         Err(err) => {
             printer.report(&err);
-            if detailed {
-                // `plan --detailed-exitcode`: 0 no changes, 2 changes, 1 everything else.
-                std::process::ExitCode::from(1)
+            // `plan --detailed-exitcode`: 0 no changes, 2 changes, 1 everything else.
+            let code = if detailed {
+                1
             } else {
-                err.exit_code().into()
+                err.exit_code().number()
+            };
+            if json && !printer.wrote_stdout() {
+                // Under --json, stdout always carries a JSON document, failures included.
+                if let Ok(text) = serde_json::to_string_pretty(&err.to_json(code)) {
+                    printer.out(&format!("{text}\n"));
+                }
             }
+            std::process::ExitCode::from(code)
         }
     }
 }

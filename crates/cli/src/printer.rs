@@ -12,6 +12,7 @@ pub(crate) struct Printer {
     color_stdout: bool,
     color_stderr: bool,
     quiet: bool,
+    wrote_stdout: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// ANSI styles used (few, and never the only carrier of meaning).
@@ -55,6 +56,7 @@ impl Printer {
             color_stdout: decide(std::io::stdout().is_terminal()),
             color_stderr: decide(std::io::stderr().is_terminal()),
             quiet: false,
+            wrote_stdout: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 
@@ -99,9 +101,16 @@ impl Printer {
 
     /// Write data to stdout (a broken pipe is not an error worth reporting).
     pub(crate) fn out(&self, text: &str) {
+        self.wrote_stdout
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(text.as_bytes());
         let _ = stdout.flush();
+    }
+
+    /// Whether anything was written to stdout.
+    pub(crate) fn wrote_stdout(&self) -> bool {
+        self.wrote_stdout.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A progress or log line on stderr.

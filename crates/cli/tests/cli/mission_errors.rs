@@ -187,3 +187,28 @@ fn cloud_target_without_credentials() {
         2
     );
 }
+
+#[test]
+fn under_json_a_failure_is_a_json_document_on_stdout_with_the_exit_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(run_in(dir.path(), &["init"], &[], b"").code, 0);
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let out = run_in(
+        dir.path(),
+        &["plan", "--json", "--sandbox-url", &url],
+        &[],
+        b"",
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+    assert_eq!(doc["exit_code"], 2);
+    assert_eq!(doc["error"]["kind"], "error");
+    assert!(
+        doc["error"]["hints"]
+            .as_array()
+            .is_some_and(|h| !h.is_empty()),
+        "{doc}"
+    );
+    // The person reading stderr still gets the usual report.
+    assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
+}
