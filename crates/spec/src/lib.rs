@@ -9,6 +9,7 @@
 
 mod derive;
 mod model;
+pub mod regions;
 mod validate;
 
 pub use derive::{

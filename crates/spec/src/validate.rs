@@ -254,6 +254,8 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
             format!("{:?} is not an AWS region name", a.region),
             Some("use the region code, e.g. us-east-1 or eu-west-2, not the display name"),
         );
+    } else if let Some((message, hint)) = crate::regions::region_problem(&a.region) {
+        err("aws.region", message, Some(&hint));
     }
     if a.saml_provider.is_empty()
         || a.saml_provider.len() > 128

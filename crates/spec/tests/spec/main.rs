@@ -357,6 +357,31 @@ mod validation {
     }
 
     #[test]
+    fn mistyped_region_names_the_nearest_real_one() {
+        let e = only_error("region = \"us-east-1\"", "region = \"us-east-9\"");
+        assert_eq!(e.path, "aws.region");
+        assert_eq!(e.message, "\"us-east-9\" is not an AWS Region");
+        assert!(
+            e.hint.as_deref().is_some_and(|h| h.contains("\"us-east-1\"")),
+            "{:?}",
+            e.hint
+        );
+        let e = only_error("region = \"us-east-1\"", "region = \"xx-yyyy-1\"");
+        assert_eq!(e.message, "\"xx-yyyy-1\" is not an AWS Region");
+    }
+
+    #[test]
+    fn region_without_amazon_connect_is_refused_with_the_ones_that_have_it() {
+        let e = only_error("region = \"us-east-1\"", "region = \"eu-west-1\"");
+        assert_eq!(e.message, "Amazon Connect is not offered in eu-west-1");
+        assert!(
+            e.hint.as_deref().is_some_and(|h| h.contains("\"eu-west-2\"")),
+            "{:?}",
+            e.hint
+        );
+    }
+
+    #[test]
     fn bad_provider_name() {
         assert_eq!(
             only_error(
