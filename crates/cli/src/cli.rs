@@ -206,11 +206,35 @@ pub(crate) struct InitArgs {
     pub(crate) admin: Option<String>,
 }
 
+/// `connect-sso spec schema`.
+#[derive(Debug, Args)]
+pub(crate) struct SpecSchemaArgs {
+    /// Which document: the spec, or a `--json` output (also in docs/schemas/).
+    #[arg(long = "of", value_enum, default_value_t = SchemaOf::Spec)]
+    pub(crate) of: SchemaOf,
+}
+
+/// The documents whose JSON Schema connect-sso prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SchemaOf {
+    /// The spec file (TOML, as JSON).
+    Spec,
+    /// `plan --json`.
+    Plan,
+    /// A plan saved by `plan --out` (and `show --json`).
+    SavedPlan,
+    /// `apply --json`.
+    Apply,
+    /// Any command's failure under `--json`.
+    Error,
+}
+
 /// `connect-sso spec …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum SpecCommand {
-    /// Print the JSON Schema of the spec format (for editors and CI).
-    Schema,
+    /// Print the JSON Schema of the spec format (for editors and CI), or with `--of` of a
+    /// command's `--json` output.
+    Schema(SpecSchemaArgs),
     /// Check a spec and print what follows from it: ARNs, the Role claim value, the
     /// identifier and Reply URL, the relay state, the trust policy.
     ///

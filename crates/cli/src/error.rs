@@ -127,7 +127,7 @@ impl CommandError {
 }
 
 /// A failure as `--json` shows it on stdout: `{"error": {...}, "exit_code": n}`.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 pub(crate) struct JsonFailure<'a> {
     /// What went wrong.
     pub(crate) error: JsonError<'a>,
@@ -136,7 +136,7 @@ pub(crate) struct JsonFailure<'a> {
 }
 
 /// The error of a [`JsonFailure`].
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 pub(crate) struct JsonError<'a> {
     /// `error` (the command could not run), `rejected` (the answer is no) or `manual`.
     pub(crate) kind: &'static str,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::value::Planned;
 
 /// What the executor needs, per resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Payload {
     /// `entra.app`.
@@ -34,7 +34,7 @@ pub enum Payload {
 }
 
 /// The enterprise app's SAML basics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AppSettings {
     /// Display name (also how the app is found).
     pub display_name: String,
@@ -45,7 +45,7 @@ pub struct AppSettings {
 }
 
 /// The active signing certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateChange {
     /// Add a certificate and make it the active one.
@@ -63,7 +63,7 @@ pub enum CertificateChange {
 }
 
 /// The IAM SAML provider (its metadata is read from Entra when the step runs).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProviderChange {
     /// Name.
     pub name: String,
@@ -72,7 +72,7 @@ pub struct ProviderChange {
 }
 
 /// The federation role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoleChange {
     /// Role name.
     pub name: String,
@@ -85,7 +85,7 @@ pub struct RoleChange {
 }
 
 /// The Connect instance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceChange {
     /// Create a SAML instance.
@@ -116,7 +116,7 @@ pub enum InstanceChange {
 }
 
 /// The role's inline `connect:GetFederationToken` policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PolicyChange {
     /// Role name.
     pub role: String,
@@ -127,7 +127,7 @@ pub struct PolicyChange {
 }
 
 /// The first Connect administrator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AdminChange {
     /// Instance ID.
     pub instance_id: Planned<String>,
@@ -146,7 +146,7 @@ pub struct AdminChange {
 }
 
 /// The app role that carries the Role claim value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AppRolesChange {
     /// Its display name.
     pub name: String,
@@ -159,7 +159,7 @@ pub struct AppRolesChange {
 }
 
 /// The claims-mapping policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClaimsChange {
     /// Display name of ours.
     pub name: String,
@@ -170,14 +170,14 @@ pub struct ClaimsChange {
 }
 
 /// The relay state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RelayStateChange {
     /// `samlSingleSignOnSettings.relayState`.
     pub relay_state: Planned<String>,
 }
 
 /// Group assignments to the app role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AssignmentsChange {
     /// The app role's display name.
     pub app_role: String,

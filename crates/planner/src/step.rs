@@ -7,7 +7,19 @@ use crate::payload::Payload;
 use crate::value::Shown;
 
 /// A managed resource: the address by which plans, apply, destroy and `--json` name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum Resource {
     /// The enterprise app (application + service principal) and its SAML basics.
     #[serde(rename = "entra.app")]
@@ -70,7 +82,7 @@ impl std::fmt::Display for Resource {
 }
 
 /// What a step does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Create something that does not exist.
@@ -99,7 +111,7 @@ impl Action {
 }
 
 /// One field that changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Change {
     /// Field name as users know it (`identifierUris`, `trust policy`, …).
     pub field: String,
@@ -154,7 +166,7 @@ impl Change {
 }
 
 /// One member of a batch step (a step over a collection: group assignments, later users).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Item {
     /// Which member (a group's display name, a username).
     pub key: String,
@@ -165,7 +177,7 @@ pub struct Item {
 }
 
 /// What a person does for a `manual` step, and how the tool verifies it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ManualStep {
     /// The console and the page, e.g. `Microsoft Entra admin center → Enterprise applications →
     /// "Amazon Connect" → Single sign-on → Basic SAML Configuration`.
@@ -177,7 +189,7 @@ pub struct ManualStep {
 }
 
 /// One step of a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Step {
     /// What it manages.
     pub resource: Resource,
@@ -223,7 +235,7 @@ impl Step {
 }
 
 /// Something that stops the plan from being applied, with what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Blocker {
     /// The resource concerned.
     pub resource: Resource,
@@ -234,7 +246,7 @@ pub struct Blocker {
 }
 
 /// The ordered steps that take observed to desired.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     /// Steps, in execution order.
     pub steps: Vec<Step>,
@@ -243,7 +255,7 @@ pub struct Plan {
 }
 
 /// How many steps of each kind a plan has.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Creations.
     pub create: usize,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Something that exists only once an earlier step has run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unknown {
     /// The ID of the Connect instance that the plan creates.
@@ -23,7 +23,7 @@ impl Unknown {
 }
 
 /// A value of a step's payload: known now, or known after an earlier step of the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Planned<T> {
     /// Known when planning.
@@ -63,7 +63,7 @@ impl Planned<String> {
 
 /// The value of a field after a change, as shown to people and in JSON: a string, or an object
 /// naming what it waits for together with how it reads until then.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Shown {
     /// Known now.

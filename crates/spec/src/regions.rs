@@ -72,8 +72,9 @@ pub fn region_problem(region: &str) -> Option<(String, String)> {
             format!("{region:?} is not an AWS Region"),
             match nearest(region, all.copied()) {
                 Some(n) => format!("did you mean {n:?}? (the Region code, not its display name)"),
-                None => "use the Region code, e.g. us-east-1 or eu-west-2, not the display name"
-                    .into(),
+                None => {
+                    "use the Region code, e.g. us-east-1 or eu-west-2, not the display name".into()
+                }
             },
         ));
     }
@@ -108,9 +109,7 @@ fn distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(cur + 1);
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
             prev = cur;
         }
     }

@@ -191,7 +191,7 @@ impl<'p> Progress<'p> {
 }
 
 /// One executed step, for summaries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct StepSummary {
     /// `aws.saml_provider`, …
     pub(crate) resource: String,
@@ -202,7 +202,7 @@ pub(crate) struct StepSummary {
 }
 
 /// What `apply` did and what a person needs next.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct ApplySummary {
     /// Steps executed, in order.
     pub(crate) changed: Vec<StepSummary>,
@@ -311,7 +311,7 @@ pub(crate) fn render_destroy_plan(printer: &Printer, plan: &DestroyPlan) -> Stri
 }
 
 /// A plan saved by `plan --out`, applied by `apply PLAN`.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct SavedPlan {
     /// Format of this file (1).
     pub(crate) format: u32,

@@ -26,7 +26,7 @@ pub(crate) fn run(command: Command, printer: &Printer) -> Result<ExitCode, Comma
     match command {
         Command::Demo(args) => demo::run(&args, printer),
         Command::Init(args) => init::run(&args, printer),
-        Command::Spec(SpecCommand::Schema) => spec::schema::run(printer),
+        Command::Spec(SpecCommand::Schema(args)) => spec::schema::run(&args, printer),
         Command::Spec(SpecCommand::Check(args)) => spec::check::run(&args, printer),
         Command::Plan(args) => plan::run(&args, printer),
         Command::Apply(args) => apply::run(&args, printer),

@@ -9,6 +9,7 @@ mod exit_codes;
 mod login;
 mod mission;
 mod mission_errors;
+mod output_schemas;
 mod prompt;
 mod sandbox;
 mod snapshots;

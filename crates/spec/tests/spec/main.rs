@@ -362,7 +362,9 @@ mod validation {
         assert_eq!(e.path, "aws.region");
         assert_eq!(e.message, "\"us-east-9\" is not an AWS Region");
         assert!(
-            e.hint.as_deref().is_some_and(|h| h.contains("\"us-east-1\"")),
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("\"us-east-1\"")),
             "{:?}",
             e.hint
         );
@@ -375,7 +377,9 @@ mod validation {
         let e = only_error("region = \"us-east-1\"", "region = \"eu-west-1\"");
         assert_eq!(e.message, "Amazon Connect is not offered in eu-west-1");
         assert!(
-            e.hint.as_deref().is_some_and(|h| h.contains("\"eu-west-2\"")),
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("\"eu-west-2\"")),
             "{:?}",
             e.hint
         );
