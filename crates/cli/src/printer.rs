@@ -43,14 +43,20 @@ impl Style {
 }
 
 impl Printer {
-    /// Decide colours: `--color always|never` wins; `auto` colours a stream only when it is a
-    /// terminal and `NO_COLOR` is unset or empty (no-color.org).
+    /// Decide colours: `--color always|never` wins; `auto` colours a stream when it is a
+    /// terminal that is not `TERM=dumb`, or when `CLICOLOR_FORCE` is set, and never when
+    /// `NO_COLOR` is set (no-color.org).
     pub(crate) fn new(choice: ColorChoice) -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+        let no_color = set("NO_COLOR");
+        // CLICOLOR_FORCE (bixense.com/clicolors) forces colour without a terminal; a dumb
+        // terminal gets none. NO_COLOR wins over both; --color over everything.
+        let force = set("CLICOLOR_FORCE");
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
         let decide = |is_tty: bool| match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_tty && !no_color,
+            ColorChoice::Auto => !no_color && (force || (is_tty && !dumb)),
         };
         Self {
             color_stdout: decide(std::io::stdout().is_terminal()),

@@ -30,7 +30,7 @@ pub fn render_plan(plan: &Plan, color: bool) -> String {
     }
     if plan.steps.is_empty() {
         if plan.blockers.is_empty() {
-            out.push_str("No changes. Entra and AWS match the spec.\n");
+            out.push_str("No changes. Entra ID and AWS match the spec.\n");
         } else {
             out.push_str("Nothing else to change; fix what blocks the plan first.\n");
         }

@@ -238,7 +238,7 @@ impl ApplySummary {
     pub(crate) fn render(&self, printer: &Printer) -> String {
         let mut s = String::new();
         if self.changed.is_empty() {
-            s.push_str("No changes: Entra ID and AWS already match the spec.\n");
+            s.push_str("No changes. Entra ID and AWS match the spec.\n");
         } else {
             let n = |a: &str| self.changed.iter().filter(|c| c.action == a).count();
             s.push_str(&format!(
@@ -302,7 +302,12 @@ pub(crate) fn render_destroy_plan(printer: &Printer, plan: &DestroyPlan) -> Stri
         }
     }
     if !plan.keep.is_empty() {
-        s.push_str(&format!("{}\n", printer.style(Style::Key, "and keeps:")));
+        let heading = if plan.delete.is_empty() {
+            "It keeps:"
+        } else {
+            "and keeps:"
+        };
+        s.push_str(&format!("{}\n", printer.style(Style::Key, heading)));
         for (what, why) in &plan.keep {
             s.push_str(&format!("  = {what}: {why}\n"));
         }

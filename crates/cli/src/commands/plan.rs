@@ -18,6 +18,9 @@ use crate::target;
 /// Run the command: the plan on stdout (rendered, or JSON).
 pub(crate) fn run(args: &PlanArgs, printer: &Printer) -> Result<ExitCode, CommandError> {
     let loaded = spec_file::load(&args.target.file, Severity::Error)?;
+    if let Some(out) = &args.out {
+        check_writable(out)?;
+    }
     let p = runtime()?.block_on(async {
         let t = target::resolve(&loaded.spec, args.target.sandbox_url.as_deref()).await?;
         let snap = observe(&t.graph, &t.aws, &loaded.spec)
@@ -69,6 +72,24 @@ pub(crate) fn run(args: &PlanArgs, printer: &Printer) -> Result<ExitCode, Comman
     } else {
         ExitCode::Success
     })
+}
+
+/// Refuse `--out` into a directory that does not exist before reading anything (rather than
+/// show a plan and then fail to save it).
+fn check_writable(path: &Path) -> Result<(), CommandError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    Err(CommandError::error(format!(
+        "cannot save the plan to {}: the directory {} does not exist",
+        path.display(),
+        dir.display()
+    ))
+    .hint("create the directory, or give --out a path in an existing one"))
 }
 
 /// Write a [`SavedPlan`].

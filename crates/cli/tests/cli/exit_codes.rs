@@ -288,3 +288,22 @@ fn a_har_with_several_responses_uses_the_last_and_says_so() {
         out.stderr
     );
 }
+
+#[test]
+fn clicolor_force_colours_without_a_terminal_and_no_color_still_wins() {
+    let colour = |env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_connect-sso"));
+        cmd.args(["saml", "verify", "examples/nope.xml", "--idp-cert", "x.pem"])
+            .current_dir(workspace_root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("runs");
+        String::from_utf8_lossy(&out.stderr).contains('\x1b')
+    };
+    assert!(!colour(&[]), "not a terminal: no colour");
+    assert!(colour(&[("CLICOLOR_FORCE", "1")]));
+    assert!(!colour(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+}

@@ -212,3 +212,51 @@ fn under_json_a_failure_is_a_json_document_on_stdout_with_the_exit_code() {
     // The person reading stderr still gets the usual report.
     assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
 }
+
+#[test]
+fn plan_out_into_a_missing_directory_is_refused_before_anything_is_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(run_in(dir.path(), &["init"], &[], b"").code, 0);
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let out = run_in(
+        dir.path(),
+        &["plan", "--out", "missing/plan.json", "--sandbox-url", &url],
+        &[],
+        b"",
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(
+        out.stderr.contains(
+            "cannot save the plan to missing/plan.json: the directory missing does not exist"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_corrupt_sandbox_state_file_is_named_in_the_hint_not_the_port() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("state.json"), b"{ not json").expect("write");
+    let out = run_in(
+        dir.path(),
+        &[
+            "sandbox",
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--state",
+            "state.json",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("hint: the state file state.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("port"), "{}", out.stderr);
+}

@@ -174,7 +174,7 @@ fn converged_world_plans_nothing() {
     assert!(p.blockers.is_empty());
     assert_eq!(
         render_plan(&p, false),
-        "No changes. Entra and AWS match the spec.\n"
+        "No changes. Entra ID and AWS match the spec.\n"
     );
 }
 

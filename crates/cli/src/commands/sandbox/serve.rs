@@ -26,11 +26,9 @@ pub(crate) fn run(args: &SandboxServeArgs, printer: &Printer) -> Result<ExitCode
         .build()
         .map_err(|e| CommandError::error("could not start the async runtime").caused_by(&e))?;
     runtime.block_on(async {
-        let sandbox = Sandbox::start(config).await.map_err(|e| {
-            CommandError::error(format!("could not start the sandbox on {}", args.bind))
-                .caused_by(e.as_ref())
-                .hint("another process may hold the port: pick another with --bind 127.0.0.1:0")
-        })?;
+        let sandbox = Sandbox::start(config)
+            .await
+            .map_err(|e| start_failure(args, e.as_ref()))?;
         let interrupt = crate::commands::Interrupt::listen()?;
         let base = sandbox.urls().base().to_string();
         printer.out(&format!(
@@ -47,4 +45,29 @@ pub(crate) fn run(args: &SandboxServeArgs, printer: &Printer) -> Result<ExitCode
         waited
     })?;
     Ok(ExitCode::Success)
+}
+
+/// Why the sandbox did not start, with the hint that fits: a port in use, or a state file that
+/// cannot be read.
+fn start_failure(
+    args: &SandboxServeArgs,
+    e: &(dyn std::error::Error + Send + Sync + 'static),
+) -> CommandError {
+    let err =
+        CommandError::error(format!("could not start the sandbox on {}", args.bind)).caused_by(e);
+    let io_kind = e.downcast_ref::<std::io::Error>().map(std::io::Error::kind);
+    match (io_kind, &args.state) {
+        (Some(std::io::ErrorKind::AddrInUse), _) => {
+            err.hint("another process holds the port: pick another with --bind 127.0.0.1:0")
+        }
+        (Some(std::io::ErrorKind::AddrNotAvailable), _) => {
+            err.hint("this machine has no such address: use --bind 127.0.0.1:PORT")
+        }
+        (_, Some(state)) => err.hint(format!(
+            "the state file {} (and its .entra.json) could not be used: fix it, or move it \
+             away to start from a fresh sandbox",
+            state.display()
+        )),
+        _ => err.hint("another process may hold the port: pick another with --bind 127.0.0.1:0"),
+    }
 }

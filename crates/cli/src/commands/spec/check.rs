@@ -43,10 +43,14 @@ pub(crate) fn run(args: &SpecCheckArgs, printer: &Printer) -> Result<ExitCode, C
         return Ok(ExitCode::Success);
     }
     const W: usize = 16;
+    let name = if args.file.as_os_str() == "-" {
+        "the spec on standard input".to_string()
+    } else {
+        args.file.display().to_string()
+    };
     let mut s = format!(
-        "{} {} is a valid spec\n\n",
+        "{} {name} is a valid spec\n\n",
         printer.style(Style::Ok, "valid:"),
-        args.file.display()
     );
     let target = match (spec.target.kind, &spec.target.url) {
         (TargetKind::Sandbox, Some(u)) => format!("sandbox at {u}"),
