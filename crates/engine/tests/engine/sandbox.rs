@@ -314,6 +314,17 @@ async fn login_failures_name_the_hop_and_the_cause() {
     use connect_sso_engine::login::{Hop, login};
     let (w, instance, app_id) = applied_world().await;
 
+    // A role the assertion does not carry is refused, not silently replaced by the one offered.
+    let mut wrong_role = login_request(&w, &app_id, entra::USER_BOB_UPN);
+    wrong_role.role_arn = Some("arn:aws:iam::111122223333:role/NotOffered".into());
+    let e = login(&wrong_role).await.expect_err("role not offered");
+    assert_eq!(e.hop, Hop::RoleChooser, "{e:?}");
+    assert!(
+        e.answer
+            .contains("role arn:aws:iam::111122223333:role/NotOffered is not in the assertion"),
+        "{e:?}"
+    );
+
     // Carol is in no assigned group: Entra refuses at sign-in (AADSTS50105).
     let e = login(&login_request(&w, &app_id, entra::USER_CAROL_UPN))
         .await
