@@ -749,7 +749,11 @@ fn check_role_offered(arn: &str, saml_response: &str, url: &str) -> Result<(), L
                 .collect()
         })
         .unwrap_or_default();
-    if offered.is_empty() || offered.iter().any(|v| v.split(',').any(|part| part.trim() == arn)) {
+    if offered.is_empty()
+        || offered
+            .iter()
+            .any(|v| v.split(',').any(|part| part.trim() == arn))
+    {
         return Ok(());
     }
     Err(LoginError {

@@ -50,7 +50,17 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
         Place::Sandbox(urls) => urls,
     };
     if args.open {
-        printer.warn("--open is for the cloud target; the sandbox sign-in runs here");
+        // A person signs in in their own browser: open the tile's launch URL, and sign nobody in here.
+        let (app_id, _) = rt.block_on(find_app(&graph, spec))?;
+        let launch_url = sandbox_launch_url(&urls, &spec.entra.tenant_id, &app_id);
+        printer.out(&format!("{launch_url}\n"));
+        printer.info(&format!(
+            "login: sign in as {} with the sandbox's demo password (the README's sandbox \
+             section gives it)",
+            args.user
+        ));
+        open_in_browser(printer, &launch_url, "the sandbox's sign-in page");
+        return Ok(ExitCode::Success);
     }
     let password = if args.password_stdin {
         read_password()?
@@ -274,18 +284,32 @@ fn cloud(
         printer.out(&s);
     }
     if args.open {
-        let opened = std::process::Command::new("xdg-open")
-            .arg(&my_apps)
+        open_in_browser(printer, &my_apps, "My Apps");
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Open `url` in the person's browser (`$BROWSER`, else `xdg-open`, else `open`).
+fn open_in_browser(printer: &Printer, url: &str, what: &str) {
+    let candidates: Vec<String> = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.trim().is_empty())
+        .into_iter()
+        .chain(["xdg-open".to_string(), "open".to_string()])
+        .collect();
+    for program in candidates {
+        let opened = std::process::Command::new(&program)
+            .arg(url)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status();
-        match opened {
-            Ok(s) if s.success() => printer.info("login: opened My Apps in the browser"),
-            _ => printer.warn("could not open a browser (xdg-open); open the URL above yourself"),
+        if opened.is_ok_and(|s| s.success()) {
+            printer.info(&format!("login: opened {what} in the browser"));
+            return;
         }
     }
-    Ok(ExitCode::Success)
+    printer.warn("could not open a browser ($BROWSER, xdg-open); open the URL above yourself");
 }
 
 #[cfg(test)]

@@ -148,3 +148,30 @@ fn apply_stops_at_a_manual_step_with_exit_3_and_continues_once_it_is_done() {
     let plan = w.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}", plan.stdout);
 }
+
+#[test]
+fn login_open_on_the_sandbox_opens_the_sign_in_page_in_the_browser() {
+    let w = World::start();
+    w.init_and_apply();
+    let out = crate::common::run_in(
+        w.path(),
+        &[
+            "login",
+            "--user",
+            "bob@contoso.com",
+            "--open",
+            "--sandbox-url",
+            &w.base,
+        ],
+        &[("BROWSER", "true")],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("/signin/"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("login: opened the sandbox's sign-in page in the browser"),
+        "{}",
+        out.stderr
+    );
+}
