@@ -54,6 +54,18 @@ fn tag(k: &str, v: &str) -> Result<Tag, Error> {
         })
 }
 
+/// An IAM deletion whose target may be gone already: `NoSuchEntity` is success.
+fn gone_is_fine<O, E>(operation: &'static str, result: Result<O, E>) -> Result<(), Error>
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::fmt::Display,
+{
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("NoSuchEntity") => Ok(()),
+        Err(e) => Err(api("IAM", operation, e)),
+    }
+}
+
 impl crate::Aws {
     /// The SAML provider with this ARN, if it exists.
     pub async fn get_saml_provider(&self, arn: &str) -> Result<Option<SamlProviderState>, Error> {
@@ -143,23 +155,14 @@ impl crate::Aws {
     /// Delete a SAML provider (absent is fine).
     pub async fn delete_saml_provider(&self, arn: &str) -> Result<(), Error> {
         self.pace("iam", "DeleteSAMLProvider").await?;
-        match self
+        let result = self
             .iam
             .delete_saml_provider()
             .saml_provider_arn(arn)
             .send()
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let e = e.into_service_error();
-                if e.is_no_such_entity_exception() {
-                    Ok(())
-                } else {
-                    Err(api("IAM", "DeleteSAMLProvider", e))
-                }
-            }
-        }
+            .map_err(|e| e.into_service_error());
+        gone_is_fine("DeleteSAMLProvider", result)
     }
 
     /// The role with this name, with its inline policies, if it exists.
@@ -318,24 +321,15 @@ impl crate::Aws {
     /// Remove one inline policy from a role (absent already: done).
     pub async fn delete_role_policy(&self, role: &str, policy: &str) -> Result<(), Error> {
         self.pace("iam", "DeleteRolePolicy").await?;
-        match self
+        let result = self
             .iam
             .delete_role_policy()
             .role_name(role)
             .policy_name(policy)
             .send()
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let e = e.into_service_error();
-                if e.is_no_such_entity_exception() {
-                    Ok(())
-                } else {
-                    Err(api("IAM", "DeleteRolePolicy", e))
-                }
-            }
-        }
+            .map_err(|e| e.into_service_error());
+        gone_is_fine("DeleteRolePolicy", result)
     }
 
     /// Delete a role and its inline policies (absent is fine).
@@ -344,26 +338,16 @@ impl crate::Aws {
             return Ok(());
         };
         for pname in role.inline_policies.keys() {
-            self.pace("iam", "DeleteRolePolicy").await?;
-            self.iam
-                .delete_role_policy()
-                .role_name(name)
-                .policy_name(pname)
-                .send()
-                .await
-                .map_err(|e| api("IAM", "DeleteRolePolicy", e.into_service_error()))?;
+            self.delete_role_policy(name, pname).await?;
         }
         self.pace("iam", "DeleteRole").await?;
-        match self.iam.delete_role().role_name(name).send().await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let e = e.into_service_error();
-                if e.is_no_such_entity_exception() {
-                    Ok(())
-                } else {
-                    Err(api("IAM", "DeleteRole", e))
-                }
-            }
-        }
+        let result = self
+            .iam
+            .delete_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(|e| e.into_service_error());
+        gone_is_fine("DeleteRole", result)
     }
 }

@@ -684,6 +684,46 @@ fn radio_values(html: &str, name: &str) -> Vec<String> {
     out
 }
 
+/// `--role ARN` must be one of the roles the assertion carries: refuse it before AWS sign-in
+/// (which, with one role, would silently use that one).
+fn check_role_offered(arn: &str, saml_response: &str, url: &str) -> Result<(), LoginError> {
+    use base64::Engine as _;
+    let offered: Vec<String> = base64::engine::general_purpose::STANDARD
+        .decode(saml_response.trim())
+        .ok()
+        .and_then(|xml| connect_sso_saml::inspect::inspect(&xml).ok())
+        .map(|i| {
+            i.attributes
+                .into_iter()
+                .filter(|a| a.name == connect_sso_saml::aws::ATTR_ROLE)
+                .flat_map(|a| a.values)
+                .collect()
+        })
+        .unwrap_or_default();
+    if offered.is_empty()
+        || offered
+            .iter()
+            .any(|v| v.split(',').any(|part| part.trim() == arn))
+    {
+        return Ok(());
+    }
+    Err(LoginError {
+        hop: Hop::RoleChooser,
+        url: url.to_string(),
+        status: None,
+        answer: format!(
+            "role {arn} is not in the assertion; it offers: {}",
+            offered.join("; ")
+        ),
+        cause: Some(
+            "pick one of the offered roles with --role, or assign the user (or a group of \
+             theirs) to the app role that carries it"
+                .into(),
+        ),
+        saml_response: Some(saml_response.to_string()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -731,44 +771,4 @@ mod tests {
         };
         assert!(!format!("{r:?}").contains("hunter2"));
     }
-}
-
-/// `--role ARN` must be one of the roles the assertion carries: refuse it before AWS sign-in
-/// (which, with one role, would silently use that one).
-fn check_role_offered(arn: &str, saml_response: &str, url: &str) -> Result<(), LoginError> {
-    use base64::Engine as _;
-    let offered: Vec<String> = base64::engine::general_purpose::STANDARD
-        .decode(saml_response.trim())
-        .ok()
-        .and_then(|xml| connect_sso_saml::inspect::inspect(&xml).ok())
-        .map(|i| {
-            i.attributes
-                .into_iter()
-                .filter(|a| a.name == connect_sso_saml::aws::ATTR_ROLE)
-                .flat_map(|a| a.values)
-                .collect()
-        })
-        .unwrap_or_default();
-    if offered.is_empty()
-        || offered
-            .iter()
-            .any(|v| v.split(',').any(|part| part.trim() == arn))
-    {
-        return Ok(());
-    }
-    Err(LoginError {
-        hop: Hop::RoleChooser,
-        url: url.to_string(),
-        status: None,
-        answer: format!(
-            "role {arn} is not in the assertion; it offers: {}",
-            offered.join("; ")
-        ),
-        cause: Some(
-            "pick one of the offered roles with --role, or assign the user (or a group of \
-             theirs) to the app role that carries it"
-                .into(),
-        ),
-        saml_response: Some(saml_response.to_string()),
-    })
 }

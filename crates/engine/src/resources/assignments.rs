@@ -2,7 +2,7 @@
 
 use connect_sso_planner::payload::AssignmentsChange;
 
-use super::{Io, missing};
+use super::{Io, app_and_sp_id, missing};
 use crate::Error;
 use crate::observe::Handles;
 
@@ -29,12 +29,7 @@ pub(super) async fn execute(io: &Io<'_>, h: &Handles, p: &AssignmentsChange) -> 
 }
 
 pub(super) async fn read_back(io: &Io<'_>, h: &mut Handles) -> Result<(), Error> {
-    let record = h.app_mut().ok_or_else(|| missing("the application"))?;
-    let sp_id = record
-        .sp
-        .as_ref()
-        .map(|s| s.id.clone())
-        .ok_or_else(|| missing("the service principal"))?;
+    let (record, sp_id) = app_and_sp_id(h).ok_or_else(|| missing("the app's service principal"))?;
     record.assignments = io.graph.app_role_assigned_to(&sp_id).await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use connect_sso_entra::model::ClaimsMappingPolicy;
 use connect_sso_planner::payload::ClaimsChange;
 
-use super::{GRAPH_VISIBLE_TIMEOUT, Io, missing};
+use super::{GRAPH_VISIBLE_TIMEOUT, Io, app_and_sp_id, missing};
 use crate::Error;
 use crate::observe::Handles;
 
@@ -72,12 +72,7 @@ async fn ours(io: &Io<'_>, p: &ClaimsChange) -> Result<ClaimsMappingPolicy, Erro
 }
 
 pub(super) async fn read_back(io: &Io<'_>, h: &mut Handles) -> Result<(), Error> {
-    let record = h.app_mut().ok_or_else(|| missing("the application"))?;
-    let sp_id = record
-        .sp
-        .as_ref()
-        .map(|s| s.id.clone())
-        .ok_or_else(|| missing("the service principal"))?;
+    let (record, sp_id) = app_and_sp_id(h).ok_or_else(|| missing("the app's service principal"))?;
     record.claims = io.graph.service_principal_claims_policies(&sp_id).await?;
     Ok(())
 }

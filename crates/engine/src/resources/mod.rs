@@ -23,7 +23,7 @@ use connect_sso_spec::Spec;
 
 use crate::Error;
 use crate::apply::Event;
-use crate::observe::Handles;
+use crate::observe::{AppRecord, Handles};
 
 /// How long to wait for Graph to show a new object.
 pub(crate) const GRAPH_VISIBLE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -61,6 +61,14 @@ impl Io<'_> {
             self.spec.entra.app_name.as_str(),
         )]
     }
+}
+
+/// The app the tool works on, for a read-back, with its service principal's ID (`None` when
+/// either is missing).
+pub(crate) fn app_and_sp_id(h: &mut Handles) -> Option<(&mut AppRecord, String)> {
+    let record = h.app_mut()?;
+    let sp_id = record.sp.as_ref()?.id.clone();
+    Some((record, sp_id))
 }
 
 /// Something the step needs is not in the snapshot.

@@ -4,7 +4,7 @@
 use connect_sso_planner::payload::CertificateChange;
 use serde_json::json;
 
-use super::{Io, missing};
+use super::{Io, app_and_sp_id, missing};
 use crate::Error;
 use crate::observe::Handles;
 
@@ -40,12 +40,7 @@ pub(super) async fn execute(io: &Io<'_>, h: &Handles, p: &CertificateChange) -> 
 
 /// Read the service principal again (certificates, preferred thumbprint, relay state).
 pub(super) async fn read_back(io: &Io<'_>, h: &mut Handles) -> Result<(), Error> {
-    let record = h.app_mut().ok_or_else(|| missing("the application"))?;
-    let id = record
-        .sp
-        .as_ref()
-        .map(|sp| sp.id.clone())
-        .ok_or_else(|| missing("the service principal"))?;
+    let (record, id) = app_and_sp_id(h).ok_or_else(|| missing("the app's service principal"))?;
     record.sp = Some(io.graph.service_principal(&id).await?);
     Ok(())
 }
