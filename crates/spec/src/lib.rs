@@ -7,6 +7,7 @@
 //!   claim value, identifier and Reply URL, audience, relay state, trust and permission policies.
 //! - [`json_schema`] is the JSON Schema of the format; [`starter`] writes a commented spec.
 
+mod check;
 mod derive;
 mod model;
 pub mod regions;
@@ -23,35 +24,11 @@ pub use model::{
 pub use validate::{SpecError, SpecErrors, is_guid, username_problem};
 
 impl Spec {
-    /// Parse and validate a spec. All problems are reported together.
+    /// Parse and validate a spec. Every problem is reported together: a syntax error alone
+    /// (nothing else can be read), else every unknown field, the first type error, and, when
+    /// the spec can be read, every rule.
     pub fn parse(text: &str) -> Result<Spec, SpecErrors> {
-        let loc = validate::Locator::new(text);
-        let spec: Spec = toml::from_str(text).map_err(|e| {
-            let pos = e.span().map(|s| loc.position(s.start));
-            let message = e.message().trim().to_string();
-            let hint = if message.contains("unknown field") {
-                Some("check the spelling against `connect-sso spec schema` or a fresh `connect-sso init`".to_string())
-            } else if message.contains("missing field") {
-                Some("`connect-sso init` writes a spec with every required field".to_string())
-            } else {
-                None
-            };
-            SpecErrors {
-                errors: vec![SpecError {
-                    path: String::new(),
-                    line: pos.map(|p| p.0),
-                    column: pos.map(|p| p.1),
-                    message,
-                    hint,
-                }],
-            }
-        })?;
-        let errors = validate::validate(&spec, &loc);
-        if errors.is_empty() {
-            Ok(spec)
-        } else {
-            Err(SpecErrors { errors })
-        }
+        check::parse(text).map_err(|errors| SpecErrors { errors })
     }
 
     /// The derived values of this spec.

@@ -92,7 +92,7 @@ pub fn region_problem(region: &str) -> Option<(String, String)> {
 }
 
 /// The candidate closest to `s` by edit distance, when it is close enough to be a typo.
-fn nearest<'a>(s: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(s: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .map(|c| (distance(s, c), c))
         .min()

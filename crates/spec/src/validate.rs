@@ -104,6 +104,11 @@ impl<'a> Locator<'a> {
         best.map(|o| self.position(o))
     }
 
+    /// The line of `path` (`usize::MAX` when it cannot be found: sorts last).
+    pub(crate) fn line_of(&self, path: &str) -> usize {
+        self.locate(path).map_or(usize::MAX, |p| p.0)
+    }
+
     pub(crate) fn error(&self, path: &str, message: String, hint: Option<String>) -> SpecError {
         let pos = self.locate(path);
         SpecError {
@@ -128,6 +133,16 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
             "version",
             format!("unknown spec version {}", spec.version),
             Some("set version = 1"),
+        );
+    }
+
+    if spec.topology == crate::Topology::Brokered {
+        err(
+            "topology",
+            "the brokered topology (Entra → IAM Identity Center → Connect) is not supported by \
+             this version of connect-sso yet"
+                .into(),
+            Some("use topology = \"direct\" (Entra → IAM in the Connect account)"),
         );
     }
 

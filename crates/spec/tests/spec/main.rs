@@ -193,11 +193,44 @@ mod validation {
             e[0].message
         );
         assert!(e[0].line.is_some());
-        assert!(
-            e[0].hint
-                .as_deref()
-                .is_some_and(|h| h.contains("spec schema"))
+        assert_eq!(e[0].hint.as_deref(), Some("did you mean `app_name`?"));
+        assert_eq!(
+            e.len(),
+            1,
+            "the missing app_name is the same mistake: {e:?}"
         );
+    }
+
+    #[test]
+    fn brokered_topology_is_not_valid_yet() {
+        let e = only_error("topology = \"direct\"", "topology = \"brokered\"");
+        assert_eq!(e.path, "topology");
+        assert!(e.hint.as_deref().is_some_and(|h| h.contains("direct")));
+    }
+
+    #[test]
+    fn every_problem_is_reported_in_one_pass() {
+        // Two misspelt fields and an unquoted account ID: one round, three problems.
+        let text = starter_text()
+            .replace("app_name = ", "app_nmae = ")
+            .replace("federation_role = ", "federation_rol = ")
+            .replace("account_id = \"111122223333\"", "account_id = 111122223333");
+        let e = Spec::parse(&text).expect_err("three mistakes").errors;
+        let messages: Vec<&str> = e.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(e.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("app_nmae") && messages[1].contains("federation_rol"));
+        assert!(
+            messages[2].contains("invalid type: integer"),
+            "{messages:?}"
+        );
+        assert!(
+            e[2].hint
+                .as_deref()
+                .is_some_and(|h| h.contains("quote the value")),
+            "{:?}",
+            e[2].hint
+        );
+        assert!(e.iter().all(|e| e.line.is_some()), "{e:?}");
     }
 
     #[test]
