@@ -4,7 +4,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use tokio::sync::OnceCell;
 
-use crate::error::{Error, api};
+use crate::error::{Error, sdk};
 use crate::pacer::{self, Pacer};
 
 /// The AWS clients connect-sso uses, for one account and region. Endpoints come from the SDK
@@ -107,7 +107,7 @@ impl Aws {
                     .get_caller_identity()
                     .send()
                     .await
-                    .map_err(|e| api("STS", "GetCallerIdentity", e.into_service_error()))?;
+                    .map_err(|e| sdk("STS", "GetCallerIdentity", e))?;
                 out.account().map(str::to_string).ok_or(Error::Incomplete {
                     service: "STS",
                     operation: "GetCallerIdentity",

@@ -40,6 +40,16 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    /// The request never reached AWS: no credentials, or no network path to the endpoint.
+    #[error("AWS {service} {operation} could not be sent: {detail}")]
+    NotSent {
+        /// Service.
+        service: &'static str,
+        /// Operation.
+        operation: &'static str,
+        /// What the SDK said (its whole chain).
+        detail: String,
+    },
     /// Waiting for something took too long.
     #[error("{what} was not ready after {seconds} s")]
     Timeout {
@@ -61,6 +71,14 @@ impl Error {
 
     /// A hint for a person, where the code has a usual cause.
     pub fn hint(&self) -> Option<&'static str> {
+        if let Error::NotSent { detail, .. } = self {
+            return Some(if detail.contains("credentials") {
+                "no AWS credentials were found: set AWS_PROFILE (after `aws sso login`), or \
+                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            } else {
+                "check the network path to AWS (proxy, DNS, firewall) and the Region"
+            });
+        }
         match self.code()? {
             "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => Some(
                 "the AWS credentials lack a permission: they need IAM (SAML providers, roles, role policies) \
@@ -90,5 +108,41 @@ where
             .message()
             .map(str::to_string)
             .unwrap_or_else(|| err.to_string()),
+    }
+}
+
+/// An error and its sources, each once, as `a: b: c` (their `Display`s only).
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// Convert any SDK failure: a request that never left (credentials, connection) becomes
+/// [`Error::NotSent`] with the SDK's whole explanation; an answer becomes [`Error::Api`].
+pub(crate) fn sdk<E, R>(
+    service: &'static str,
+    operation: &'static str,
+    err: aws_sdk_iam::error::SdkError<E, R>,
+) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    use aws_sdk_iam::error::SdkError;
+    match err {
+        SdkError::ServiceError(e) => api(service, operation, e.into_err()),
+        other => Error::NotSent {
+            service,
+            operation,
+            detail: chain(&other),
+        },
     }
 }

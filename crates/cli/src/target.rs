@@ -90,7 +90,9 @@ pub(crate) async fn probe_sandbox(base: &str, source: &str) -> Result<(), Comman
         .send()
         .await
         .map_err(|e| {
-            if e.is_connect() {
+            if is_dns_failure(&e) {
+                none().cause("the host name does not resolve (DNS)")
+            } else if e.is_connect() {
                 none().cause("nothing accepts connections there")
             } else if e.is_timeout() {
                 none().cause("no answer within 5 s")
@@ -291,4 +293,17 @@ pub(crate) fn my_apps_url(tenant_id: &str, app_id: &str) -> String {
 /// page) [I: not in docs/facts.md; the form Entra shows for enterprise apps].
 pub(crate) fn entra_user_access_url(tenant_id: &str, app_id: &str) -> String {
     format!("https://launcher.myapps.microsoft.com/api/signin/{app_id}?tenantId={tenant_id}")
+}
+
+/// A name that does not resolve (reqwest reports it as a connect error too).
+fn is_dns_failure(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return true;
+        }
+        next = err.source();
+    }
+    false
 }

@@ -260,3 +260,57 @@ fn a_corrupt_sandbox_state_file_is_named_in_the_hint_not_the_port() {
     );
     assert!(!out.stderr.contains("port"), "{}", out.stderr);
 }
+
+#[test]
+fn cloud_target_without_aws_credentials_says_so_with_a_hint() {
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() || std::env::var_os("AWS_PROFILE").is_some()
+    {
+        eprintln!("note: skipping: this environment has AWS credentials");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let init = run_in(
+        dir.path(),
+        &[
+            "init",
+            "--target",
+            "cloud",
+            "--tenant-id",
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "--account-id",
+            "123456789012",
+            "--region",
+            "eu-west-2",
+            "--alias",
+            "acme-contact",
+            "--admin",
+            "admin@acme.example",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path().to_str().expect("UTF-8 path");
+    // Graph through a given token (no network); AWS: no profile, no environment, no instance
+    // metadata (never leave loopback).
+    let out = run_in(
+        dir.path(),
+        &["plan"],
+        &[
+            ("HOME", home),
+            ("AZURE_ACCESS_TOKEN", "not-a-real-token"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_CONFIG_FILE", "/nonexistent"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("hint: no AWS credentials were found"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("unhandled error"), "{}", out.stderr);
+}
