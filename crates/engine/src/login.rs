@@ -318,6 +318,11 @@ fn diagnose(html: &str) -> Option<(String, Option<String>)> {
             "50105" => Some("the user is not assigned to the app: add them to a group listed under [[entra.access]] and apply".into()),
             "700016" => Some("no such application in the tenant: check the app ID (run `connect-sso apply` first)".into()),
             "50126" => Some("wrong username or password".into()),
+            "50034" => Some(
+                "no such user in the tenant: check the UPN (a guest signs in with the address of \
+                 their home tenant; their UPN here contains #EXT#)"
+                    .into(),
+            ),
             "75011" => Some("the authentication method does not match what the app requires".into()),
             _ => None,
         };
@@ -326,7 +331,7 @@ fn diagnose(html: &str) -> Option<(String, Option<String>)> {
     // AWS and Connect error pages carry a code and a message.
     if let Some(code) = element_text(html, "id=\"error_code\"", "</") {
         let message = element_text(html, "id=\"error_message\"", "</").unwrap_or_default();
-        let cause = match code.as_str() {
+        let cause = aws_sign_in_cause(&code, &message).or(match code.as_str() {
             "UserNotFoundException" | "ResourceNotFoundException" => Some(
                 "Connect has no user whose username equals the RoleSessionName (case-sensitive): create a \
                  Connect user with exactly that username, or fix the username",
@@ -339,7 +344,7 @@ fn diagnose(html: &str) -> Option<(String, Option<String>)> {
                 Some("the relay state or instance is wrong: check the instance ID and region")
             }
             _ => None,
-        };
+        });
         return Some((format!("{code}: {message}"), cause.map(str::to_string)));
     }
     let text = strip_tags(html);
@@ -369,6 +374,40 @@ fn diagnose(html: &str) -> Option<(String, Option<String>)> {
         .iter()
         .find(|(needle, _)| text.contains(needle))
         .map(|(needle, cause)| (text_around(&text, needle), Some((*cause).to_string())))
+}
+
+/// What AWS sign-in's refusals of an assertion mean (docs/facts.md §3, §6).
+fn aws_sign_in_cause(code: &str, message: &str) -> Option<&'static str> {
+    if !matches!(
+        code,
+        "InvalidIdentityToken" | "InvalidIdentityTokenException" | "AccessDenied"
+    ) {
+        return None;
+    }
+    let m = message.to_ascii_lowercase();
+    if m.contains("rolesessionname") && message.contains("#EXT#") {
+        Some(
+            "the user is an Entra guest (#EXT# in the UPN), which AWS refuses as RoleSessionName: \
+             send user.mail as RoleSessionName for guests, or sign in with a member account",
+        )
+    } else if m.contains("rolesessionname") {
+        Some(
+            "the RoleSessionName claim has characters or a length AWS refuses (2–64 of a-z A-Z 0-9 _ + = , . @ -)",
+        )
+    } else if m.contains("signature") {
+        Some(
+            "IAM could not verify the assertion's signature: the app's signing certificate \
+             changed and the IAM SAML provider still has the old metadata; `connect-sso apply` \
+             updates it",
+        )
+    } else if m.contains("saml provider") || m.contains("samlprovider") || m.contains("provider") {
+        Some(
+            "IAM has no SAML provider with the ARN in the Role claim: run `connect-sso apply`, \
+             or check aws.saml_provider and the app role's value",
+        )
+    } else {
+        None
+    }
 }
 
 fn text_around(text: &str, needle: &str) -> String {

@@ -325,6 +325,29 @@ async fn login_failures_name_the_hop_and_the_cause() {
         "{e:?}"
     );
 
+    // A guest reaches AWS, which refuses #EXT# in RoleSessionName: the cause says what to do.
+    let e = login(&login_request(&w, &app_id, entra::USER_GUEST_UPN))
+        .await
+        .expect_err("AWS refuses the guest's UPN");
+    assert_eq!(e.hop, Hop::AwsSignIn, "{e:?}");
+    assert!(
+        e.cause
+            .as_deref()
+            .is_some_and(|c| c.contains("Entra guest")),
+        "{e:?}"
+    );
+    // A user the tenant does not have (AADSTS50034).
+    let e = login(&login_request(&w, &app_id, "nobody@contoso.com"))
+        .await
+        .expect_err("no such user");
+    assert!(e.answer.contains("AADSTS50034"), "{e:?}");
+    assert!(
+        e.cause
+            .as_deref()
+            .is_some_and(|c| c.contains("no such user in the tenant")),
+        "{e:?}"
+    );
+
     // Carol is in no assigned group: Entra refuses at sign-in (AADSTS50105).
     let e = login(&login_request(&w, &app_id, entra::USER_CAROL_UPN))
         .await
