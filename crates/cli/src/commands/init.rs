@@ -97,14 +97,26 @@ fn values(args: &InitArgs) -> Result<StarterValues, CommandError> {
         }),
         TargetChoice::Cloud => {
             let mut missing = Vec::new();
-            let tenant = args.tenant_id.clone().or_else(|| env("AZURE_TENANT_ID"));
+            let tenant = args
+                .tenant_id
+                .clone()
+                .or_else(|| env("AZURE_TENANT_ID"))
+                .or_else(|| ask("Entra directory (tenant) ID"));
             if tenant.is_none() {
                 missing.push("--tenant-id (your Entra directory ID; or set AZURE_TENANT_ID)");
             }
-            if args.account_id.is_none() {
+            let account = args
+                .account_id
+                .clone()
+                .or_else(|| ask("AWS account ID of the Connect instance (12 digits)"));
+            if account.is_none() {
                 missing.push("--account-id (the 12-digit AWS account of the Connect instance)");
             }
-            if args.admin.is_none() {
+            let admin = args
+                .admin
+                .clone()
+                .or_else(|| ask("Entra UPN of the first Connect administrator"));
+            if admin.is_none() {
                 missing.push("--admin (the Entra UPN of the first Connect administrator)");
             }
             if !missing.is_empty() {
@@ -119,7 +131,7 @@ fn values(args: &InitArgs) -> Result<StarterValues, CommandError> {
             }
             Ok(StarterValues {
                 tenant_id: tenant.unwrap_or_default(),
-                account_id: args.account_id.clone().unwrap_or_default(),
+                account_id: account.unwrap_or_default(),
                 region: args
                     .region
                     .clone()
@@ -128,10 +140,23 @@ fn values(args: &InitArgs) -> Result<StarterValues, CommandError> {
                     .unwrap_or_else(|| "us-east-1".into()),
                 instance_alias: args.alias.clone(),
                 target: TargetKind::Cloud,
-                admin_username: args.admin.clone().unwrap_or_default(),
+                admin_username: admin.unwrap_or_default(),
             })
         }
     }
+}
+
+/// Ask for a value on a terminal (stdin and stderr are terminals); `None` when nobody can
+/// answer or the answer is empty.
+fn ask(question: &str) -> Option<String> {
+    use std::io::{BufRead as _, IsTerminal as _};
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return None;
+    }
+    eprint!("{question}: ");
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok()?;
+    Some(answer.trim().to_string()).filter(|a| !a.is_empty())
 }
 
 /// Write the file, refusing to overwrite one unless `--force`.

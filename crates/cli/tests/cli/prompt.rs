@@ -6,16 +6,27 @@ use std::process::Command;
 
 use crate::world::World;
 
-/// Run `connect-sso ARGS` in a pseudo-terminal in `dir`, answering `answer` when the prompt
-/// appears. Returns (exit code, everything the terminal showed).
+/// Run `connect-sso ARGS` in a pseudo-terminal in `dir`, answering `answer` when the apply
+/// prompt appears. Returns (exit code, everything the terminal showed).
 fn in_terminal(dir: &std::path::Path, args: &[&str], answer: &str) -> (i32, String) {
+    in_terminal_at(dir, args, "Only `yes` is accepted", answer)
+}
+
+/// [`in_terminal`], typing `answer` (lines separated by `\n`) once `trigger` appears.
+fn in_terminal_at(
+    dir: &std::path::Path,
+    args: &[&str],
+    trigger: &str,
+    answer: &str,
+) -> (i32, String) {
     const DRIVER: &str = r#"
 import os, pty, sys
-answer = sys.argv[1].encode() + b"\n"
+trigger = sys.argv[1].encode()
+answer = sys.argv[2].encode() + b"\n"
 pid, fd = pty.fork()
 if pid == 0:
     os.environ["NO_COLOR"] = "1"
-    os.execv(sys.argv[2], sys.argv[2:])
+    os.execv(sys.argv[3], sys.argv[3:])
 seen, answered = b"", False
 while True:
     try:
@@ -25,7 +36,7 @@ while True:
     if not chunk:
         break
     seen += chunk
-    if not answered and b"Only `yes` is accepted" in seen:
+    if not answered and trigger in seen:
         os.write(fd, answer)
         answered = True
 sys.stdout.buffer.write(seen)
@@ -35,6 +46,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
     let out = Command::new("python3")
         .arg("-c")
         .arg(DRIVER)
+        .arg(trigger)
         .arg(answer)
         .arg(env!("CARGO_BIN_EXE_connect-sso"))
         .args(args)
@@ -174,4 +186,23 @@ fn login_open_on_the_sandbox_opens_the_sign_in_page_in_the_browser() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn init_for_the_cloud_asks_on_a_terminal_for_what_only_the_user_knows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (code, screen) = in_terminal_at(
+        dir.path(),
+        &["init", "--target", "cloud", "--region", "eu-west-2"],
+        "tenant) ID: ",
+        "72f988bf-86f1-41af-91ab-2d7cd011db47\n111122223333\nadmin@acme.example",
+    );
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("AWS account ID of the Connect instance"),
+        "{screen}"
+    );
+    let spec = std::fs::read_to_string(dir.path().join("connect-sso.toml")).expect("written");
+    assert!(spec.contains("account_id = \"111122223333\""), "{spec}");
+    assert!(spec.contains("username = \"admin@acme.example\""), "{spec}");
 }
