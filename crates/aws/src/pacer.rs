@@ -226,6 +226,17 @@ impl Pacer {
     /// future dropped) still used its token, which errs on the safe side.
     pub async fn acquire(&self, service: &str, operation: &str) {
         let wait = self.reserve(service, operation, Instant::now());
+        if wait >= Duration::from_secs(1) {
+            tracing::info!(
+                "pacing: {service}:{operation} waits {:.1} s to stay within its quota",
+                wait.as_secs_f64()
+            );
+        } else if !wait.is_zero() {
+            tracing::debug!(
+                "pacing: {service}:{operation} waits {} ms",
+                wait.as_millis()
+            );
+        }
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }

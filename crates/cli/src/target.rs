@@ -307,3 +307,38 @@ fn is_dns_failure(e: &reqwest::Error) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use connect_sso_aws::Pacer;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn raised_quotas_in_the_spec_reach_the_pacer_every_call_waits_in() {
+        let text = connect_sso_spec::starter(&connect_sso_spec::StarterValues {
+            tenant_id: connect_sso_sandbox::entra::DEFAULT_TENANT_ID.into(),
+            account_id: connect_sso_sandbox::TEST_ACCOUNT_ID.into(),
+            region: connect_sso_sandbox::TEST_REGION.into(),
+            instance_alias: "acme-contact".into(),
+            target: connect_sso_spec::TargetKind::Sandbox,
+            admin_username: "bob@contoso.com".into(),
+        })
+        .replace(
+            "[connect]",
+            "[aws.rate_limits]\n\"connect:CreateUser\" = { rate = 10, burst = 15 }\n\n[connect]",
+        );
+        let spec = Spec::parse(&text).expect("valid spec");
+        let urls = connect_sso_sandbox::Urls::new("http://127.0.0.1:9".into());
+        let pacer = Arc::new(Pacer::default());
+        let aws = sandbox_aws(&urls, &spec.aws.region).with_pacer(pacer.clone());
+        raise_quotas(&aws, &spec).await.expect("applied");
+        let limit = pacer.limit("connect", "CreateUser");
+        assert!((limit.rate() - 10.0).abs() < f64::EPSILON);
+        assert!((limit.burst() - 15.0).abs() < f64::EPSILON);
+        // Others keep the documented default (2/s).
+        assert!((pacer.limit("connect", "DeleteUser").rate() - 2.0).abs() < f64::EPSILON);
+    }
+}
