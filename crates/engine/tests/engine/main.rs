@@ -4,3 +4,4 @@
 
 mod apply_reads;
 mod sandbox;
+mod sync;
