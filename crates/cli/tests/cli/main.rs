@@ -13,5 +13,6 @@ mod prompt;
 mod sandbox;
 mod snapshots;
 mod spec;
+mod sync;
 mod vectors;
 mod world;
