@@ -219,6 +219,13 @@ async fn joiners_movers_leavers_disabled_and_back_then_a_no_change_run_only_read
         render_user_diff(&third.diff, 20)
     );
     assert_eq!(report.calls, 0);
+    // One SearchUsers page and one members page per group: no call per user.
+    assert_eq!(
+        w.aws_requests().await["connect"]["SearchUsers"]["requests"],
+        1
+    );
+    let graph = w.entra_admin(Method::GET, "requests", None).await;
+    assert_eq!(graph["GET /graph/v1.0/groups/{id}/transitiveMembers"], 2);
     assert_eq!(writes(&w).await, Vec::<String>::new());
 
     // Frank comes back: enabled with the Agents mapping, the tag gone.
