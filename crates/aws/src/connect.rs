@@ -51,6 +51,30 @@ pub struct UserState {
     pub routing_profile_id: String,
 }
 
+/// A user as SearchUsers returns it: everything user sync compares, in one call per page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserRecord {
+    /// User ID.
+    pub id: String,
+    /// ARN (for tagging).
+    pub arn: String,
+    /// Username.
+    pub username: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Security profile IDs.
+    pub security_profile_ids: Vec<String>,
+    /// Routing profile ID.
+    pub routing_profile_id: String,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The largest SearchUsers page (`MaxResults` 1–500 in the model, docs/facts.md §2).
+pub const SEARCH_USERS_MAX_PAGE: i32 = 500;
+
 /// What a new SAML user needs (no password, no directory user ID: docs/facts.md §2).
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
@@ -388,6 +412,48 @@ impl crate::Aws {
             }))
     }
 
+    /// Every user of an instance, in full (profiles, names, tags), through SearchUsers pages
+    /// of `page_size` (at most [`SEARCH_USERS_MAX_PAGE`]): one call per page, never one per
+    /// user. Every page is read, or the call fails.
+    pub async fn search_all_users(
+        &self,
+        instance: &str,
+        page_size: i32,
+    ) -> Result<Vec<UserRecord>, Error> {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            self.pace("connect", "SearchUsers").await?;
+            let page = self
+                .connect
+                .search_users()
+                .instance_id(instance)
+                .max_results(page_size.clamp(1, SEARCH_USERS_MAX_PAGE))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| api("Connect", "SearchUsers", e.into_service_error()))?;
+            out.extend(page.users().iter().map(user_record));
+            token = match page.next_token() {
+                Some(t) if !t.is_empty() => Some(t.to_string()),
+                _ => return Ok(out),
+            };
+        }
+    }
+
+    /// Remove tags from a resource (instance or user ARN).
+    pub async fn untag_connect_resource(&self, arn: &str, keys: &[String]) -> Result<(), Error> {
+        self.pace("connect", "UntagResource").await?;
+        self.connect
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api("Connect", "UntagResource", e.into_service_error()))
+    }
+
     /// Create a user on a SAML instance; returns its ID.
     pub async fn create_user(
         &self,
@@ -529,5 +595,29 @@ impl crate::Aws {
                 }
             }
         }
+    }
+}
+
+/// One SearchUsers entry as a [`UserRecord`].
+fn user_record(u: &aws_sdk_connect::types::UserSearchSummary) -> UserRecord {
+    let info = u.identity_info();
+    UserRecord {
+        id: u.id().unwrap_or_default().to_string(),
+        arn: u.arn().unwrap_or_default().to_string(),
+        username: u.username().unwrap_or_default().to_string(),
+        first_name: info
+            .and_then(|i| i.first_name())
+            .unwrap_or_default()
+            .to_string(),
+        last_name: info
+            .and_then(|i| i.last_name())
+            .unwrap_or_default()
+            .to_string(),
+        security_profile_ids: u.security_profile_ids().to_vec(),
+        routing_profile_id: u.routing_profile_id().unwrap_or_default().to_string(),
+        tags: u
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
     }
 }

@@ -92,6 +92,8 @@ pub(crate) enum Command {
     Destroy(DestroyArgs),
     /// Sign a user in through the whole chain (sandbox), or print the sign-in URLs (cloud).
     Login(LoginArgs),
+    /// Create, update and remove Connect users to match the members of the spec's Entra groups.
+    Sync(SyncArgs),
     /// Check and read SAML responses (what Entra ID posts to AWS sign-in).
     #[command(subcommand)]
     Saml(SamlCommand),
@@ -300,6 +302,25 @@ pub(crate) struct DestroyArgs {
     #[arg(long)]
     pub(crate) include_instance: bool,
     /// Print what was deleted and kept as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `connect-sso sync`.
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    /// Show what would change and change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Do not ask before changing users (required when stdin is not a terminal).
+    #[arg(long)]
+    pub(crate) yes: bool,
+    /// Remove or disable more users than [sync] max_removals / max_removal_percent allow.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Print the whole diff and the result as JSON on stdout.
     #[arg(long)]
     pub(crate) json: bool,
 }

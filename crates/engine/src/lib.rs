@@ -10,7 +10,7 @@ pub mod login;
 pub mod observe;
 mod profiles;
 mod resources;
-pub mod users;
+pub mod sync;
 
 pub use connect_sso_planner as planner;
 pub use connect_sso_planner::{

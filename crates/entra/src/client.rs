@@ -45,6 +45,12 @@ fn q(s: &str) -> String {
 }
 
 /// Escape a string literal for an OData `$filter`.
+/// The largest `$top` Graph accepts for directory objects.
+pub const MAX_PAGE_SIZE: u16 = 999;
+
+/// The user properties user sync reads.
+const USER_SYNC_SELECT: &str = "id,userPrincipalName,mail,displayName,givenName,surname";
+
 fn odata_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
@@ -565,6 +571,38 @@ impl Graph {
             })
             .filter_map(|v| serde_json::from_value(v).ok())
             .collect())
+    }
+
+    /// The users among a group's transitive members (nested groups expanded), with only the
+    /// properties user sync reads (`$select`), `top` to a page (Graph allows up to 999 for
+    /// directory objects). Every page is read, or the call fails: a partial list must never
+    /// look like people who left.
+    pub async fn transitive_member_users(
+        &self,
+        group_id: &str,
+        top: u16,
+    ) -> Result<Vec<User>, Error> {
+        let all: Vec<Value> = self
+            .list(&format!(
+                "/groups/{}/transitiveMembers?$select={USER_SYNC_SELECT}&$top={}",
+                q(group_id),
+                top.clamp(1, MAX_PAGE_SIZE)
+            ))
+            .await?;
+        // A user that does not decode is an error, not a leaver.
+        all.into_iter()
+            .filter(|v| {
+                v["@odata.type"]
+                    .as_str()
+                    .is_none_or(|t| t == "#microsoft.graph.user")
+            })
+            .map(|v| {
+                serde_json::from_value(v).map_err(|e| Error::Decode {
+                    url: format!("/groups/{group_id}/transitiveMembers"),
+                    detail: e.to_string(),
+                })
+            })
+            .collect()
     }
 
     /// A user by UPN or object ID.

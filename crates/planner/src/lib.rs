@@ -18,6 +18,7 @@ pub mod payload;
 mod render;
 pub mod resource;
 pub mod step;
+pub mod users;
 pub mod value;
 
 use connect_sso_spec::{Spec, Topology};

@@ -18,8 +18,8 @@ pub use derive::{
     CLAIM_SESSION_DURATION, Derived, MANAGED_TAG, Partition,
 };
 pub use model::{
-    Access, Aws, Connect, ConnectUser, Entra, RateLimit, SettingsBy, SigningAlgorithm, Spec,
-    Target, TargetKind, Topology,
+    Access, Aws, Connect, ConnectUser, Entra, LeaverPolicy, RateLimit, SettingsBy,
+    SigningAlgorithm, Spec, Target, TargetKind, Topology, UserSync, UsernameSource,
 };
 pub use validate::{SpecError, SpecErrors, is_guid, username_problem};
 

@@ -25,6 +25,95 @@ pub struct Spec {
     pub aws: Aws,
     /// The Amazon Connect instance.
     pub connect: Connect,
+    /// How `connect-sso sync` turns the members of the `[[entra.access]]` groups into Connect
+    /// users (docs/spec.md, "User sync").
+    #[serde(default, skip_serializing_if = "UserSync::is_default")]
+    pub sync: UserSync,
+}
+
+/// `connect-sso sync`: Entra group members → Amazon Connect users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserSync {
+    /// Which Entra property becomes the Connect username: `upn` (userPrincipalName, what the
+    /// RoleSessionName claim sends by default) or `mail` (only if the claim maps `user.mail`).
+    /// The value is trimmed and otherwise kept exactly, case included: Connect compares
+    /// usernames with the RoleSessionName exactly (docs/facts.md §2).
+    #[serde(default)]
+    pub username: UsernameSource,
+    /// What happens to a Connect user the tool manages when its person is in no synced group
+    /// any more: `disable` (keep the user, give it only `disabled_security_profile` and tag it
+    /// `connect-sso:disabled`, since Connect has no disabled state) or `delete`.
+    #[serde(default)]
+    pub leavers: LeaverPolicy,
+    /// The security profile a disabled leaver keeps: create it with no permissions in the
+    /// Connect admin website. Needed only when a leaver is disabled.
+    #[serde(default = "default_disabled_profile")]
+    pub disabled_security_profile: String,
+    /// Refuse (without `--force`) a sync that would remove or disable more users than this.
+    #[serde(default = "default_max_removals")]
+    pub max_removals: u32,
+    /// Refuse (without `--force`) a sync that would remove or disable more than this share of
+    /// the managed users, in percent (checked once at least 20 users are managed).
+    #[serde(default = "default_max_removal_percent")]
+    pub max_removal_percent: u32,
+    /// Take over a Connect user that someone made by hand when its username is a member's
+    /// (tag it and manage it from then on). Off: such a member is reported and skipped.
+    #[serde(default)]
+    pub adopt_existing: bool,
+}
+
+impl Default for UserSync {
+    fn default() -> Self {
+        Self {
+            username: UsernameSource::default(),
+            leavers: LeaverPolicy::default(),
+            disabled_security_profile: default_disabled_profile(),
+            max_removals: default_max_removals(),
+            max_removal_percent: default_max_removal_percent(),
+            adopt_existing: false,
+        }
+    }
+}
+
+impl UserSync {
+    fn is_default(&self) -> bool {
+        *self == UserSync::default()
+    }
+}
+
+/// Where a Connect username comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UsernameSource {
+    /// `userPrincipalName` (the default RoleSessionName claim, docs/facts.md §4).
+    #[default]
+    Upn,
+    /// `mail` (the claims-mapping policy must then send `user.mail` as RoleSessionName).
+    Mail,
+}
+
+/// What happens to leavers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LeaverPolicy {
+    /// Keep the user with only the no-permission profile, tagged `connect-sso:disabled`.
+    #[default]
+    Disable,
+    /// Delete the Connect user.
+    Delete,
+}
+
+fn default_disabled_profile() -> String {
+    "connect-sso-disabled".to_string()
+}
+
+fn default_max_removals() -> u32 {
+    50
+}
+
+fn default_max_removal_percent() -> u32 {
+    20
 }
 
 /// The two topologies (docs/facts.md §1).

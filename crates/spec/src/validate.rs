@@ -438,6 +438,23 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
             );
         }
     }
+    if spec.sync.max_removal_percent > 100 {
+        err(
+            "sync.max_removal_percent",
+            format!(
+                "{} is not a share in percent (0–100)",
+                spec.sync.max_removal_percent
+            ),
+            Some("e.g. 20 refuses a sync that would remove more than a fifth of the users"),
+        );
+    }
+    if spec.sync.disabled_security_profile.trim().is_empty() {
+        err(
+            "sync.disabled_security_profile",
+            "a disabled leaver needs a security profile to keep".into(),
+            Some("name a security profile with no permissions, or set leavers = \"delete\""),
+        );
+    }
     out.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
     out
 }

@@ -11,7 +11,7 @@ use connect_sso_aws::Aws;
 use connect_sso_engine::apply::{Clients, apply};
 use connect_sso_engine::login::{LoginRequest, login};
 use connect_sso_engine::observe::observe;
-use connect_sso_engine::users::{UserOutcome, provision_group_members};
+use connect_sso_engine::sync::{ChangeKind, SyncOptions, execute, prepare};
 use connect_sso_engine::{Action, plan};
 use connect_sso_sandbox::{Config, Sandbox, TEST_ACCOUNT_ID, TEST_REGION, Urls, entra};
 use connect_sso_spec::{Spec, StarterValues, TargetKind, starter};
@@ -357,44 +357,7 @@ async fn mission(
          user with exactly their Entra username exists. connect-sso creates one for each member \
          of the assigned groups, and skips people AWS would refuse.",
     );
-    let outcomes = provision_group_members(&graph, &aws, &spec, &instance_id)
-        .await
-        .map_err(|e| engine_error("could not create the Connect users", &e))?;
-    for o in &outcomes {
-        match o {
-            UserOutcome::Created { username, group } => {
-                story.out(&format!("  + {username}: created (member of {group:?})\n"));
-            }
-            UserOutcome::Exists { username } => {
-                story.out(&format!("  = {username}: already exists\n"));
-            }
-            UserOutcome::Skipped { username, reason } => {
-                story.out(&format!(
-                    "  ! {username}: skipped\n{}\n",
-                    wrap(reason, 92, "      ", "      ")
-                ));
-            }
-        }
-    }
-    let has = |upn: &str| {
-        outcomes.iter().any(|o| match o {
-            UserOutcome::Created { username, .. } | UserOutcome::Exists { username } => {
-                username == upn
-            }
-            UserOutcome::Skipped { .. } => false,
-        })
-    };
-    let skipped_guest = outcomes.iter().any(
-        |o| matches!(o, UserOutcome::Skipped { username, .. } if username == entra::USER_GUEST_UPN),
-    );
-    story.check(
-        has(entra::USER_ALICE_UPN) && has(entra::USER_BOB_UPN),
-        "Connect users for alice (Connect Agents) and bob (Connect Supervisors)",
-    );
-    story.check(
-        skipped_guest,
-        "the guest user skipped: AWS refuses #EXT# in RoleSessionName",
-    );
+    sync_users(story, &graph, &aws, &spec).await?;
 
     // Sign-ins.
     let launch_url = sandbox_launch_url(urls, &spec.entra.tenant_id, &app_id);
@@ -564,6 +527,54 @@ async fn mission(
 }
 
 /// `" Agent"`-style names of a Connect user's security profiles, if they can be read.
+/// The users section: `sync` itself, its diff told, its outcome checked.
+async fn sync_users(
+    story: &mut Story<'_>,
+    graph: &connect_sso_entra::Graph,
+    aws: &Aws,
+    spec: &Spec,
+) -> Result<(), CommandError> {
+    let opts = SyncOptions::default();
+    let prepared = prepare(graph, aws, spec, &opts)
+        .await
+        .map_err(|e| engine_error("could not read the users to sync", &e))?;
+    let diff = &prepared.diff;
+    for c in &diff.changes {
+        let done = match c.kind {
+            ChangeKind::Create => "created",
+            other => other.word(),
+        };
+        story.out(&format!("  + {}: {done} ({})\n", c.username, c.reason));
+    }
+    for s in &diff.skipped {
+        let reason = format!("{}; {}", s.problem, s.hint);
+        story.out(&format!(
+            "  ! {}: skipped\n{}\n",
+            s.username,
+            wrap(&reason, 92, "      ", "      ")
+        ));
+    }
+    let report = execute(aws, spec, &prepared, &opts, &|_| {})
+        .await
+        .map_err(|e| engine_error("could not create the Connect users", &e))?;
+    let created = |upn: &str| {
+        diff.changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::Create && c.username == upn)
+    };
+    story.check(
+        created(entra::USER_ALICE_UPN) && report.failed.is_empty(),
+        "a Connect user for alice (Connect Agents); bob, the first administrator, exists already",
+    );
+    story.check(
+        diff.skipped
+            .iter()
+            .any(|s| s.username == entra::USER_GUEST_UPN),
+        "the guest user skipped: AWS refuses #EXT# in RoleSessionName",
+    );
+    Ok(())
+}
+
 async fn security_profiles(aws: &Aws, instance_id: &str, username: &str) -> Option<String> {
     let user = aws.find_user(instance_id, username).await.ok()??;
     let names = aws.security_profiles(instance_id).await.ok()?;

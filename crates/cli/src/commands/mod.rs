@@ -16,6 +16,7 @@ mod plan;
 mod saml;
 mod sandbox;
 mod spec;
+mod sync;
 
 use crate::cli::{Command, SamlCommand, SandboxCommand, SpecCommand};
 use crate::error::{CommandError, ExitCode};
@@ -32,6 +33,7 @@ pub(crate) fn run(command: Command, printer: &Printer) -> Result<ExitCode, Comma
         Command::Apply(args) => apply::run(&args, printer),
         Command::Destroy(args) => destroy::run(&args, printer),
         Command::Login(args) => login::run(&args, printer),
+        Command::Sync(args) => sync::run(&args, printer),
         Command::Saml(SamlCommand::Verify(args)) => saml::verify::run(&args, printer),
         Command::Saml(SamlCommand::Inspect(args)) => saml::inspect::run(&args, printer),
         Command::Sandbox(SandboxCommand::Serve(args)) => sandbox::serve::run(&args, printer),

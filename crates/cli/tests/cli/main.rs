@@ -14,5 +14,6 @@ mod prompt;
 mod sandbox;
 mod snapshots;
 mod spec;
+mod sync;
 mod vectors;
 mod world;

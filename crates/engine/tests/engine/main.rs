@@ -5,3 +5,4 @@
 mod adoption;
 mod apply_reads;
 mod sandbox;
+mod sync;

@@ -248,7 +248,11 @@ async fn applied_world() -> (World, String, String) {
     let report = apply(&clients, &w.spec, None, &quiet).await.expect("apply");
     let instance = report.instance_id.expect("instance");
     let app_id = report.app_id.expect("app");
-    connect_sso_engine::users::provision_group_members(&w.graph, &w.aws, &w.spec, &instance)
+    let opts = connect_sso_engine::sync::SyncOptions::default();
+    let prepared = connect_sso_engine::sync::prepare(&w.graph, &w.aws, &w.spec, &opts)
+        .await
+        .expect("users read");
+    connect_sso_engine::sync::execute(&w.aws, &w.spec, &prepared, &opts, &|_| {})
         .await
         .expect("users");
     (w, instance, app_id)

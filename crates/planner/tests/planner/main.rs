@@ -2,6 +2,7 @@
 //! order, typed unknowns, and manual and wait steps. Pure: no sandbox, no clock.
 
 mod modules;
+mod users;
 
 use std::collections::BTreeMap;
 

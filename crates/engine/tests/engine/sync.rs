@@ -1,0 +1,405 @@
+//! `sync` against the sandbox: joiners, movers, leavers (both policies), bad usernames, the
+//! removal guard, failed Graph reads, a sync stopped half-way, and the cost of a run.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use connect_sso_engine::apply::{Clients, apply};
+use connect_sso_engine::sync::{
+    ChangeKind, DISABLED_TAG, Prepared, SyncOptions, SyncReport, execute, prepare, render_user_diff,
+};
+use connect_sso_engine::{Error, observe::read_instance};
+use connect_sso_entra::{Credentials, Graph, Secret};
+use connect_sso_sandbox::{Config, entra};
+use connect_sso_spec::{LeaverPolicy, UsernameSource};
+use connect_sso_testkit::{World, graph_config};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::sandbox::quiet;
+
+/// A world after `apply`, with `QualityAnalyst` standing in for the no-permission profile.
+async fn applied(config: Config) -> World {
+    let mut w = World::start_with(config).await;
+    w.spec.sync.disabled_security_profile = "QualityAnalyst".into();
+    apply(&Clients::new(&w.graph, &w.aws), &w.spec, None, &quiet)
+        .await
+        .unwrap_or_else(|e| panic!("apply failed: {e}"));
+    w
+}
+
+/// Graph as the sandbox's directory administrator (changes users and groups).
+fn admin_graph(w: &World) -> Graph {
+    let mut config = graph_config(w.urls());
+    config.credentials = Credentials::ClientSecret {
+        client_id: entra::ADMIN_APP_ID.into(),
+        client_secret: Secret::new(entra::ADMIN_CLIENT_SECRET),
+    };
+    Graph::new(config).expect("a Graph client")
+}
+
+/// Create an Entra user; returns its object ID.
+async fn new_user(g: &Graph, upn: &str, mail: Option<&str>, group: &str) -> String {
+    let local = upn.split('@').next().unwrap_or(upn);
+    let mut body = json!({
+        "accountEnabled": true, "displayName": format!("{local} Person"),
+        "mailNickname": local.replace('#', "_"), "userPrincipalName": upn,
+        "givenName": local, "surname": "Person",
+        "passwordProfile": {"password": entra::DEMO_PASSWORD},
+    });
+    if let Some(m) = mail {
+        body["mail"] = json!(m);
+    }
+    let u = g
+        .call(Method::POST, "/users", Some(&body))
+        .await
+        .expect("user created");
+    let id = u["id"].as_str().expect("an id").to_string();
+    add(g, group, &id).await;
+    id
+}
+
+async fn add(g: &Graph, group: &str, member: &str) {
+    let body =
+        json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{member}")});
+    g.call(
+        Method::POST,
+        &format!("/groups/{group}/members/$ref"),
+        Some(&body),
+    )
+    .await
+    .expect("member added");
+}
+
+async fn remove(g: &Graph, group: &str, member: &str) {
+    g.call(
+        Method::DELETE,
+        &format!("/groups/{group}/members/{member}/$ref"),
+        None,
+    )
+    .await
+    .expect("member removed");
+}
+
+async fn sync(w: &World, opts: &SyncOptions) -> Result<(Prepared, SyncReport), Error> {
+    let prepared = prepare(&w.graph, &w.aws, &w.spec, opts).await?;
+    let report = execute(&w.aws, &w.spec, &prepared, opts, &|_| {}).await?;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    Ok((prepared, report))
+}
+
+/// Connect users by username: (security profile names, routing profile name, tags).
+async fn connect_users(
+    w: &World,
+) -> BTreeMap<String, (Vec<String>, String, BTreeMap<String, String>)> {
+    let i = read_instance(&w.aws, &w.spec)
+        .await
+        .expect("read")
+        .expect("instance");
+    let sp = w.aws.security_profiles(&i.id).await.expect("profiles");
+    let rp = w.aws.routing_profiles(&i.id).await.expect("profiles");
+    let name = |m: &BTreeMap<String, String>, id: &str| {
+        m.iter()
+            .find(|(_, v)| *v == id)
+            .map(|(k, _)| k.clone())
+            .unwrap_or_default()
+    };
+    let users = w.aws.search_all_users(&i.id, 500).await.expect("users");
+    users
+        .into_iter()
+        .map(|u| {
+            let mut sps: Vec<String> = u
+                .security_profile_ids
+                .iter()
+                .map(|id| name(&sp, id))
+                .collect();
+            sps.sort();
+            (u.username, (sps, name(&rp, &u.routing_profile_id), u.tags))
+        })
+        .collect()
+}
+
+fn kinds(p: &Prepared) -> Vec<(ChangeKind, String)> {
+    p.diff
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.username.clone()))
+        .collect()
+}
+
+/// AWS calls since the last reset that are not reads (List/Describe/Search/Get).
+async fn aws_writes(w: &World) -> Vec<String> {
+    let mut out = Vec::new();
+    for (service, apis) in w.aws_requests().await.as_object().into_iter().flatten() {
+        for (api, n) in apis.as_object().into_iter().flatten() {
+            let read = ["Get", "List", "Describe", "Search"]
+                .iter()
+                .any(|p| api.starts_with(p));
+            if !read && n["requests"].as_u64().unwrap_or(0) > 0 {
+                out.push(format!("{service}:{api}"));
+            }
+        }
+    }
+    out
+}
+
+/// Every request since the last reset that is not a read (AWS as above, Graph GET).
+async fn writes(w: &World) -> Vec<String> {
+    let mut out = aws_writes(w).await;
+    let entra = w.entra_admin(Method::GET, "requests", None).await;
+    for (route, _) in entra.as_object().into_iter().flatten() {
+        if !route.starts_with("GET ") && !route.ends_with("/token") {
+            out.push(route.clone());
+        }
+    }
+    out
+}
+
+async fn reset_counts(w: &World) {
+    w.reset_aws_requests().await;
+    w.entra_admin(Method::DELETE, "requests", None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joiners_movers_leavers_disabled_and_back_then_a_no_change_run_only_reads() {
+    let w = applied(Config::default()).await;
+    let g = admin_graph(&w);
+    let frank = new_user(&g, "frank@contoso.com", None, entra::GROUP_AGENTS_ID).await;
+    let opts = SyncOptions::default();
+
+    // Joiners: alice and frank get the Agents mapping; the guest is skipped; bob (the first
+    // administrator) belongs to apply.
+    let (first, _) = sync(&w, &opts).await.expect("first sync");
+    assert_eq!(
+        kinds(&first),
+        [
+            (ChangeKind::Create, entra::USER_ALICE_UPN.to_string()),
+            (ChangeKind::Create, "frank@contoso.com".to_string()),
+        ]
+    );
+    assert_eq!(first.diff.skipped.len(), 1, "{:?}", first.diff.skipped);
+    assert_eq!(first.diff.skipped[0].username, entra::USER_GUEST_UPN);
+    let users = connect_users(&w).await;
+    let alice = &users[entra::USER_ALICE_UPN];
+    assert_eq!(
+        (alice.0.as_slice(), alice.1.as_str()),
+        (&["Agent".to_string()][..], "Basic Routing Profile")
+    );
+    assert_eq!(
+        alice.2.get(connect_sso_spec::MANAGED_TAG),
+        Some(&w.spec.entra.app_name)
+    );
+    assert_eq!(
+        users[entra::USER_BOB_UPN].0,
+        ["Admin"],
+        "the admin is left alone"
+    );
+
+    // A joiner, a mover (alice to Supervisors) and a leaver (frank).
+    new_user(&g, "erin@contoso.com", None, entra::GROUP_AGENTS_ID).await;
+    remove(&g, entra::GROUP_AGENTS_ID, entra::USER_ALICE_ID).await;
+    add(&g, entra::GROUP_SUPERVISORS_ID, entra::USER_ALICE_ID).await;
+    remove(&g, entra::GROUP_AGENTS_ID, &frank).await;
+    let (second, _) = sync(&w, &opts).await.expect("second sync");
+    let text = render_user_diff(&second.diff, 20);
+    connect_sso_testkit::snapshots::settings().bind(|| insta::assert_snapshot!("sync_diff", text));
+    let users = connect_users(&w).await;
+    assert_eq!(users["erin@contoso.com"].0, ["Agent"]);
+    assert_eq!(users[entra::USER_ALICE_UPN].0, ["CallCenterManager"]);
+    assert_eq!(users["frank@contoso.com"].0, ["QualityAnalyst"]);
+    assert!(users["frank@contoso.com"].2.contains_key(DISABLED_TAG));
+
+    // Nothing changed: only reads.
+    reset_counts(&w).await;
+    let (third, report) = sync(&w, &opts).await.expect("third sync");
+    assert!(
+        third.diff.is_empty(),
+        "{}",
+        render_user_diff(&third.diff, 20)
+    );
+    assert_eq!(report.calls, 0);
+    // One SearchUsers page and one members page per group: no call per user.
+    assert_eq!(
+        w.aws_requests().await["connect"]["SearchUsers"]["requests"],
+        1
+    );
+    let graph = w.entra_admin(Method::GET, "requests", None).await;
+    assert_eq!(graph["GET /graph/v1.0/groups/{id}/transitiveMembers"], 2);
+    assert_eq!(writes(&w).await, Vec::<String>::new());
+
+    // Frank comes back: enabled with the Agents mapping, the tag gone.
+    add(&g, entra::GROUP_AGENTS_ID, &frank).await;
+    let (fourth, _) = sync(&w, &opts).await.expect("fourth sync");
+    assert_eq!(
+        kinds(&fourth),
+        [(ChangeKind::Enable, "frank@contoso.com".to_string())]
+    );
+    let users = connect_users(&w).await;
+    assert_eq!(users["frank@contoso.com"].0, ["Agent"]);
+    assert!(!users["frank@contoso.com"].2.contains_key(DISABLED_TAG));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leavers_are_deleted_with_the_delete_policy_and_the_guard_stops_mass_removals() {
+    let mut w = applied(Config::default()).await;
+    w.spec.sync.leavers = LeaverPolicy::Delete;
+    w.spec.sync.max_removals = 1;
+    let g = admin_graph(&w);
+    let a = new_user(&g, "gina@contoso.com", None, entra::GROUP_AGENTS_ID).await;
+    let b = new_user(&g, "hank@contoso.com", None, entra::GROUP_AGENTS_ID).await;
+    sync(&w, &SyncOptions::default()).await.expect("first sync");
+    remove(&g, entra::GROUP_AGENTS_ID, &a).await;
+    remove(&g, entra::GROUP_AGENTS_ID, &b).await;
+
+    // Two leavers, one allowed: refused, nothing deleted.
+    reset_counts(&w).await;
+    let err = sync(&w, &SyncOptions::default())
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(&err, Error::Blocked { message, .. } if message.contains("max_removals")),
+        "{err}"
+    );
+    assert_eq!(writes(&w).await, Vec::<String>::new());
+
+    // --force: both deleted.
+    let force = SyncOptions {
+        force: true,
+        ..SyncOptions::default()
+    };
+    let (p, _) = sync(&w, &force).await.expect("forced sync");
+    assert_eq!(p.diff.removals(), 2);
+    let users = connect_users(&w).await;
+    assert!(!users.contains_key("gina@contoso.com") && !users.contains_key("hank@contoso.com"));
+    assert!(users.contains_key(entra::USER_ALICE_UPN));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_or_missing_graph_read_removes_nothing() {
+    let mut w = applied(Config::default()).await;
+    w.spec.sync.leavers = LeaverPolicy::Delete;
+    sync(&w, &SyncOptions::default()).await.expect("first sync");
+    let before = connect_users(&w).await;
+
+    // Graph answers 429 to everything, beyond the client's retries.
+    w.throttle_graph(1000, 0).await;
+    reset_counts(&w).await;
+    let err = sync(&w, &SyncOptions::default())
+        .await
+        .expect_err("a failed read");
+    assert!(matches!(err, Error::Entra(_)), "{err}");
+    w.throttle_graph(0, 0).await;
+    // A synced group deleted in Entra: an error, not "everyone left".
+    let g = admin_graph(&w);
+    g.call(
+        Method::DELETE,
+        &format!("/groups/{}", entra::GROUP_AGENTS_ID),
+        None,
+    )
+    .await
+    .expect("group deleted");
+    let err = sync(&w, &SyncOptions::default())
+        .await
+        .expect_err("a missing group");
+    assert!(
+        matches!(&err, Error::Blocked { message, .. } if message.contains("does not exist")),
+        "{err}"
+    );
+    assert_eq!(aws_writes(&w).await, Vec::<String>::new());
+    assert_eq!(connect_users(&w).await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_stopped_after_five_writes_is_finished_by_the_next_without_duplicates() {
+    let w = applied(Config {
+        extra_users: 30,
+        ..Config::default()
+    })
+    .await;
+    let opts = SyncOptions {
+        concurrency: 4,
+        ..SyncOptions::default()
+    };
+    let prepared = prepare(&w.graph, &w.aws, &w.spec, &opts)
+        .await
+        .expect("prepare");
+    assert_eq!(prepared.diff.changes.len(), 31);
+    let done = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let on_event = {
+        let (done, stop) = (done.clone(), stop.clone());
+        move |_: connect_sso_engine::sync::SyncEvent<'_>| {
+            if done.fetch_add(1, Ordering::SeqCst) + 1 == 5 {
+                stop.notify_one();
+            }
+        }
+    };
+    tokio::select! {
+        r = execute(&w.aws, &w.spec, &prepared, &opts, &on_event) => panic!("not stopped: {r:?}"),
+        () = stop.notified() => {}
+    }
+    let (next, _) = sync(&w, &opts).await.expect("the next run");
+    assert!(next.diff.changes.len() <= 26, "{}", next.diff.changes.len());
+    assert!(
+        next.diff
+            .changes
+            .iter()
+            .all(|c| c.kind == ChangeKind::Create)
+    );
+    let users = connect_users(&w).await;
+    assert_eq!(
+        users.len(),
+        32,
+        "alice, bob and 30 generated users, each once"
+    );
+    let again = prepare(&w.graph, &w.aws, &w.spec, &opts)
+        .await
+        .expect("prepare");
+    assert!(again.diff.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_usernames_are_reported_with_the_fix_and_skipped() {
+    let mut w = applied(Config::default()).await;
+    w.spec.sync.username = UsernameSource::Mail;
+    let g = admin_graph(&w);
+    let long = format!("{}@contoso.com", "x".repeat(60));
+    new_user(
+        &g,
+        "ivan@contoso.com",
+        Some("Ivan@contoso.com"),
+        entra::GROUP_AGENTS_ID,
+    )
+    .await;
+    new_user(
+        &g,
+        "ivan2@contoso.com",
+        Some("ivan@contoso.com"),
+        entra::GROUP_AGENTS_ID,
+    )
+    .await;
+    new_user(&g, "judy@contoso.com", Some(&long), entra::GROUP_AGENTS_ID).await;
+    new_user(&g, "kim@contoso.com", None, entra::GROUP_AGENTS_ID).await;
+    let (p, _) = sync(&w, &SyncOptions::default()).await.expect("sync");
+    let skipped: BTreeMap<&str, &str> = p
+        .diff
+        .skipped
+        .iter()
+        .map(|s| (s.username.as_str(), s.problem.as_str()))
+        .collect();
+    assert!(
+        skipped["Ivan@contoso.com"].contains("differ only in case"),
+        "{skipped:?}"
+    );
+    assert!(skipped["ivan@contoso.com"].contains("differ only in case"));
+    assert!(skipped[long.as_str()].contains("characters"));
+    assert!(skipped["kim@contoso.com"].contains("no mail"));
+    assert!(p.diff.skipped.iter().all(|s| !s.hint.is_empty()));
+    let users = connect_users(&w).await;
+    assert!(
+        !users
+            .keys()
+            .any(|u| u.eq_ignore_ascii_case("ivan@contoso.com") || u == &long)
+    );
+}
