@@ -117,6 +117,7 @@ impl Command {
             Command::Destroy(a) => a.json,
             Command::Login(a) => a.json,
             Command::Show(a) => a.json,
+            Command::Sync(a) => a.json,
             Command::Spec(SpecCommand::Check(a)) => a.json,
             Command::Saml(SamlCommand::Verify(a)) => a.json,
             Command::Saml(SamlCommand::Inspect(a)) => a.json,
