@@ -4,10 +4,10 @@
 //! ranges, patterns, enums) before the operation's own logic runs, and an operation's declared
 //! errors decide which code an answer may carry.
 //!
-//! A model pattern that Rust's `regex` cannot compile (look-around, as in Connect's `Password`
-//! and `TagKey`) or that the model escapes twice (Connect's `PhoneNumber`) is not enforced
-//! here; [`Model::unenforced_patterns`] lists them and the operation's handler checks the rule
-//! by hand, citing the model.
+//! Patterns are read as Java reads them: leading look-aheads (`(?!aws:)`, `(?=.*\d)`, which
+//! Rust's `regex` lacks) are matched on their own, `/…/` delimiters (Connect's `Password`) and
+//! double escapes (`PhoneNumber`) are dropped; [`Model::unenforced_patterns`] lists any pattern
+//! still not compiled, whose rule the operation's handler then checks by hand.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, PoisonError};
@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 /// One service model.
 pub struct Model {
     json: Value,
-    patterns: Mutex<HashMap<String, Option<regex::Regex>>>,
+    patterns: Mutex<HashMap<String, Option<Pattern>>>,
 }
 
 fn load(text: &str) -> Model {
@@ -208,7 +208,7 @@ impl Model {
             fail(format!("satisfy enum value set: [{}]", list.join(", ")));
         }
         if let Some(p) = shape["pattern"].as_str()
-            && self.regex(p).is_some_and(|re| !re.is_match(s))
+            && self.regex(p).is_some_and(|re| !re.matches(s))
         {
             fail(format!("satisfy regular expression pattern: {p}"));
         }
@@ -216,7 +216,7 @@ impl Model {
 
     /// The compiled form of a model pattern, matched against the whole value (as Java's
     /// `Pattern.matches`, which AWS uses); `None` when it is not enforced (see the module doc).
-    fn regex(&self, pattern: &str) -> Option<regex::Regex> {
+    fn regex(&self, pattern: &str) -> Option<Pattern> {
         let mut cache = self.patterns.lock().unwrap_or_else(PoisonError::into_inner);
         cache
             .entry(pattern.to_string())
@@ -288,14 +288,52 @@ impl Model {
     }
 }
 
-/// Compile a Java-flavoured model pattern: `\w` means ASCII word characters there (Rust's is
-/// Unicode), and a doubly escaped pattern (`\\+`) is a defect of the model, not a rule.
-fn compile(pattern: &str) -> Option<regex::Regex> {
-    if pattern.contains(r"\\") {
-        return None;
+/// A compiled model pattern: each regex must (`true`) or must not match; leading look-aheads
+/// are matched at the start of the value, the rest against the whole value.
+#[derive(Clone)]
+struct Pattern(Vec<(bool, regex::Regex)>);
+
+impl Pattern {
+    fn matches(&self, s: &str) -> bool {
+        self.0.iter().all(|(want, re)| re.is_match(s) == *want)
     }
-    let ascii = pattern.replace(r"\w", "0-9A-Za-z_");
-    regex::Regex::new(&format!("^(?:{ascii})$")).ok()
+}
+
+/// Compile a Java-flavoured model pattern (see the module doc); `\w` means ASCII word
+/// characters there (Rust's is Unicode).
+fn compile(pattern: &str) -> Option<Pattern> {
+    let p = pattern.strip_prefix('/').and_then(|p| p.strip_suffix('/'));
+    let p = p
+        .unwrap_or(pattern)
+        .replace(r"\\", r"\")
+        .replace(r"\w", "0-9A-Za-z_");
+    let mut rest = p.strip_prefix('^').unwrap_or(&p);
+    let mut parts = Vec::new();
+    while let Some(want) = ["(?!", "(?="].iter().position(|a| rest.starts_with(a)) {
+        let end = group_end(rest)?;
+        let ahead = regex::Regex::new(&format!("^(?:{})", &rest[3..end])).ok()?;
+        parts.push((want == 1, ahead));
+        rest = &rest[end + 1..];
+    }
+    let whole = rest.strip_suffix('$').unwrap_or(rest);
+    parts.push((true, regex::Regex::new(&format!("^(?:{whole})$")).ok()?));
+    Some(Pattern(parts))
+}
+
+/// Where the group that opens `s` closes (escapes skipped).
+fn group_end(s: &str) -> Option<usize> {
+    let (mut depth, mut escaped) = (0usize, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' if depth == 1 => return Some(i),
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn member_shape(reference: &Value) -> &str {

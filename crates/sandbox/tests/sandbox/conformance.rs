@@ -113,3 +113,50 @@ fn every_modelled_operation_has_a_handler() {
     table.sort_unstable();
     assert_eq!(table, sso.operation_names());
 }
+
+/// Patterns Rust's `regex` cannot compile as written (look-aheads, `/…/`, double escapes) are
+/// enforced by the model layer, so no handler checks them by hand.
+#[test]
+fn look_ahead_and_escaped_patterns_are_enforced() {
+    let connect = connect_sso_sandbox::aws::model::of("connect").expect("connect model");
+    let user = |password: &str, mobile: &str| {
+        serde_json::json!({
+            "InstanceId": "i", "Username": "u", "SecurityProfileIds": ["p"],
+            "RoutingProfileId": "r", "Password": password,
+            "IdentityInfo": { "Mobile": mobile },
+        })
+    };
+    assert!(
+        connect
+            .validate("CreateUser", &user("Passw0rd!", "+12065550100"))
+            .is_ok()
+    );
+    for (password, mobile) in [("alllower1", "+12065550100"), ("Passw0rd!", "12065550100")] {
+        assert!(
+            connect
+                .validate("CreateUser", &user(password, mobile))
+                .is_err()
+        );
+    }
+    let instance = |alias: &str| {
+        serde_json::json!({
+            "IdentityManagementType": "SAML", "InstanceAlias": alias,
+            "InboundCallsEnabled": true, "OutboundCallsEnabled": true,
+        })
+    };
+    assert!(
+        connect
+            .validate("CreateInstance", &instance("my-instance"))
+            .is_ok()
+    );
+    for bad in ["d-abc", "-a", "a_b"] {
+        assert!(
+            connect.validate("CreateInstance", &instance(bad)).is_err(),
+            "{bad}"
+        );
+    }
+    let tag = |key: &str| serde_json::json!({ "resourceArn": "arn", "tags": { key: "Sales & Marketing (EMEA), Tier-1" } });
+    assert!(connect.validate("TagResource", &tag("team")).is_ok());
+    assert!(connect.validate("TagResource", &tag("aws:team")).is_err());
+    assert!(connect.unenforced_patterns().is_empty());
+}

@@ -164,21 +164,12 @@ impl Call {
     }
 
     /// `MaxResults` / `NextToken` for the list `list`.
-    fn page(
-        &self,
-        list: &str,
-        default: usize,
-        limit: usize,
-    ) -> Result<paging::PageRequest, AwsError> {
-        let token = self.input["NextToken"].as_str();
-        paging::page_request(
-            list,
-            token,
+    fn page(&self, list: &str, default: usize) -> Result<paging::PageRequest, AwsError> {
+        let (token, max) = (
+            self.input["NextToken"].as_str(),
             self.input["MaxResults"].as_i64(),
-            default,
-            limit,
-        )
-        .map_err(err)
+        );
+        paging::page_request(list, token, max, default).map_err(err)
     }
 }
 
@@ -319,7 +310,7 @@ fn describe_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
 }
 
 fn list_instances(st: &State, c: &Call) -> Result<Value, AwsError> {
-    let page = c.page("instances", 10, 10)?;
+    let page = c.page("instances", 10)?;
     Ok(connect(st).read(|d| {
         let (items, next) = paging::page("instances", d.instances_of(&c.ctx), |i| i.seq, page);
         let list: Vec<Value> = items
@@ -399,7 +390,7 @@ fn update_user_routing_profile(st: &State, c: &Call) -> Result<Value, AwsError> 
 }
 
 fn list_users(st: &State, c: &Call) -> Result<Value, AwsError> {
-    let page = c.page("users", 100, 1000)?;
+    let page = c.page("users", 100)?;
     connect(st)
         .read(|d| {
             let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
@@ -414,8 +405,8 @@ fn list_users(st: &State, c: &Call) -> Result<Value, AwsError> {
 }
 
 fn search_users(st: &State, c: &Call) -> Result<Value, AwsError> {
-    // MaxResults: 1–500 in the model; a page holds 100 by default (docs/facts.md §2).
-    let page = c.page("search-users", 100, 500)?;
+    // A page holds 100 by default (docs/facts.md §2).
+    let page = c.page("search-users", 100)?;
     let criteria: Option<Criteria> = c.typed(Some("SearchCriteria"))?;
     let criteria = criteria.unwrap_or_default();
     criteria.validate().map_err(err)?;
@@ -447,7 +438,7 @@ fn list_profiles(st: &State, c: &Call) -> Result<Value, AwsError> {
     } else {
         ("RoutingProfileSummaryList", "routing-profiles")
     };
-    let page = c.page(list, 100, 1000)?;
+    let page = c.page(list, 100)?;
     connect(st)
         .read(|d| {
             let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;

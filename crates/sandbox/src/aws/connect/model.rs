@@ -313,13 +313,8 @@ impl Instance {
         self.users.iter().find(|u| u.username == username)
     }
 
+    /// The profiles exist (how many may be given is the model's).
     fn check_security_profiles(&self, ids: &[String]) -> ConnectResult<()> {
-        if ids.is_empty() || ids.len() > 10 {
-            return Err(ConnectError::InvalidParameter(format!(
-                "SecurityProfileIds must list 1 to 10 security profiles; got {}.",
-                ids.len()
-            )));
-        }
         for id in ids {
             if !self.security_profiles.iter().any(|p| &p.id == id) {
                 return Err(ConnectError::InvalidParameter(format!(
@@ -457,10 +452,6 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn required<T>(value: Option<T>, name: &str) -> ConnectResult<T> {
-    value.ok_or_else(|| ConnectError::InvalidParameter(format!("{name} is required.")))
-}
-
 impl ConnectData {
     fn seq(&mut self) -> u64 {
         let s = self.next_seq;
@@ -515,7 +506,6 @@ impl ConnectData {
             }
         }
         if let Some(alias) = &input.instance_alias {
-            validate::instance_alias(alias)?;
             // Terraform provider issue #38115 shows the real answer to a reused alias.
             let taken = self.instances.iter().any(|i| {
                 i.alias
@@ -529,8 +519,6 @@ impl ConnectData {
             }
         }
         let tags = input.tags.unwrap_or_default();
-        validate::tags(&tags)?;
-
         let id = new_id();
         let arn = format!(
             "arn:aws:connect:{}:{}:instance/{id}",
@@ -676,7 +664,8 @@ impl ConnectData {
         let seq = self.seq();
         let i = self.active_instance_mut(ctx, instance_id)?;
         let kind = i.identity_management_type;
-        let username = required(input.username, "Username")?;
+        // Username, SecurityProfileIds and RoutingProfileId are required by the model.
+        let username = input.username.unwrap_or_default();
         validate::username(kind, &username)?;
         let info = input.identity_info.unwrap_or_default();
         check_identity_info(kind, &info, email_policy)?;
@@ -696,13 +685,12 @@ impl ConnectData {
                 }
             }
             IdentityManagementType::ConnectManaged => {
-                let pw = input.password.as_deref().ok_or_else(|| {
+                input.password.as_deref().ok_or_else(|| {
                     ConnectError::InvalidRequest(
                         "Password is required for users of an instance using CONNECT_MANAGED identity management."
                             .to_string(),
                     )
                 })?;
-                validate::password(pw)?;
                 if input.directory_user_id.is_some() {
                     return Err(ConnectError::InvalidRequest(
                         "DirectoryUserId is not required for this directory type".to_string(),
@@ -717,14 +705,13 @@ impl ConnectData {
                 }
             }
         }
-        let security_profile_ids = required(input.security_profile_ids, "SecurityProfileIds")?;
+        let security_profile_ids = input.security_profile_ids.unwrap_or_default();
         i.check_security_profiles(&security_profile_ids)?;
-        let routing_profile_id = required(input.routing_profile_id, "RoutingProfileId")?;
+        let routing_profile_id = input.routing_profile_id.unwrap_or_default();
         i.check_routing_profile(&routing_profile_id)?;
         let phone_config = input.phone_config.unwrap_or_default();
         check_phone_config(&phone_config)?;
         let tags = input.tags.unwrap_or_default();
-        validate::tags(&tags)?;
         // docs/facts.md §2: usernames are case-sensitive, so "Jane" and "jane" are two users.
         if i.user_by_name(&username).is_some() {
             return Err(ConnectError::DuplicateResource(format!(
@@ -963,14 +950,11 @@ fn check_identity_info(
     info: &IdentityInfo,
     email_policy: SamlEmailPolicy,
 ) -> ConnectResult<()> {
-    let (first_max, last_max) = match kind {
-        IdentityManagementType::Saml => (255, 300),
-        _ => (255, 256),
-    };
     if kind != IdentityManagementType::ExistingDirectory {
-        for (field, value, max) in [
-            ("FirstName", &info.first_name, first_max),
-            ("LastName", &info.last_name, last_max),
+        // The lengths are the model's, but for a last name off SAML: 256 (UserIdentityInfo).
+        for (field, value) in [
+            ("FirstName", &info.first_name),
+            ("LastName", &info.last_name),
         ] {
             let len = value.as_deref().map_or(0, |v| v.chars().count());
             if len == 0 {
@@ -979,9 +963,9 @@ fn check_identity_info(
                     kind.as_str()
                 )));
             }
-            if len > max {
+            if len > 256 && kind != IdentityManagementType::Saml {
                 return Err(ConnectError::InvalidParameter(format!(
-                    "IdentityInfo.{field} must be at most {max} characters."
+                    "IdentityInfo.{field} must be at most 256 characters."
                 )));
             }
         }
@@ -998,24 +982,18 @@ fn check_identity_info(
     if let Some(email) = &info.secondary_email {
         validate::email("IdentityInfo.SecondaryEmail", email)?;
     }
-    if let Some(mobile) = &info.mobile {
-        validate::phone_number("IdentityInfo.Mobile", mobile)?;
-    }
     Ok(())
 }
 
-/// A desk phone needs its number (PhoneType's values and AfterContactWorkTimeLimit's minimum
-/// are the model's).
+/// A desk phone needs its number (its form, PhoneType's values and AfterContactWorkTimeLimit's
+/// minimum are the model's).
 fn check_phone_config(p: &PhoneConfig) -> ConnectResult<()> {
-    if p.phone_type != "DESK_PHONE" {
-        return Ok(());
-    }
-    let number = p.desk_phone_number.as_deref().ok_or_else(|| {
-        ConnectError::InvalidParameter(
+    if p.phone_type == "DESK_PHONE" && p.desk_phone_number.is_none() {
+        return Err(ConnectError::InvalidParameter(
             "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE.".to_string(),
-        )
-    })?;
-    validate::phone_number("PhoneConfig.DeskPhoneNumber", number)
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
