@@ -212,6 +212,11 @@ impl AwsState {
         self.iam.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Lock the console sessions.
+    pub fn console_lock(&self) -> MutexGuard<'_, signin::ConsoleSessions> {
+        self.console.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Lock STS.
     pub fn sts_lock(&self) -> MutexGuard<'_, sts::Sts> {
         self.sts.lock().unwrap_or_else(PoisonError::into_inner)

@@ -51,7 +51,7 @@ pub fn of(service: &str) -> Option<&'static Model> {
 }
 
 /// Lower-case the first letter, as AWS names members in validation messages (`roleName`).
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_lowercase().chain(c).collect())

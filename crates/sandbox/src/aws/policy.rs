@@ -330,24 +330,24 @@ pub fn evaluate_identity<'a>(
     resource: &str,
     context: &BTreeMap<String, String>,
 ) -> Decision {
+    let statements = policies.into_iter().flat_map(|p| &p.statements);
+    combine(statements.filter(|s| {
+        let r = s
+            .resources
+            .iter()
+            .any(|r| glob(&substitute(r, context), resource, false));
+        action_matches(s, action) && r != s.not_resource && conditions_hold(s, context)
+    }))
+}
+
+/// The decision of the statements that apply: an explicit Deny wins, else any Allow.
+fn combine<'a>(applying: impl Iterator<Item = &'a Statement>) -> Decision {
     let mut allowed = false;
-    for p in policies {
-        for s in &p.statements {
-            if !action_matches(s, action) {
-                continue;
-            }
-            let r = s
-                .resources
-                .iter()
-                .any(|r| glob(&substitute(r, context), resource, false));
-            if r == s.not_resource || !conditions_hold(s, context) {
-                continue;
-            }
-            if !s.allow {
-                return Decision::ExplicitDeny;
-            }
-            allowed = true;
+    for s in applying {
+        if !s.allow {
+            return Decision::ExplicitDeny;
         }
+        allowed = true;
     }
     if allowed {
         Decision::Allow
@@ -365,24 +365,12 @@ pub fn evaluate_trust(
     action: &str,
     context: &BTreeMap<String, String>,
 ) -> Decision {
-    let mut allowed = false;
-    for s in &policy.statements {
+    combine(policy.statements.iter().filter(|s| {
         let p = s.principals.iter().any(|(t, vals)| {
             (t == "*" || t == principal_type) && vals.iter().any(|v| v == "*" || v == principal)
         });
-        if !p || !action_matches(s, action) || !conditions_hold(s, context) {
-            continue;
-        }
-        if !s.allow {
-            return Decision::ExplicitDeny;
-        }
-        allowed = true;
-    }
-    if allowed {
-        Decision::Allow
-    } else {
-        Decision::ImplicitDeny
-    }
+        p && action_matches(s, action) && conditions_hold(s, context)
+    }))
 }
 
 #[cfg(test)]

@@ -96,22 +96,16 @@ fn operations_md_is_current() {
     );
 }
 
+/// Each service has one operation table, serving exactly its model's operations.
 #[test]
 fn every_modelled_operation_has_a_handler() {
-    let model = connect_sso_sandbox::aws::model::of("connect").expect("connect model");
-    let mut table: Vec<&str> = connect_sso_sandbox::aws::connect::OPERATIONS
-        .iter()
-        .map(|o| o.name)
-        .collect();
-    table.sort_unstable();
-    assert_eq!(table, model.operation_names());
-    let sso = connect_sso_sandbox::aws::model::of("sso-admin").expect("sso-admin model");
-    let mut table: Vec<&str> = connect_sso_sandbox::aws::sso_admin::OPERATIONS
-        .iter()
-        .map(|o| o.0)
-        .collect();
-    table.sort_unstable();
-    assert_eq!(table, sso.operation_names());
+    use connect_sso_sandbox::aws::{model, ops};
+    for service in model::SERVICES {
+        let model = model::of(service).expect("model");
+        let mut table: Vec<&str> = ops::handlers(service).iter().map(|h| h.0).collect();
+        table.sort_unstable();
+        assert_eq!(table, model.operation_names(), "{service}");
+    }
 }
 
 /// Patterns Rust's `regex` cannot compile as written (look-aheads, `/…/`, double escapes) are

@@ -182,14 +182,14 @@ pub fn federate_to(
     destination: Option<&str>,
 ) -> Result<String, AwsError> {
     if uuid::Uuid::try_parse(instance_id).is_err() {
-        return Err(api::err(ConnectError::ResourceNotFound(format!(
+        return Err(AwsError::from(ConnectError::ResourceNotFound(format!(
             "Instance not found: {instance_id}. The federate URL takes the instance ID (a UUID), not its ARN or alias."
         ))));
     }
     let page = match destination {
         None | Some("") => agent_page::DEFAULT_DESTINATION.to_string(),
         Some(d) => agent_page::destination_path(d).ok_or_else(|| {
-            api::err(ConnectError::InvalidRequest(format!(
+            AwsError::from(ConnectError::InvalidRequest(format!(
                 "The destination {d:?} is not a page of this Amazon Connect instance; external destinations need an approved origin."
             )))
         })?,
@@ -227,7 +227,7 @@ pub fn federation_grant(
             ..
         } => (role_name, session_name),
         Caller::Admin { account_id, .. } => {
-            return Err(api::err(ConnectError::InvalidRequest(format!(
+            return Err(AwsError::from(ConnectError::InvalidRequest(format!(
                 "Provided identity: Principal: {account_id} User: arn:aws:iam::{account_id}:root cannot be used for federation with Amazon Connect"
             ))));
         }
@@ -238,7 +238,7 @@ pub fn federation_grant(
         let session = d.sessions.get(&token).cloned();
         Ok((user, token, session))
     });
-    let (user, access_token, session) = opened.map_err(api::err)?;
+    let (user, access_token, session) = opened?;
     let (instance, expires_ms) = session
         .map(|s| (s.instance_id, s.expires_ms))
         .unwrap_or_else(|| (bare_id.to_string(), ctx.now_ms));

@@ -360,22 +360,18 @@ pub struct FederationSession {
 #[serde(rename_all = "PascalCase")]
 pub struct CreateInstanceInput {
     /// Idempotency token.
-    #[serde(default)]
     pub client_token: Option<String>,
     /// Required.
     pub identity_management_type: Option<String>,
     /// Alias.
-    #[serde(default)]
     pub instance_alias: Option<String>,
     /// Directory.
-    #[serde(default)]
     pub directory_id: Option<String>,
     /// Required.
     pub inbound_calls_enabled: Option<bool>,
     /// Required.
     pub outbound_calls_enabled: Option<bool>,
     /// Tags.
-    #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
 }
 
@@ -386,31 +382,23 @@ pub struct CreateUserInput {
     /// Required.
     pub username: Option<String>,
     /// CONNECT_MANAGED only.
-    #[serde(default)]
     pub password: Option<String>,
     /// Names and email.
-    #[serde(default)]
     pub identity_info: Option<IdentityInfo>,
     /// Phone settings.
-    #[serde(default)]
     pub phone_config: Option<PhoneConfig>,
     /// Per-channel settings.
     #[serde(flatten)]
     pub channel_configs: ChannelConfigs,
     /// EXISTING_DIRECTORY only.
-    #[serde(default)]
     pub directory_user_id: Option<String>,
     /// Required, 1–10.
-    #[serde(default)]
     pub security_profile_ids: Option<Vec<String>>,
     /// Required.
-    #[serde(default)]
     pub routing_profile_id: Option<String>,
     /// Hierarchy group.
-    #[serde(default)]
     pub hierarchy_group_id: Option<String>,
     /// Tags.
-    #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
 }
 

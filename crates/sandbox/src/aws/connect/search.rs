@@ -13,19 +13,14 @@ use super::model::User;
 #[serde(rename_all = "PascalCase")]
 pub struct Criteria {
     /// Any of these.
-    #[serde(default)]
     pub or_conditions: Option<Vec<Criteria>>,
     /// All of these.
-    #[serde(default)]
     pub and_conditions: Option<Vec<Criteria>>,
     /// A leaf.
-    #[serde(default)]
     pub string_condition: Option<StringCondition>,
     /// Proficiency lists (not emulated).
-    #[serde(default)]
     pub list_condition: Option<serde_json::Value>,
     /// Hierarchy groups (matches the user's HierarchyGroupId exactly).
-    #[serde(default)]
     pub hierarchy_group_condition: Option<HierarchyGroupCondition>,
 }
 
@@ -54,10 +49,8 @@ pub struct HierarchyGroupCondition {
 #[serde(rename_all = "PascalCase")]
 pub struct Filter {
     /// Tag filter.
-    #[serde(default)]
     pub tag_filter: Option<TagFilter>,
     /// Attribute filter (not emulated).
-    #[serde(default)]
     pub user_attribute_filter: Option<serde_json::Value>,
 }
 
@@ -66,13 +59,10 @@ pub struct Filter {
 #[serde(rename_all = "PascalCase")]
 pub struct TagFilter {
     /// Any of these groups, each group all of its conditions.
-    #[serde(default)]
     pub or_conditions: Option<Vec<Vec<TagCondition>>>,
     /// All of these.
-    #[serde(default)]
     pub and_conditions: Option<Vec<TagCondition>>,
     /// One condition.
-    #[serde(default)]
     pub tag_condition: Option<TagCondition>,
 }
 
