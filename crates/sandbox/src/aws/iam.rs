@@ -803,7 +803,10 @@ pub async fn handle(
             iam: state.aws.iam_lock(),
             x: Xml::new(),
         };
-        let changed = (op.run)(&mut call)?;
+        let changed = (op.run)(&mut call);
+        let checked = changed.as_ref().map(|_| None).map_err(|e| e.code.as_str());
+        super::model::debug_check("iam", op.name, checked);
+        let changed = changed?;
         drop(call.iam);
         if changed {
             state.aws.persist();

@@ -84,9 +84,77 @@ impl Model {
         self.json["metadata"]["protocol"].as_str().unwrap_or("")
     }
 
-    /// Does `op` declare the error `code`?
+    /// Does `op` declare the error `code` (its shape's name, or the code the shape names)?
     pub fn declares_error(&self, op: &str, code: &str) -> bool {
-        self.errors(op).any(|e| e == code)
+        self.errors(op)
+            .any(|e| e == code || self.shape(e).is_some_and(|s| s["error"]["code"] == code))
+    }
+
+    /// An answer's deviations from `op`'s model, in words: a JSON output (`Ok(Some)`) with a
+    /// member the output shape does not declare or without a required one; an error code
+    /// (`Err`) neither declared by `op` nor one of the protocol's common errors.
+    pub fn check_answer(&self, op: &str, answer: Result<Option<&Value>, &str>) -> Vec<String> {
+        let mut out = Vec::new();
+        match answer {
+            Ok(Some(body)) => {
+                let shape = self
+                    .operation(op)
+                    .and_then(|o| o["output"]["shape"].as_str());
+                self.check_output(shape.unwrap_or(""), body, op, &mut out);
+            }
+            Ok(None) => {}
+            Err(code) => {
+                let common = if self.protocol() == "query" {
+                    COMMON_QUERY
+                } else {
+                    COMMON_JSON
+                };
+                if !self.declares_error(op, code) && !common.split_whitespace().any(|c| c == code) {
+                    out.push(format!("{op}: error {code} is neither declared nor common"));
+                }
+            }
+        }
+        out
+    }
+
+    fn check_output(&self, name: &str, value: &Value, path: &str, out: &mut Vec<String>) {
+        let Some(shape) = self.shape(name) else {
+            return;
+        };
+        match (shape["type"].as_str().unwrap_or(""), value) {
+            ("structure", Value::Object(obj)) => {
+                for (k, v) in obj {
+                    match shape["members"].get(k) {
+                        Some(m) if m.get("location").is_none() => {
+                            self.check_output(member_shape(m), v, &format!("{path}.{k}"), out);
+                        }
+                        _ => out.push(format!("{path}: undeclared member {k}")),
+                    }
+                }
+                let required = shape["required"].as_array().into_iter().flatten();
+                for r in required.filter_map(Value::as_str) {
+                    if !obj.contains_key(r) {
+                        out.push(format!("{path}: required member {r} missing"));
+                    }
+                }
+            }
+            ("list", Value::Array(items)) => {
+                for v in items {
+                    self.check_output(member_shape(&shape["member"]), v, &format!("{path}[]"), out);
+                }
+            }
+            ("map", Value::Object(obj)) => {
+                for (k, v) in obj {
+                    self.check_output(
+                        member_shape(&shape["value"]),
+                        v,
+                        &format!("{path}.{k}"),
+                        out,
+                    );
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The error shapes `op` declares.
@@ -348,6 +416,30 @@ fn bounds(shape: &Value, len: usize, what: &str, fail: &mut dyn FnMut(String)) {
     }
     if let Some(hi) = shape["max"].as_i64().filter(|m| len > *m) {
         fail(format!("{what} less than or equal to {hi}"));
+    }
+}
+
+/// Errors any operation may answer (the services' "Common Errors" pages), by protocol.
+const COMMON_JSON: &str = "AccessDeniedException IncompleteSignatureException InternalFailure \
+    InvalidSignatureException MissingAuthenticationTokenException UnrecognizedClientException \
+    ExpiredTokenException ThrottlingException ServiceUnavailable ValidationError \
+    UnknownOperationException";
+const COMMON_QUERY: &str = "AccessDenied IncompleteSignature InternalFailure InvalidAction \
+    InvalidClientTokenId MissingAction MissingAuthenticationToken SignatureDoesNotMatch \
+    Throttling ValidationError ExpiredToken";
+
+/// In debug builds (every test), a handler's answer to `op` (validation included) checked
+/// against `service`'s model ([`Model::check_answer`]): a deviation is a defect of the
+/// sandbox, and fails the test that met it.
+pub fn debug_check(service: &str, op: &str, answer: Result<Option<&Value>, &str>) {
+    if cfg!(debug_assertions) {
+        let deviations = of(service).map(|m| m.check_answer(op, answer));
+        let deviations = deviations.unwrap_or_default();
+        assert!(
+            deviations.is_empty(),
+            "the sandbox's {service} answer deviates from the AWS model: {}",
+            deviations.join("; ")
+        );
     }
 }
 

@@ -55,6 +55,7 @@ pub async fn handle(
             Some(o) => {
                 super::model::validate_request("sso-admin", o.name, &input)?;
                 let answer = (o.run)();
+                super::model::debug_check("sso-admin", o.name, Ok(Some(&answer)));
                 Ok(super::json_answer(StatusCode::OK, "application/x-amz-json-1.1", &answer))
             }
             None if op.is_empty() => Err(AwsError::bad_request(

@@ -486,7 +486,10 @@ pub async fn handle(
         };
         let op = super::ops::find(OPERATIONS, &action, "2011-06-15")?;
         super::throttle_and_faults(&state, "sts", op.name).await?;
-        let mut x = (op.run)(&state, caller.as_ref(), &p)?;
+        let x = (op.run)(&state, caller.as_ref(), &p);
+        let checked = x.as_ref().map(|_| None).map_err(|e| e.code.as_str());
+        super::model::debug_check("sts", op.name, checked);
+        let mut x = x?;
         Ok(query::ok(STS_NS, op.name, Some(&x.finish())))
     }
     .await;

@@ -154,3 +154,64 @@ fn look_ahead_and_escaped_patterns_are_enforced() {
     assert!(connect.validate("TagResource", &tag("aws:team")).is_err());
     assert!(connect.unenforced_patterns().is_empty());
 }
+
+/// The answer checker every debug build runs ([`model::debug_check`]) flags an undeclared
+/// member, a missing required member and an undeclared error code, and passes a right answer.
+#[test]
+fn the_answer_checker_flags_answers_the_model_does_not_allow() {
+    use connect_sso_sandbox::aws::model;
+    let connect = model::of("connect").expect("connect model");
+    let right = serde_json::json!({ "Id": "i", "Arn": "arn" });
+    assert!(
+        connect
+            .check_answer("CreateInstance", Ok(Some(&right)))
+            .is_empty()
+    );
+    let nested_wrong = serde_json::json!({ "UserSummaryList": [{ "Id": "u", "Nickname": "x" }] });
+    let found = connect.check_answer("ListUsers", Ok(Some(&nested_wrong)));
+    assert_eq!(
+        found,
+        ["ListUsers.UserSummaryList[]: undeclared member Nickname"]
+    );
+    let search = serde_json::json!({ "Users": [], "message": "no" });
+    assert_eq!(
+        connect.check_answer("SearchUsers", Ok(Some(&search))),
+        ["SearchUsers: undeclared member message"]
+    );
+    let creds = serde_json::json!({ "Credentials": {}, "SignInUrl": "u" });
+    assert!(
+        connect
+            .check_answer("GetFederationToken", Ok(Some(&creds)))
+            .is_empty()
+    );
+    let error = connect.check_answer("CreateInstance", Err("InvalidParameterException"));
+    assert_eq!(
+        error,
+        ["CreateInstance: error InvalidParameterException is neither declared nor common"]
+    );
+    assert!(
+        connect
+            .check_answer("CreateUser", Err("InvalidParameterException"))
+            .is_empty()
+    );
+    assert!(
+        connect
+            .check_answer("CreateUser", Err("ThrottlingException"))
+            .is_empty()
+    );
+    let iam = model::of("iam").expect("iam model");
+    assert!(iam.check_answer("GetRole", Err("NoSuchEntity")).is_empty());
+    assert_eq!(iam.check_answer("GetRole", Err("InvalidInput")).len(), 1);
+    let user = serde_json::json!({ "User": { "AutoAcceptConfigs": [{ "Channel": "VOICE" }] } });
+    assert_eq!(
+        connect.check_answer("DescribeUser", Ok(Some(&user))),
+        ["DescribeUser.User.AutoAcceptConfigs[]: required member AutoAccept missing"]
+    );
+    let panicked = std::panic::catch_unwind(|| {
+        model::debug_check("connect", "ListUsers", Ok(Some(&nested_wrong)));
+    });
+    assert!(
+        panicked.is_err(),
+        "a debug build refuses a deviating answer"
+    );
+}

@@ -197,16 +197,19 @@ async fn dispatch(
             crate::aws::authorize(&st, &caller, "connect", op.name, &resource)?;
         }
         crate::aws::throttle_and_faults(&st, "connect", op.name).await?;
-        model::validate_request("connect", op.name, &input)?;
-        (op.run.1)(
-            &st,
-            &Call {
-                op: op.name,
+        let (name, run) = (op.name, op.run.1);
+        let answer = model::validate_request("connect", name, &input).and_then(|()| {
+            let call = Call {
+                op: name,
                 input,
                 ctx,
                 caller,
-            },
-        )
+            };
+            run(&st, &call).map_err(|e| declared(name, e))
+        });
+        let checked = answer.as_ref().map(Some).map_err(|e| e.code.as_str());
+        model::debug_check("connect", name, checked);
+        answer
     }
     .await;
     match answer {
