@@ -14,8 +14,8 @@ use axum::routing::{MethodFilter, MethodRouter, any, get};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::error::{ConnectError, ConnectResult};
-use super::model::{ConnectData, Ctx, IdentityInfo, Profile};
+use super::error::error;
+use super::model::{Ctx, IdentityInfo, Profile};
 use super::search::{Criteria, Filter};
 use super::{ConnectState, json as out, paging};
 use crate::State;
@@ -144,9 +144,10 @@ impl Call {
     fn typed<T: DeserializeOwned>(&self, member: Option<&str>) -> Result<T, AwsError> {
         let v = member.map_or(&self.input, |m| &self.input[m]);
         serde_json::from_value(v.clone()).map_err(|e| {
-            AwsError::from(ConnectError::Serialization(format!(
-                "The request body is not valid JSON for this operation: {e}."
-            )))
+            error(
+                "SerializationException",
+                format!("The request body is not valid JSON for this operation: {e}."),
+            )
         })
     }
 
@@ -156,7 +157,7 @@ impl Call {
             self.input["NextToken"].as_str(),
             self.input["MaxResults"].as_i64(),
         );
-        paging::page_request(list, token, max, default).map_err(AwsError::from)
+        paging::page_request(list, token, max, default)
     }
 }
 
@@ -171,9 +172,10 @@ async fn dispatch(
     let answer = async {
         let (parts, body) = req.into_parts();
         let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-            AwsError::from(ConnectError::Serialization(
+            error(
+                "SerializationException",
                 "The request body could not be read or is larger than 1 MiB.".to_string(),
-            ))
+            )
         })?;
         let caller = crate::aws::authenticate(&st, "connect", &parts, &body)?;
         let query: Vec<(String, String)> = parts
@@ -188,9 +190,10 @@ async fn dispatch(
         let input = model::of("connect")
             .and_then(|m| m.rest_input(op.name, &labels, &query, &body))
             .ok_or_else(|| {
-                AwsError::from(ConnectError::Serialization(
+                error(
+                    "SerializationException",
                     "The request body is not a JSON object.".to_string(),
-                ))
+                )
             })?;
         let ctx = super::ctx(&st, &caller);
         if let Some(resource) = resource_arn(op.run.0, &ctx, &input) {
@@ -241,17 +244,6 @@ fn resource_arn(resource: Resource, ctx: &Ctx, input: &Value) -> Option<String> 
     }
 }
 
-impl From<ConnectError> for AwsError {
-    /// A Connect error as the shared AWS error.
-    fn from(e: ConnectError) -> Self {
-        AwsError::new(
-            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
-            e.code(),
-            e.message(),
-        )
-    }
-}
-
 fn instance_arn(ctx: &Ctx, instance_id: &str) -> String {
     if instance_id.starts_with("arn:") {
         instance_id.to_string()
@@ -275,19 +267,6 @@ fn connect(st: &State) -> &ConnectState {
     &st.aws.connect
 }
 
-/// Read the Connect data; a Connect error becomes the AWS answer.
-fn read<T>(st: &State, f: impl FnOnce(&ConnectData) -> ConnectResult<T>) -> Result<T, AwsError> {
-    Ok(connect(st).read(f)?)
-}
-
-/// Change the Connect data; a Connect error becomes the AWS answer.
-fn write<T>(
-    st: &State,
-    f: impl FnOnce(&mut ConnectData) -> ConnectResult<T>,
-) -> Result<T, AwsError> {
-    Ok(connect(st).write(f)?)
-}
-
 fn with_next(mut v: Value, next: Option<String>) -> Value {
     if let Some(t) = next {
         v["NextToken"] = json!(t);
@@ -299,12 +278,12 @@ fn with_next(mut v: Value, next: Option<String>) -> Value {
 
 fn create_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
     let input = c.typed(None)?;
-    let (id, arn) = write(st, |d| d.create_instance(&c.ctx, input))?;
+    let (id, arn) = connect(st).write(|d| d.create_instance(&c.ctx, input))?;
     Ok(json!({ "Id": id, "Arn": arn }))
 }
 
 fn describe_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
-    read(st, |d| {
+    connect(st).read(|d| {
         d.instance(&c.ctx, c.s("InstanceId"))
             .map(|i| json!({ "Instance": out::instance(i, c.ctx.now_ms) }))
     })
@@ -323,15 +302,13 @@ fn list_instances(st: &State, c: &Call) -> Result<Value, AwsError> {
 }
 
 fn delete_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
-    write(st, |d| d.delete_instance(&c.ctx, c.s("InstanceId")))?;
+    connect(st).write(|d| d.delete_instance(&c.ctx, c.s("InstanceId")))?;
     Ok(json!({}))
 }
 
 fn update_instance_attribute(st: &State, c: &Call) -> Result<Value, AwsError> {
     let (id, attribute, value) = (c.s("InstanceId"), c.s("AttributeType"), c.s("Value"));
-    write(st, |d| {
-        d.update_instance_attribute(&c.ctx, id, attribute, value)
-    })?;
+    connect(st).write(|d| d.update_instance_attribute(&c.ctx, id, attribute, value))?;
     Ok(json!({}))
 }
 
@@ -339,12 +316,12 @@ fn update_instance_attribute(st: &State, c: &Call) -> Result<Value, AwsError> {
 
 fn create_user(st: &State, c: &Call) -> Result<Value, AwsError> {
     let input = c.typed(None)?;
-    let (id, arn) = write(st, |d| d.create_user(&c.ctx, c.s("InstanceId"), input))?;
+    let (id, arn) = connect(st).write(|d| d.create_user(&c.ctx, c.s("InstanceId"), input))?;
     Ok(json!({ "UserId": id, "UserArn": arn }))
 }
 
 fn describe_user(st: &State, c: &Call) -> Result<Value, AwsError> {
-    read(st, |d| {
+    connect(st).read(|d| {
         let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
         let u = i.user(c.s("UserId"))?;
         Ok(json!({ "User": out::user(u, &c.ctx.region) }))
@@ -352,35 +329,33 @@ fn describe_user(st: &State, c: &Call) -> Result<Value, AwsError> {
 }
 
 fn delete_user(st: &State, c: &Call) -> Result<Value, AwsError> {
-    write(st, |d| {
-        d.delete_user(&c.ctx, c.s("InstanceId"), c.s("UserId"))
-    })?;
+    connect(st).write(|d| d.delete_user(&c.ctx, c.s("InstanceId"), c.s("UserId")))?;
     Ok(json!({}))
 }
 
 fn update_user_identity_info(st: &State, c: &Call) -> Result<Value, AwsError> {
     let info: IdentityInfo = c.typed(Some("IdentityInfo"))?;
     let (i, u) = (c.s("InstanceId"), c.s("UserId"));
-    write(st, |d| d.update_user_identity_info(&c.ctx, i, u, info))?;
+    connect(st).write(|d| d.update_user_identity_info(&c.ctx, i, u, info))?;
     Ok(json!({}))
 }
 
 fn update_user_security_profiles(st: &State, c: &Call) -> Result<Value, AwsError> {
     let ids: Vec<String> = c.typed(Some("SecurityProfileIds"))?;
     let (i, u) = (c.s("InstanceId"), c.s("UserId"));
-    write(st, |d| d.update_user_security_profiles(&c.ctx, i, u, ids))?;
+    connect(st).write(|d| d.update_user_security_profiles(&c.ctx, i, u, ids))?;
     Ok(json!({}))
 }
 
 fn update_user_routing_profile(st: &State, c: &Call) -> Result<Value, AwsError> {
     let (i, u, p) = (c.s("InstanceId"), c.s("UserId"), c.s("RoutingProfileId"));
-    write(st, |d| d.update_user_routing_profile(&c.ctx, i, u, p))?;
+    connect(st).write(|d| d.update_user_routing_profile(&c.ctx, i, u, p))?;
     Ok(json!({}))
 }
 
 fn list_users(st: &State, c: &Call) -> Result<Value, AwsError> {
     let page = c.page("users", 100)?;
-    read(st, |d| {
+    connect(st).read(|d| {
         let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
         let (users, next) = paging::page("users", i.users.iter(), |u| u.seq, page);
         let list: Vec<Value> = users
@@ -396,11 +371,11 @@ fn search_users(st: &State, c: &Call) -> Result<Value, AwsError> {
     let page = c.page("search-users", 100)?;
     let criteria: Option<Criteria> = c.typed(Some("SearchCriteria"))?;
     let criteria = criteria.unwrap_or_default();
-    criteria.validate().map_err(AwsError::from)?;
+    criteria.validate()?;
     let filter: Option<Filter> = c.typed(Some("SearchFilter"))?;
     let filter = filter.unwrap_or_default();
-    filter.validate().map_err(AwsError::from)?;
-    read(st, |d| {
+    filter.validate()?;
+    connect(st).read(|d| {
         let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
         let matching: Vec<_> = i
             .users
@@ -424,7 +399,7 @@ fn list_profiles(st: &State, c: &Call) -> Result<Value, AwsError> {
         ("RoutingProfileSummaryList", "routing-profiles")
     };
     let page = c.page(list, 100)?;
-    read(st, |d| {
+    connect(st).read(|d| {
         let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
         let profiles = if security {
             &i.security_profiles
@@ -463,7 +438,7 @@ fn get_federation_token(st: &State, c: &Call) -> Result<Value, AwsError> {
 
 fn tag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
     let tags: BTreeMap<String, String> = c.typed(Some("tags"))?;
-    write(st, |d| {
+    connect(st).write(|d| {
         let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
         let mut merged = current.clone();
         merged.extend(tags);
@@ -476,7 +451,7 @@ fn tag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
 
 fn untag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
     let keys: Vec<String> = c.typed(Some("tagKeys"))?;
-    write(st, |d| {
+    connect(st).write(|d| {
         let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
         for k in &keys {
             current.remove(k);
@@ -488,9 +463,7 @@ fn untag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
 
 fn list_tags_for_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
     // `tags_mut` finds the resource; nothing is changed.
-    let tags = write(st, |d| {
-        d.tags_mut(&c.ctx, c.s("resourceArn")).map(|t| t.clone())
-    })?;
+    let tags = connect(st).write(|d| d.tags_mut(&c.ctx, c.s("resourceArn")).map(|t| t.clone()))?;
     Ok(json!({ "tags": tags }))
 }
 

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{ConnectError, ConnectResult};
+use super::error::{ConnectResult, error, invalid_parameter, invalid_request, not_found};
 use super::validate;
+use crate::aws::AwsError;
 
 /// Default time a new instance stays `CREATION_IN_PROGRESS` (docs/facts.md §2: CreateInstance is
 /// asynchronous). Real instances take minutes; the sandbox keeps it short.
@@ -317,7 +318,7 @@ impl Instance {
     fn check_security_profiles(&self, ids: &[String]) -> ConnectResult<()> {
         for id in ids {
             if !self.security_profiles.iter().any(|p| &p.id == id) {
-                return Err(ConnectError::InvalidParameter(format!(
+                return Err(invalid_parameter(format!(
                     "Security profile {id} does not exist in instance {}; list them with ListSecurityProfiles.",
                     self.id
                 )));
@@ -330,7 +331,7 @@ impl Instance {
         if self.routing_profiles.iter().any(|p| p.id == id) {
             Ok(())
         } else {
-            Err(ConnectError::InvalidParameter(format!(
+            Err(invalid_parameter(format!(
                 "Routing profile {id} does not exist in instance {}; list them with ListRoutingProfiles.",
                 self.id
             )))
@@ -338,8 +339,8 @@ impl Instance {
     }
 }
 
-fn user_not_found(user_id: &str) -> ConnectError {
-    ConnectError::ResourceNotFound(format!("User not found for UserId: {user_id}"))
+fn user_not_found(user_id: &str) -> AwsError {
+    not_found(format!("User not found for UserId: {user_id}"))
 }
 
 /// A session opened by GetFederationToken (or the console federate endpoint).
@@ -472,21 +473,20 @@ impl ConnectData {
             IdentityManagementType::ExistingDirectory => {
                 // Its pattern is the model's; that it is given is the service's rule.
                 if input.directory_id.is_none() {
-                    return Err(ConnectError::InvalidRequest(
-                        "DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY."
+                    return Err(invalid_request("DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY."
                             .to_string(),
                     ));
                 }
             }
             _ => {
                 if input.directory_id.is_some() {
-                    return Err(ConnectError::InvalidRequest(format!(
+                    return Err(invalid_request(format!(
                         "DirectoryId is only accepted when IdentityManagementType is EXISTING_DIRECTORY, not {}.",
                         kind.as_str()
                     )));
                 }
                 if input.instance_alias.is_none() {
-                    return Err(ConnectError::InvalidRequest(format!(
+                    return Err(invalid_request(format!(
                         "InstanceAlias is required when IdentityManagementType is {}.",
                         kind.as_str()
                     )));
@@ -501,7 +501,7 @@ impl ConnectData {
                     .is_some_and(|a| a.eq_ignore_ascii_case(alias))
             });
             if taken {
-                return Err(ConnectError::InvalidRequest(
+                return Err(invalid_request(
                     "Invalid Input. Instance alias is already used.".to_string(),
                 ));
             }
@@ -662,32 +662,31 @@ impl ConnectData {
                 // docs/facts.md §2: no Password, no DirectoryUserId on a SAML instance. The message
                 // follows the one publicly reported for Email [I].
                 if input.password.is_some() {
-                    return Err(ConnectError::InvalidRequest(
+                    return Err(invalid_request(
                         "Password is not required for this directory type".to_string(),
                     ));
                 }
                 if input.directory_user_id.is_some() {
-                    return Err(ConnectError::InvalidRequest(
+                    return Err(invalid_request(
                         "DirectoryUserId is not required for this directory type".to_string(),
                     ));
                 }
             }
             IdentityManagementType::ConnectManaged => {
                 input.password.as_deref().ok_or_else(|| {
-                    ConnectError::InvalidRequest(
-                        "Password is required for users of an instance using CONNECT_MANAGED identity management."
+                    invalid_request("Password is required for users of an instance using CONNECT_MANAGED identity management."
                             .to_string(),
                     )
                 })?;
                 if input.directory_user_id.is_some() {
-                    return Err(ConnectError::InvalidRequest(
+                    return Err(invalid_request(
                         "DirectoryUserId is not required for this directory type".to_string(),
                     ));
                 }
             }
             IdentityManagementType::ExistingDirectory => {
                 if input.password.is_some() {
-                    return Err(ConnectError::InvalidRequest(
+                    return Err(invalid_request(
                         "Password is not required for this directory type".to_string(),
                     ));
                 }
@@ -702,10 +701,13 @@ impl ConnectData {
         let tags = input.tags.unwrap_or_default();
         // docs/facts.md §2: usernames are case-sensitive, so "Jane" and "jane" are two users.
         if i.user_by_name(&username).is_some() {
-            return Err(ConnectError::DuplicateResource(format!(
-                "User with username {username} already exists in instance {}.",
-                i.id
-            )));
+            return Err(error(
+                "DuplicateResourceException",
+                format!(
+                    "User with username {username} already exists in instance {}.",
+                    i.id
+                ),
+            ));
         }
         let id = new_id();
         let arn = format!("{}/agent/{id}", i.arn);
@@ -754,8 +756,7 @@ impl ConnectData {
         let i = self.active_instance_mut(ctx, instance_id)?;
         let kind = i.identity_management_type;
         if kind == IdentityManagementType::ExistingDirectory {
-            return Err(ConnectError::InvalidRequest(
-                "FirstName, LastName and Email of users of an EXISTING_DIRECTORY instance are managed by the directory and cannot be updated in Amazon Connect."
+            return Err(invalid_request("FirstName, LastName and Email of users of an EXISTING_DIRECTORY instance are managed by the directory and cannot be updated in Amazon Connect."
                     .to_string(),
             ));
         }
@@ -807,7 +808,7 @@ impl ConnectData {
         resource_arn: &str,
     ) -> ConnectResult<&mut BTreeMap<String, String>> {
         let not_found = || {
-            ConnectError::ResourceNotFound(format!(
+            not_found(format!(
                 "No Amazon Connect resource has the ARN {resource_arn}."
             ))
         };
@@ -820,9 +821,7 @@ impl ConnectData {
                 if resource_arn.starts_with("arn:") {
                     not_found()
                 } else {
-                    ConnectError::InvalidParameter(format!(
-                        "resourceArn {resource_arn:?} is not an ARN."
-                    ))
+                    invalid_parameter(format!("resourceArn {resource_arn:?} is not an ARN."))
                 }
             })?;
         let mut parts = rest.split('/');
@@ -873,14 +872,15 @@ impl ConnectData {
     ) -> ConnectResult<(User, String)> {
         let i = self.active_instance(ctx, instance_id)?;
         if i.identity_management_type != IdentityManagementType::Saml {
-            return Err(ConnectError::InvalidRequest(format!(
+            return Err(invalid_request(format!(
                 "Instance {} uses {} identity management; federation needs a SAML instance.",
                 i.id,
                 i.identity_management_type.as_str()
             )));
         }
         let user = i.user_by_name(session_name).cloned().ok_or_else(|| {
-            ConnectError::UserNotFound(
+            error(
+                "UserNotFoundException",
                 "No user with the specified credentials was found in the Amazon Connect instance."
                     .to_string(),
             )
@@ -917,14 +917,14 @@ pub fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn instance_not_found(instance_id: &str) -> ConnectError {
-    ConnectError::ResourceNotFound(format!("Instance not found: {instance_id}"))
+fn instance_not_found(instance_id: &str) -> AwsError {
+    not_found(format!("Instance not found: {instance_id}"))
 }
 
 fn ensure_active(i: &Instance, now_ms: i64) -> ConnectResult<()> {
     match i.status(now_ms) {
         InstanceStatus::Active => Ok(()),
-        status => Err(ConnectError::InvalidRequest(format!(
+        status => Err(invalid_request(format!(
             "Instance {} is {}; wait until DescribeInstance reports ACTIVE.",
             i.id,
             status.as_str()
@@ -946,13 +946,13 @@ fn check_identity_info(
         ] {
             let len = value.as_deref().map_or(0, |v| v.chars().count());
             if len == 0 {
-                return Err(ConnectError::InvalidRequest(format!(
+                return Err(invalid_request(format!(
                     "IdentityInfo.{field} is required for users of an instance using {} identity management.",
                     kind.as_str()
                 )));
             }
             if len > 256 && kind != IdentityManagementType::Saml {
-                return Err(ConnectError::InvalidParameter(format!(
+                return Err(invalid_parameter(format!(
                     "IdentityInfo.{field} must be at most 256 characters."
                 )));
             }
@@ -961,7 +961,7 @@ fn check_identity_info(
     if let Some(email) = &info.email {
         if kind == IdentityManagementType::Saml && email_policy == SamlEmailPolicy::Reject {
             // docs/facts.md §2 (contradictory docs): see `SamlEmailPolicy`.
-            return Err(ConnectError::InvalidRequest(
+            return Err(invalid_request(
                 "Email is not required for this directory type".to_string(),
             ));
         }
@@ -977,7 +977,7 @@ fn check_identity_info(
 /// minimum are the model's).
 fn check_phone_config(p: &PhoneConfig) -> ConnectResult<()> {
     if p.phone_type == "DESK_PHONE" && p.desk_phone_number.is_none() {
-        return Err(ConnectError::InvalidParameter(
+        return Err(invalid_parameter(
             "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE.".to_string(),
         ));
     }
@@ -1049,7 +1049,7 @@ mod tests {
         let err = d
             .create_user(&ctx(1), &id, input)
             .expect_err("not active yet");
-        assert_eq!(err.code(), "InvalidRequestException");
+        assert_eq!(err.code, "InvalidRequestException");
     }
 
     #[test]
@@ -1067,7 +1067,7 @@ mod tests {
         let err = d
             .create_user(&ctx(LATER), &failed, input)
             .expect_err("failed instance");
-        assert_eq!(err.code(), "InvalidRequestException");
+        assert_eq!(err.code, "InvalidRequestException");
     }
 
     #[test]
@@ -1088,8 +1088,8 @@ mod tests {
                 },
             )
             .expect_err("duplicate alias");
-        assert_eq!(err.code(), "InvalidRequestException");
-        assert!(err.message().contains("alias is already used"));
+        assert_eq!(err.code, "InvalidRequestException");
+        assert!(err.message.contains("alias is already used"));
     }
 
     #[test]
@@ -1102,7 +1102,7 @@ mod tests {
         let err = d
             .create_user(&ctx(LATER), &id, again)
             .expect_err("duplicate");
-        assert_eq!(err.code(), "DuplicateResourceException");
+        assert_eq!(err.code, "DuplicateResourceException");
         let lower = user_input(&d, &id, "jane.doe@example.com");
         d.create_user(&ctx(LATER), &id, lower)
             .expect("a different user");
@@ -1110,7 +1110,7 @@ mod tests {
         let err = d
             .open_federation_session(&ctx(LATER), &id, "JANE.DOE@example.com", "r")
             .expect_err("case differs");
-        assert_eq!(err.code(), "UserNotFoundException");
+        assert_eq!(err.code, "UserNotFoundException");
         let (user, token) = d
             .open_federation_session(&ctx(LATER), &id, "Jane.Doe@example.com", "r")
             .expect("exact match");
@@ -1127,7 +1127,7 @@ mod tests {
         let err = d
             .create_user(&ctx(LATER), &id, with_pw)
             .expect_err("password");
-        assert_eq!(err.code(), "InvalidRequestException");
+        assert_eq!(err.code, "InvalidRequestException");
 
         let mut with_dir = user_input(&d, &id, "a");
         with_dir.directory_user_id = Some("x".into());
@@ -1151,10 +1151,7 @@ mod tests {
         let err = d
             .create_user(&ctx(LATER), &id, input.clone())
             .expect_err("reject by default");
-        assert_eq!(
-            err.message(),
-            "Email is not required for this directory type"
-        );
+        assert_eq!(err.message, "Email is not required for this directory type");
         d.saml_email_policy = SamlEmailPolicy::Accept;
         d.create_user(&ctx(LATER), &id, input).expect("accepted");
     }
@@ -1187,14 +1184,14 @@ mod tests {
             ..ctx(0)
         };
         assert_eq!(
-            d.tags_mut(&other, &arn).map(|_| ()).map_err(|e| e.code()),
-            Err("ResourceNotFoundException")
+            d.tags_mut(&other, &arn).map(|_| ()).map_err(|e| e.code),
+            Err("ResourceNotFoundException".to_string())
         );
         assert_eq!(
             d.tags_mut(&ctx(0), "nonsense")
                 .map(|_| ())
-                .map_err(|e| e.code()),
-            Err("InvalidParameterException")
+                .map_err(|e| e.code),
+            Err("InvalidParameterException".to_string())
         );
     }
 }

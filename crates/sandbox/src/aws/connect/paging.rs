@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::error::{ConnectError, ConnectResult};
+use super::error::{ConnectResult, invalid_parameter};
 
 /// A page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub fn page_request(
 
 fn decode(list: &str, token: &str) -> ConnectResult<u64> {
     let bad = || {
-        ConnectError::InvalidParameter(
+        invalid_parameter(
             "The NextToken is not valid; pass the NextToken of the previous page unchanged."
                 .to_string(),
         )
@@ -103,8 +103,8 @@ mod tests {
     fn hostile_tokens_are_invalid_parameters() {
         for bad in ["", "!!!", "dXNlcnM6eA", &token("instances", 3)] {
             assert_eq!(
-                page_request("users", Some(bad), None, 100).map_err(|e| e.code()),
-                Err("InvalidParameterException"),
+                page_request("users", Some(bad), None, 100).map_err(|e| e.code),
+                Err("InvalidParameterException".to_string()),
                 "{bad}"
             );
         }

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::error::{ConnectError, ConnectResult};
+use super::error::{ConnectResult, invalid_parameter};
 use super::model::User;
 
 /// `UserSearchCriteria`.
@@ -87,12 +87,12 @@ impl Criteria {
 
     fn validate_at(&self, depth: usize) -> ConnectResult<()> {
         if depth > MAX_DEPTH {
-            return Err(ConnectError::InvalidParameter(format!(
+            return Err(invalid_parameter(format!(
                 "SearchCriteria is nested deeper than {MAX_DEPTH} levels."
             )));
         }
         if self.list_condition.is_some() {
-            return Err(ConnectError::InvalidParameter(
+            return Err(invalid_parameter(
                 "ListCondition (proficiencies) is not supported by the sandbox.".to_string(),
             ));
         }
@@ -109,7 +109,7 @@ impl Criteria {
         if let Some(s) = &self.string_condition {
             let field = s.field_name.as_deref().unwrap_or("");
             if field_value_names(field).is_none() {
-                return Err(ConnectError::InvalidParameter(format!(
+                return Err(invalid_parameter(format!(
                     "StringCondition.FieldName {field:?} is not one of Username, FirstName, LastName, RoutingProfileId, SecurityProfileId, resourceId."
                 )));
             }
@@ -119,12 +119,12 @@ impl Criteria {
             let n = value.chars().count();
             match s.comparison_type.as_deref() {
                 Some("CONTAINS") if !(2..=25).contains(&n) => {
-                    return Err(ConnectError::InvalidParameter(format!(
+                    return Err(invalid_parameter(format!(
                         "A CONTAINS condition needs a value of 2 to 25 characters; got {n}."
                     )));
                 }
                 None => {
-                    return Err(ConnectError::InvalidParameter(
+                    return Err(invalid_parameter(
                         "StringCondition.ComparisonType is required.".to_string(),
                     ));
                 }
@@ -210,7 +210,7 @@ impl Filter {
     /// Check the filter once.
     pub fn validate(&self) -> ConnectResult<()> {
         if self.user_attribute_filter.is_some() {
-            return Err(ConnectError::InvalidParameter(
+            return Err(invalid_parameter(
                 "UserAttributeFilter is not supported by the sandbox; use TagFilter.".to_string(),
             ));
         }

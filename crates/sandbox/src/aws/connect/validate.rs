@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::error::{ConnectError, ConnectResult};
+use super::error::{ConnectResult, invalid_parameter};
 use super::model::IdentityManagementType;
 
 /// Longest SAML username (docs/facts.md §2: up to 64 characters of `[a-zA-Z0-9_\-.@]`).
@@ -19,7 +19,7 @@ pub fn username(kind: IdentityManagementType, name: &str) -> ConnectResult<()> {
     };
     let len = name.chars().count();
     if len == 0 || len > max {
-        return Err(ConnectError::InvalidParameter(format!(
+        return Err(invalid_parameter(format!(
             "Username must be 1 to {max} characters long for an instance using {} identity management; got {len}.",
             kind.as_str()
         )));
@@ -28,12 +28,12 @@ pub fn username(kind: IdentityManagementType, name: &str) -> ConnectResult<()> {
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@')))
     {
-        return Err(ConnectError::InvalidParameter(format!(
+        return Err(invalid_parameter(format!(
             "Username contains {bad:?}; only letters a-z and A-Z, digits and _ - . @ are allowed."
         )));
     }
     if name.contains('@') && !is_email_form(name) {
-        return Err(ConnectError::InvalidParameter(
+        return Err(invalid_parameter(
             "Username can include @ only in an email format such as testuser@example.com."
                 .to_string(),
         ));
@@ -56,7 +56,7 @@ fn is_email_form(name: &str) -> bool {
 /// the sum; its keys and values are the model's).
 pub fn tags(tags: &BTreeMap<String, String>) -> ConnectResult<()> {
     if tags.len() > 50 {
-        return Err(ConnectError::InvalidParameter(format!(
+        return Err(invalid_parameter(format!(
             "A resource can have at most 50 tags; got {}.",
             tags.len()
         )));
@@ -74,7 +74,7 @@ pub fn email(field: &str, address: &str) -> ConnectResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(ConnectError::InvalidParameter(format!(
+        Err(invalid_parameter(format!(
             "{field} {address:?} is not a valid email address."
         )))
     }
@@ -106,8 +106,8 @@ mod tests {
             &"a".repeat(65),
         ] {
             assert_eq!(
-                username(saml, bad).map_err(|e| e.code()),
-                Err("InvalidParameterException"),
+                username(saml, bad).map_err(|e| e.code),
+                Err("InvalidParameterException".to_string()),
                 "{bad}"
             );
         }
