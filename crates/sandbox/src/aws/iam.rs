@@ -807,9 +807,8 @@ pub async fn handle(
         let checked = changed.as_ref().map(|_| None).map_err(|e| e.code.as_str());
         super::model::debug_check("iam", op.name, checked);
         let changed = changed?;
-        drop(call.iam);
         if changed {
-            state.aws.persist();
+            state.aws.changed();
         }
         // An operation with an output has a Result element, even empty (UpdateRole).
         let model = super::model::of("iam").and_then(|m| m.operation(op.name));

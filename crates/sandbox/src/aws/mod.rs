@@ -165,8 +165,10 @@ pub struct AwsState {
     clock: Clock,
     /// Where state is persisted, if anywhere.
     state_file: Option<persist::StateFile>,
-    /// The Connect revision last written to the state file.
-    saved_connect_revision: AtomicU64,
+    /// Counts IAM and STS changes ([`AwsState::changed`]); Connect counts its own.
+    revision: AtomicU64,
+    /// The revision last written to the state file.
+    saved_revision: AtomicU64,
 }
 
 impl AwsState {
@@ -188,7 +190,8 @@ impl AwsState {
                 connect::ConnectState::default,
                 connect::ConnectState::from_data,
             ),
-            saved_connect_revision: AtomicU64::new(0),
+            revision: AtomicU64::new(0),
+            saved_revision: AtomicU64::new(0),
             quotas: quota::Quotas::default(),
             faults: fault::Faults::default(),
             console: Mutex::new(signin::ConsoleSessions::default()),
@@ -222,38 +225,45 @@ impl AwsState {
         self.sts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Write IAM and STS state to the state file, if one is configured (atomically).
-    /// Failures are logged, not fatal: the in-memory state stays authoritative.
-    pub fn persist(&self) {
+    /// Record that IAM or STS state changed. Every part of the AWS state persists alike: a
+    /// change moves a revision (Connect's `write` moves its own), and after each request under
+    /// `/aws` the state file is written if the revision moved ([`persist_changes`]).
+    pub fn changed(&self) {
+        self.revision.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn revision(&self) -> u64 {
+        self.revision.load(Ordering::Relaxed) + self.connect.revision()
+    }
+
+    /// Write IAM, STS and Connect state to the state file (atomically) if it changed since it
+    /// was last written. Failures are logged, not fatal: the in-memory state stays
+    /// authoritative.
+    fn persist(&self) {
+        let revision = self.revision();
         let Some(f) = &self.state_file else { return };
-        let revision = self.connect.revision();
+        if self.saved_revision.swap(revision, Ordering::Relaxed) == revision {
+            return;
+        }
         let snapshot = persist::Snapshot {
             iam: self.iam_lock().clone(),
             sts: self.sts_lock().clone(),
             connect: Some(self.connect.snapshot()),
         };
-        self.saved_connect_revision
-            .store(revision, Ordering::Relaxed);
         if let Err(e) = f.save(&snapshot) {
             tracing::warn!(error = %e, "could not write the AWS sandbox state file");
         }
     }
 }
 
-/// Write the state file when Amazon Connect changed since it was last written (run after
-/// every Connect request).
-async fn persist_connect_changes(
+/// Write the state file after every request under `/aws` that changed AWS state.
+async fn persist_changes(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let resp = next.run(req).await;
-    let aws = &state.aws;
-    if aws.state_file.is_some()
-        && aws.connect.revision() != aws.saved_connect_revision.load(Ordering::Relaxed)
-    {
-        aws.persist();
-    }
+    state.aws.persist();
     resp
 }
 
@@ -452,8 +462,5 @@ pub fn router(state: Arc<State>) -> axum::Router {
         .nest("/_admin", admin::router())
         .with_state(state.clone())
         .nest("/connect", connect::router(state.clone()))
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            persist_connect_changes,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state, persist_changes))
 }

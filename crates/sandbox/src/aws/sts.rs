@@ -387,7 +387,7 @@ pub fn assume(
         .aws
         .sts_lock()
         .insert(session.clone(), now.unix_timestamp());
-    state.aws.persist();
+    state.aws.changed();
     Ok(Assumed {
         assumed_role_arn: format!(
             "arn:aws:sts::{account}:assumed-role/{}/{}",
