@@ -280,7 +280,7 @@ fn paginate<T: Clone>(
     items: Vec<(String, T)>,
     p: &Params,
 ) -> Result<(Vec<T>, Option<String>), AwsError> {
-    let max = p.int("MaxItems")?.unwrap_or(100);
+    let max = p.int("MaxItems").unwrap_or(100);
     let start = match p.get("Marker") {
         Some(m) => items
             .iter()
@@ -354,8 +354,8 @@ pub const OPERATIONS: &[Operation<Handler>] = &[
 // ---- SAML providers ----------------------------------------------------------------------------
 
 fn create_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("Name")?;
-    let doc = c.p.required("SAMLMetadataDocument")?;
+    let name = c.p.required("Name");
+    let doc = c.p.required("SAMLMetadataDocument");
     let key = name.to_ascii_lowercase();
     if c.iam.saml_providers.contains_key(&key) {
         return Err(AwsError::entity_already_exists(format!(
@@ -412,7 +412,7 @@ fn list_saml_providers(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn update_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
-    let doc = c.p.required("SAMLMetadataDocument")?;
+    let doc = c.p.required("SAMLMetadataDocument");
     let (arn, pr) = provider(c.p, &c.account, &mut c.iam)?;
     let (entity_id, certificates) = validate_metadata(doc)?;
     pr.metadata = doc.to_string();
@@ -423,7 +423,7 @@ fn update_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn delete_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
-    let arn = c.p.required("SAMLProviderArn")?;
+    let arn = c.p.required("SAMLProviderArn");
     let name = provider_name_from_arn(arn, &c.account)?;
     c.iam
         .saml_providers
@@ -438,7 +438,7 @@ fn provider<'a>(
     account: &str,
     iam: &'a mut Iam,
 ) -> Result<(&'a str, &'a mut SamlProvider), AwsError> {
-    let arn = p.required("SAMLProviderArn")?;
+    let arn = p.required("SAMLProviderArn");
     let name = provider_name_from_arn(arn, account)?;
     let pr = iam.saml_providers.get_mut(&name.to_ascii_lowercase());
     Ok((arn, pr.ok_or_else(|| no_such_provider(arn))?))
@@ -467,11 +467,11 @@ fn list_saml_provider_tags(c: &mut IamCall) -> Result<bool, AwsError> {
 // ---- roles -------------------------------------------------------------------------------------
 
 fn create_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
+    let name = c.p.required("RoleName");
     let path = c.p.get("Path").unwrap_or("/");
-    let doc = c.p.required("AssumeRolePolicyDocument")?;
+    let doc = c.p.required("AssumeRolePolicyDocument");
     check_doc(doc, PolicyKind::Trust)?;
-    let max = c.p.int("MaxSessionDuration")?.unwrap_or(3600);
+    let max = c.p.int("MaxSessionDuration").unwrap_or(3600);
     let key = name.to_ascii_lowercase();
     if c.iam.roles.contains_key(&key) {
         return Err(AwsError::entity_already_exists(format!(
@@ -498,7 +498,7 @@ fn create_role(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn get_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
+    let name = c.p.required("RoleName");
     let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
     role_xml(&mut c.x, "Role", r, true);
     Ok(false)
@@ -524,8 +524,8 @@ fn list_roles(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn update_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
-    let max = c.p.int("MaxSessionDuration")?;
+    let name = c.p.required("RoleName");
+    let max = c.p.int("MaxSessionDuration");
     let r = c.iam.role_mut(name)?;
     if let Some(d) = c.p.get("Description") {
         r.description = Some(d.to_string());
@@ -537,8 +537,8 @@ fn update_role(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn update_role_description(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
-    let d = c.p.required("Description")?;
+    let name = c.p.required("RoleName");
+    let d = c.p.required("Description");
     let r = c.iam.role_mut(name)?;
     r.description = Some(d.to_string());
     role_xml(&mut c.x, "Role", r, true);
@@ -546,8 +546,8 @@ fn update_role_description(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn update_assume_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
-    let doc = c.p.required("PolicyDocument")?;
+    let name = c.p.required("RoleName");
+    let doc = c.p.required("PolicyDocument");
     check_doc(doc, PolicyKind::Trust)?;
     let r = c.iam.role_mut(name)?;
     r.trust_policy = doc.to_string();
@@ -555,7 +555,7 @@ fn update_assume_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn delete_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
+    let name = c.p.required("RoleName");
     let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
     if !r.inline_policies.is_empty() || !r.attached_policies.is_empty() {
         return Err(AwsError::delete_conflict(
@@ -567,14 +567,14 @@ fn delete_role(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn tag_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
+    let name = c.p.required("RoleName");
     let r = c.iam.role_mut(name)?;
     r.tags = check_tags(&r.tags, &c.p.tags("Tags"))?;
     Ok(true)
 }
 
 fn untag_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
+    let name = c.p.required("RoleName");
     let keys = c.p.members("TagKeys");
     let r = c.iam.role_mut(name)?;
     r.tags.retain(|(k, _)| !keys.contains(k));
@@ -582,7 +582,7 @@ fn untag_role(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn list_role_tags(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
+    let name = c.p.required("RoleName");
     let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
     c.x.tags("Tags", &r.tags).el("IsTruncated", "false");
     Ok(false)
@@ -591,9 +591,9 @@ fn list_role_tags(c: &mut IamCall) -> Result<bool, AwsError> {
 // ---- inline role policies ----------------------------------------------------------------------
 
 fn put_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
-    let pname = c.p.required("PolicyName")?;
-    let doc = c.p.required("PolicyDocument")?;
+    let name = c.p.required("RoleName");
+    let pname = c.p.required("PolicyName");
+    let doc = c.p.required("PolicyDocument");
     check_doc(doc, PolicyKind::Identity)?;
     let r = c.iam.role_mut(name)?;
     r.inline_policies.insert(pname.to_string(), doc.to_string());
@@ -601,8 +601,8 @@ fn put_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn get_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
-    let pname = c.p.required("PolicyName")?;
+    let name = c.p.required("RoleName");
+    let pname = c.p.required("PolicyName");
     let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
     let doc = r.inline_policies.get(pname).ok_or_else(|| {
         AwsError::no_such_entity(format!(
@@ -616,7 +616,7 @@ fn get_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn list_role_policies(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
+    let name = c.p.required("RoleName");
     let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
     let items: Vec<(String, String)> = r
         .inline_policies
@@ -634,8 +634,8 @@ fn list_role_policies(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn delete_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
-    let pname = c.p.required("PolicyName")?;
+    let name = c.p.required("RoleName");
+    let pname = c.p.required("PolicyName");
     let r = c.iam.role_mut(name)?;
     r.inline_policies.remove(pname).ok_or_else(|| {
         AwsError::no_such_entity(format!(
@@ -648,9 +648,9 @@ fn delete_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 // ---- customer managed policies -----------------------------------------------------------------
 
 fn create_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let pname = c.p.required("PolicyName")?;
+    let pname = c.p.required("PolicyName");
     let path = c.p.get("Path").unwrap_or("/");
-    let doc = c.p.required("PolicyDocument")?;
+    let doc = c.p.required("PolicyDocument");
     check_doc(doc, PolicyKind::Identity)?;
     let arn = format!("arn:aws:iam::{}:policy{path}{pname}", c.account);
     if c.iam.policies.contains_key(&arn) {
@@ -673,7 +673,7 @@ fn create_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn get_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let arn = c.p.required("PolicyArn")?;
+    let arn = c.p.required("PolicyArn");
     let pol = c.iam.policies.get(arn).ok_or_else(|| no_such_policy(arn))?;
     let n = attachment_count(&c.iam, arn);
     policy_xml(&mut c.x, pol, n);
@@ -681,8 +681,8 @@ fn get_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn get_policy_version(c: &mut IamCall) -> Result<bool, AwsError> {
-    let arn = c.p.required("PolicyArn")?;
-    let v = c.p.required("VersionId")?;
+    let arn = c.p.required("PolicyArn");
+    let v = c.p.required("VersionId");
     let pol = c.iam.policies.get(arn).ok_or_else(|| no_such_policy(arn))?;
     if v != "v1" {
         return Err(AwsError::no_such_entity(format!(
@@ -699,7 +699,7 @@ fn get_policy_version(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn delete_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let arn = c.p.required("PolicyArn")?;
+    let arn = c.p.required("PolicyArn");
     if !c.iam.policies.contains_key(arn) {
         return Err(no_such_policy(arn));
     }
@@ -713,8 +713,8 @@ fn delete_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn attach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
-    let arn = c.p.required("PolicyArn")?;
+    let name = c.p.required("RoleName");
+    let arn = c.p.required("PolicyArn");
     if !c.iam.policies.contains_key(arn) {
         return Err(no_such_policy(arn));
     }
@@ -726,8 +726,8 @@ fn attach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn detach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
-    let arn = c.p.required("PolicyArn")?;
+    let name = c.p.required("RoleName");
+    let arn = c.p.required("PolicyArn");
     let r = c.iam.role_mut(name)?;
     let before = r.attached_policies.len();
     r.attached_policies.retain(|a| a != arn);
@@ -740,7 +740,7 @@ fn detach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn list_attached_role_policies(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName")?;
+    let name = c.p.required("RoleName");
     let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
     c.x.open("AttachedPolicies");
     for arn in &r.attached_policies {

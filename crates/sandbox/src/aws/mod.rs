@@ -274,37 +274,29 @@ fn is_query_service(service: &str) -> bool {
 
 fn auth_error(service: &str, e: &sigv4::SigV4Error) -> AwsError {
     use sigv4::SigV4Error as E;
-    let q = is_query_service(service);
-    let msg = e.to_string();
-    match e {
-        E::Missing => AwsError::new(
+    let (status, query, json) = match e {
+        E::Missing => (
             StatusCode::FORBIDDEN,
-            if q {
-                "MissingAuthenticationToken"
-            } else {
-                "MissingAuthenticationTokenException"
-            },
-            msg,
+            "MissingAuthenticationToken",
+            "MissingAuthenticationTokenException",
         ),
-        E::Malformed(_) | E::BadScope | E::MissingDate | E::HostNotSigned => AwsError::new(
+        E::Malformed(_) | E::BadScope | E::MissingDate | E::HostNotSigned => (
             StatusCode::BAD_REQUEST,
-            if q {
-                "IncompleteSignature"
-            } else {
-                "IncompleteSignatureException"
-            },
-            msg,
+            "IncompleteSignature",
+            "IncompleteSignatureException",
         ),
-        _ => AwsError::new(
+        _ => (
             StatusCode::FORBIDDEN,
-            if q {
-                "SignatureDoesNotMatch"
-            } else {
-                "InvalidSignatureException"
-            },
-            msg,
+            "SignatureDoesNotMatch",
+            "InvalidSignatureException",
         ),
-    }
+    };
+    let code = if is_query_service(service) {
+        query
+    } else {
+        json
+    };
+    AwsError::new(status, code, e.to_string())
 }
 
 /// Verify a request's SigV4 signature for `service` (its signing name: `iam`, `sts`, `connect`,

@@ -38,24 +38,14 @@ impl Params {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
-    /// A required parameter; missing → `ValidationError` as IAM phrases it.
-    pub fn required(&self, name: &str) -> Result<&str, AwsError> {
-        self.get(name).ok_or_else(|| {
-            AwsError::validation(format!(
-                "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
-                super::model::lower_first(name)
-            ))
-        })
+    /// A member the operation's model requires (checked before its handler runs); `""`
+    /// if absent.
+    pub fn required(&self, name: &str) -> &str {
+        self.get(name).unwrap_or_default()
     }
-    /// An optional integer parameter.
-    pub fn int(&self, name: &str) -> Result<Option<i64>, AwsError> {
-        self.get(name)
-            .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    AwsError::validation(format!("Invalid value {v:?} for parameter {name}."))
-                })
-            })
-            .transpose()
+    /// An optional integer member (its type is checked against the model first).
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(|v| v.parse().ok())
     }
     /// `{prefix}.member.N` values in N order (N from 1 up to the first gap).
     pub fn members(&self, prefix: &str) -> Vec<String> {
@@ -212,12 +202,5 @@ mod tests {
             vec![("a".into(), "1".into()), ("b".into(), "".into())]
         );
         assert_eq!(p.members("TagKeys"), vec!["x".to_string(), "y".to_string()]);
-    }
-
-    #[test]
-    fn missing_required_parameter_is_a_validation_error() {
-        let e = Params::default().required("RoleName").expect_err("missing");
-        assert_eq!(e.code, "ValidationError");
-        assert!(e.message.contains("'roleName'"));
     }
 }
