@@ -113,12 +113,6 @@ pub fn unique_id(prefix: &str) -> String {
     format!("{prefix}{tail}")
 }
 
-fn is_name(s: &str, max: usize, extra: &str) -> bool {
-    (1..=max).contains(&s.chars().count())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || extra.contains(c))
-}
-
 fn check_tags(
     existing: &[(String, String)],
     new: &[(String, String)],
@@ -236,7 +230,10 @@ fn no_such_role(name: &str) -> AwsError {
 fn provider_name_from_arn(arn: &str, account: &str) -> Result<String, AwsError> {
     let prefix = format!("arn:aws:iam::{account}:saml-provider/");
     arn.strip_prefix(&prefix)
-        .filter(|n| is_name(n, 128, ".-"))
+        .filter(|n| {
+            let ok = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+            (1..=128).contains(&n.chars().count()) && n.chars().all(ok)
+        })
         .map(str::to_string)
         .ok_or_else(|| AwsError::validation(format!("ARN {arn} is not valid.")))
 }

@@ -272,6 +272,11 @@ fn is_query_service(service: &str) -> bool {
     matches!(service, "iam" | "sts")
 }
 
+/// The awsQuery (`query`) or the JSON protocols' spelling of an answer.
+fn pick<T>(query: bool, if_query: T, if_json: T) -> T {
+    if query { if_query } else { if_json }
+}
+
 fn auth_error(service: &str, e: &sigv4::SigV4Error) -> AwsError {
     use sigv4::SigV4Error as E;
     let (status, query, json) = match e {
@@ -291,12 +296,11 @@ fn auth_error(service: &str, e: &sigv4::SigV4Error) -> AwsError {
             "InvalidSignatureException",
         ),
     };
-    let code = if is_query_service(service) {
-        query
-    } else {
-        json
-    };
-    AwsError::new(status, code, e.to_string())
+    AwsError::new(
+        status,
+        pick(is_query_service(service), query, json),
+        e.to_string(),
+    )
 }
 
 /// Verify a request's SigV4 signature for `service` (its signing name: `iam`, `sts`, `connect`,
@@ -329,11 +333,7 @@ pub fn authenticate(
     let invalid_token = || {
         AwsError::new(
             StatusCode::FORBIDDEN,
-            if q {
-                "InvalidClientTokenId"
-            } else {
-                "UnrecognizedClientException"
-            },
+            pick(q, "InvalidClientTokenId", "UnrecognizedClientException"),
             "The security token included in the request is invalid.",
         )
     };
@@ -360,16 +360,8 @@ pub fn authenticate(
         }
         if s.expires_at <= now.unix_timestamp() {
             return Err(AwsError::new(
-                if q {
-                    StatusCode::BAD_REQUEST
-                } else {
-                    StatusCode::FORBIDDEN
-                },
-                if q {
-                    "ExpiredToken"
-                } else {
-                    "ExpiredTokenException"
-                },
+                pick(q, StatusCode::BAD_REQUEST, StatusCode::FORBIDDEN),
+                pick(q, "ExpiredToken", "ExpiredTokenException"),
                 "The security token included in the request is expired",
             ));
         }

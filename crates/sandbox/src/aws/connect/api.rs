@@ -14,7 +14,7 @@ use axum::routing::{MethodFilter, MethodRouter, any, get};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::error::error;
+use super::error::{error, invalid_parameter};
 use super::model::{Ctx, IdentityInfo, Profile};
 use super::search::{Criteria, Filter};
 use super::{ConnectState, json as out, paging};
@@ -442,7 +442,13 @@ fn tag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
         let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
         let mut merged = current.clone();
         merged.extend(tags);
-        super::validate::tags(&merged)?;
+        // The model bounds one request's tags, not the sum: a resource has at most 50.
+        if merged.len() > 50 {
+            let n = merged.len();
+            return Err(invalid_parameter(format!(
+                "A resource can have at most 50 tags; got {n}."
+            )));
+        }
         *current = merged;
         Ok(())
     })?;

@@ -1,8 +1,6 @@
 //! Field rules from the Connect API reference (`connect-2017-08-08` model and the CreateUser /
 //! CreateInstance pages), checked the way the service checks them.
 
-use std::collections::BTreeMap;
-
 use super::error::{ConnectResult, invalid_parameter};
 use super::model::IdentityManagementType;
 
@@ -50,18 +48,6 @@ fn is_email_form(name: &str) -> bool {
         && !domain.contains('@')
         && domain.split('.').count() >= 2
         && domain.split('.').all(|label| !label.is_empty())
-}
-
-/// A resource's tags after TagResource: at most 50 (the model bounds one request's map, not
-/// the sum; its keys and values are the model's).
-pub fn tags(tags: &BTreeMap<String, String>) -> ConnectResult<()> {
-    if tags.len() > 50 {
-        return Err(invalid_parameter(format!(
-            "A resource can have at most 50 tags; got {}.",
-            tags.len()
-        )));
-    }
-    Ok(())
 }
 
 /// A plain email address (`SecondaryEmail` pattern, simplified to `local@domain.tld`).
@@ -118,12 +104,5 @@ mod tests {
         let managed = IdentityManagementType::ConnectManaged;
         assert!(username(managed, &"a".repeat(20)).is_ok());
         assert!(username(managed, &"a".repeat(21)).is_err());
-    }
-
-    #[test]
-    fn a_resource_has_at_most_50_tags() {
-        let many: BTreeMap<_, _> = (0..51).map(|i| (format!("k{i}"), String::new())).collect();
-        assert!(tags(&many).is_err());
-        assert!(tags(&BTreeMap::new()).is_ok());
     }
 }
