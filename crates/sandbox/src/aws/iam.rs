@@ -223,6 +223,12 @@ impl Iam {
     }
 }
 
+/// The role `RoleName` names.
+fn role<'a>(p: &Params, iam: &'a Iam) -> Result<&'a Role, AwsError> {
+    let name = p.required("RoleName");
+    iam.role(name).ok_or_else(|| no_such_role(name))
+}
+
 fn no_such_role(name: &str) -> AwsError {
     AwsError::no_such_entity(format!("The role with name {name} cannot be found."))
 }
@@ -273,27 +279,18 @@ fn role_xml(x: &mut Xml, name: &str, r: &Role, with_tags: bool) {
     x.close(name);
 }
 
-fn paginate<T: Clone>(
-    items: Vec<(String, T)>,
-    p: &Params,
-) -> Result<(Vec<T>, Option<String>), AwsError> {
-    let max = p.int("MaxItems").unwrap_or(100);
-    let start = match p.get("Marker") {
-        Some(m) => items
-            .iter()
-            .position(|(k, _)| k.as_str() >= m)
-            .unwrap_or(items.len()),
-        None => 0,
-    };
-    let max = usize::try_from(max).unwrap_or(100);
-    let page: Vec<T> = items
-        .iter()
-        .skip(start)
-        .take(max)
-        .map(|(_, v)| v.clone())
-        .collect();
+/// One page of `items` (sorted by key) from `Marker` (the next key) with `MaxItems` (100).
+fn paginate<T: Clone>(items: Vec<(String, T)>, p: &Params) -> (Vec<T>, Option<String>) {
+    let max = p.int("MaxItems").and_then(|m| usize::try_from(m).ok());
+    let max = max.unwrap_or(100);
+    let start = p.get("Marker").map_or(0, |m| {
+        let after = items.iter().position(|(k, _)| k.as_str() >= m);
+        after.unwrap_or(items.len())
+    });
+    let page = items.iter().skip(start).take(max);
+    let page: Vec<T> = page.map(|(_, v)| v.clone()).collect();
     let next = items.get(start + max).map(|(k, _)| k.clone());
-    Ok((page, next))
+    (page, next)
 }
 
 fn truncation(x: &mut Xml, next: Option<String>) {
@@ -495,8 +492,7 @@ fn create_role(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn get_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
-    let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
+    let r = role(c.p, &c.iam)?;
     role_xml(&mut c.x, "Role", r, true);
     Ok(false)
 }
@@ -510,7 +506,7 @@ fn list_roles(c: &mut IamCall) -> Result<bool, AwsError> {
         .filter(|(_, r)| r.path.starts_with(prefix))
         .map(|(k, r)| (k.clone(), r.clone()))
         .collect();
-    let (page, next) = paginate(items, c.p)?;
+    let (page, next) = paginate(items, c.p);
     c.x.open("Roles");
     for r in &page {
         role_xml(&mut c.x, "member", r, false);
@@ -521,9 +517,8 @@ fn list_roles(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn update_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
     let max = c.p.int("MaxSessionDuration");
-    let r = c.iam.role_mut(name)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
     if let Some(d) = c.p.get("Description") {
         r.description = Some(d.to_string());
     }
@@ -534,19 +529,17 @@ fn update_role(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn update_role_description(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
     let d = c.p.required("Description");
-    let r = c.iam.role_mut(name)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
     r.description = Some(d.to_string());
     role_xml(&mut c.x, "Role", r, true);
     Ok(true)
 }
 
 fn update_assume_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
     let doc = c.p.required("PolicyDocument");
     check_doc(doc, PolicyKind::Trust)?;
-    let r = c.iam.role_mut(name)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
     r.trust_policy = doc.to_string();
     Ok(true)
 }
@@ -564,23 +557,20 @@ fn delete_role(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn tag_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
-    let r = c.iam.role_mut(name)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
     r.tags = check_tags(&r.tags, &c.p.tags("Tags"))?;
     Ok(true)
 }
 
 fn untag_role(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
     let keys = c.p.members("TagKeys");
-    let r = c.iam.role_mut(name)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
     r.tags.retain(|(k, _)| !keys.contains(k));
     Ok(true)
 }
 
 fn list_role_tags(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
-    let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
+    let r = role(c.p, &c.iam)?;
     c.x.tags("Tags", &r.tags).el("IsTruncated", "false");
     Ok(false)
 }
@@ -588,11 +578,10 @@ fn list_role_tags(c: &mut IamCall) -> Result<bool, AwsError> {
 // ---- inline role policies ----------------------------------------------------------------------
 
 fn put_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
     let pname = c.p.required("PolicyName");
     let doc = c.p.required("PolicyDocument");
     check_doc(doc, PolicyKind::Identity)?;
-    let r = c.iam.role_mut(name)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
     r.inline_policies.insert(pname.to_string(), doc.to_string());
     Ok(true)
 }
@@ -613,14 +602,13 @@ fn get_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn list_role_policies(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
-    let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
+    let r = role(c.p, &c.iam)?;
     let items: Vec<(String, String)> = r
         .inline_policies
         .keys()
         .map(|k| (k.clone(), k.clone()))
         .collect();
-    let (page, next) = paginate(items, c.p)?;
+    let (page, next) = paginate(items, c.p);
     c.x.open("PolicyNames");
     for n in &page {
         c.x.el("member", n);
@@ -710,12 +698,11 @@ fn delete_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn attach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
     let arn = c.p.required("PolicyArn");
     if !c.iam.policies.contains_key(arn) {
         return Err(no_such_policy(arn));
     }
-    let r = c.iam.role_mut(name)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
     if !r.attached_policies.iter().any(|a| a == arn) {
         r.attached_policies.push(arn.to_string());
     }
@@ -723,9 +710,8 @@ fn attach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
 }
 
 fn detach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
-    let name = c.p.required("RoleName");
     let arn = c.p.required("PolicyArn");
-    let r = c.iam.role_mut(name)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
     let before = r.attached_policies.len();
     r.attached_policies.retain(|a| a != arn);
     if r.attached_policies.len() == before {

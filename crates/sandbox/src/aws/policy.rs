@@ -64,10 +64,11 @@ pub fn parse(document: &str, kind: PolicyKind) -> Result<Policy, String> {
     }
     let v: Value = serde_json::from_str(document).map_err(|_| SYNTAX.to_string())?;
     let obj = v.as_object().ok_or_else(|| SYNTAX.to_string())?;
-    for k in obj.keys() {
-        if !matches!(k.as_str(), "Version" | "Id" | "Statement") {
-            return Err(SYNTAX.into());
-        }
+    if !obj
+        .keys()
+        .all(|k| matches!(k.as_str(), "Version" | "Id" | "Statement"))
+    {
+        return Err(SYNTAX.into());
     }
     if let Some(ver) = obj.get("Version") {
         match ver.as_str() {
@@ -80,30 +81,20 @@ pub fn parse(document: &str, kind: PolicyKind) -> Result<Policy, String> {
         Some(o @ Value::Object(_)) => vec![o.clone()],
         _ => return Err(SYNTAX.into()),
     };
-    let mut statements = Vec::new();
-    for s in &stmts {
-        statements.push(parse_statement(s, kind)?);
-    }
-    Ok(Policy { statements })
+    let statements = stmts.iter().map(|s| parse_statement(s, kind));
+    Ok(Policy {
+        statements: statements.collect::<Result<_, _>>()?,
+    })
 }
 
 fn parse_statement(s: &Value, kind: PolicyKind) -> Result<Statement, String> {
     let o = s.as_object().ok_or_else(|| SYNTAX.to_string())?;
-    for k in o.keys() {
-        if !matches!(
-            k.as_str(),
-            "Sid"
-                | "Effect"
-                | "Action"
-                | "NotAction"
-                | "Resource"
-                | "NotResource"
-                | "Principal"
-                | "NotPrincipal"
-                | "Condition"
-        ) {
-            return Err(SYNTAX.into());
-        }
+    const KEYS: &str = "Sid Effect Action NotAction Resource NotResource Principal NotPrincipal";
+    if !o
+        .keys()
+        .all(|k| k == "Condition" || KEYS.split(' ').any(|x| x == k))
+    {
+        return Err(SYNTAX.into());
     }
     let allow = match o.get("Effect").and_then(Value::as_str) {
         Some("Allow") => true,
