@@ -1,8 +1,9 @@
 //! The AWS service models the sandbox speaks (botocore's JSON, trimmed to the emulated
 //! operations: `crates/sandbox/models/`, see its NOTICE) and the checks made with them: every
 //! request is validated against its operation's input shape (required members, types, lengths,
-//! ranges, patterns, enums) before the operation's own logic runs, and an operation's declared
-//! errors decide which code an answer may carry.
+//! ranges, patterns, enums) before the operation's own logic runs, an operation's declared
+//! errors decide which code an answer may carry, and in debug builds (every test) each answer
+//! is checked against the output shape and the declared errors ([`debug_check`]).
 //!
 //! Patterns are read as Java reads them: leading look-aheads (`(?!aws:)`, `(?=.*\d)`, which
 //! Rust's `regex` lacks) are matched on their own, `/…/` delimiters (Connect's `Password`) and

@@ -117,7 +117,8 @@ pub fn operations_md() -> String {
         "# Emulated AWS operations\n\n\
          Generated from the trimmed AWS models (`models/`) and `src/aws/ops.rs`: do not edit;\n\
          `UPDATE_OPERATIONS=1 cargo test -p connect-sso-sandbox --test sandbox operations_md` rewrites it.\n\
-         Every request is validated against its operation's input shape before the handler runs.\n",
+         Every request is validated against its operation's input shape before the handler runs;\n\
+         in debug builds every answer is checked against its output shape and declared errors.\n",
     );
     for (service, file) in HANDLERS {
         let Some(m) = model::of(service) else {
