@@ -473,8 +473,8 @@ impl ConnectData {
             IdentityManagementType::ExistingDirectory => {
                 // Its pattern is the model's; that it is given is the service's rule.
                 if input.directory_id.is_none() {
-                    return Err(invalid_request("DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY."
-                            .to_string(),
+                    return Err(invalid_request(
+                        "DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY.",
                     ));
                 }
             }
@@ -502,7 +502,7 @@ impl ConnectData {
             });
             if taken {
                 return Err(invalid_request(
-                    "Invalid Input. Instance alias is already used.".to_string(),
+                    "Invalid Input. Instance alias is already used.",
                 ));
             }
         }
@@ -657,40 +657,23 @@ impl ConnectData {
         validate::username(kind, &username)?;
         let info = input.identity_info.unwrap_or_default();
         check_identity_info(kind, &info, email_policy)?;
-        match kind {
-            IdentityManagementType::Saml => {
-                // docs/facts.md §2: no Password, no DirectoryUserId on a SAML instance. The message
-                // follows the one publicly reported for Email [I].
-                if input.password.is_some() {
-                    return Err(invalid_request(
-                        "Password is not required for this directory type".to_string(),
-                    ));
-                }
-                if input.directory_user_id.is_some() {
-                    return Err(invalid_request(
-                        "DirectoryUserId is not required for this directory type".to_string(),
-                    ));
-                }
-            }
-            IdentityManagementType::ConnectManaged => {
-                input.password.as_deref().ok_or_else(|| {
-                    invalid_request("Password is required for users of an instance using CONNECT_MANAGED identity management."
-                            .to_string(),
-                    )
-                })?;
-                if input.directory_user_id.is_some() {
-                    return Err(invalid_request(
-                        "DirectoryUserId is not required for this directory type".to_string(),
-                    ));
-                }
-            }
-            IdentityManagementType::ExistingDirectory => {
-                if input.password.is_some() {
-                    return Err(invalid_request(
-                        "Password is not required for this directory type".to_string(),
-                    ));
-                }
-            }
+        // docs/facts.md §2: a Password only on CONNECT_MANAGED instances (required there), a
+        // DirectoryUserId only on EXISTING_DIRECTORY ones. The messages follow the one publicly
+        // reported for Email [I].
+        let managed = kind == IdentityManagementType::ConnectManaged;
+        let needless = |field: &str| {
+            invalid_request(format!("{field} is not required for this directory type"))
+        };
+        if input.password.is_some() && !managed {
+            return Err(needless("Password"));
+        }
+        if input.password.is_none() && managed {
+            return Err(invalid_request(
+                "Password is required for users of an instance using CONNECT_MANAGED identity management.",
+            ));
+        }
+        if input.directory_user_id.is_some() && kind != IdentityManagementType::ExistingDirectory {
+            return Err(needless("DirectoryUserId"));
         }
         let security_profile_ids = input.security_profile_ids.unwrap_or_default();
         i.check_security_profiles(&security_profile_ids)?;
@@ -756,8 +739,8 @@ impl ConnectData {
         let i = self.active_instance_mut(ctx, instance_id)?;
         let kind = i.identity_management_type;
         if kind == IdentityManagementType::ExistingDirectory {
-            return Err(invalid_request("FirstName, LastName and Email of users of an EXISTING_DIRECTORY instance are managed by the directory and cannot be updated in Amazon Connect."
-                    .to_string(),
+            return Err(invalid_request(
+                "FirstName, LastName and Email of users of an EXISTING_DIRECTORY instance are managed by the directory and cannot be updated in Amazon Connect.",
             ));
         }
         check_identity_info(kind, &info, policy)?;
@@ -962,7 +945,7 @@ fn check_identity_info(
         if kind == IdentityManagementType::Saml && email_policy == SamlEmailPolicy::Reject {
             // docs/facts.md §2 (contradictory docs): see `SamlEmailPolicy`.
             return Err(invalid_request(
-                "Email is not required for this directory type".to_string(),
+                "Email is not required for this directory type",
             ));
         }
         validate::email("IdentityInfo.Email", email)?;
@@ -978,7 +961,7 @@ fn check_identity_info(
 fn check_phone_config(p: &PhoneConfig) -> ConnectResult<()> {
     if p.phone_type == "DESK_PHONE" && p.desk_phone_number.is_none() {
         return Err(invalid_parameter(
-            "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE.".to_string(),
+            "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE.",
         ));
     }
     Ok(())

@@ -37,8 +37,7 @@ pub fn page_request(
 fn decode(list: &str, token: &str) -> ConnectResult<u64> {
     let bad = || {
         invalid_parameter(
-            "The NextToken is not valid; pass the NextToken of the previous page unchanged."
-                .to_string(),
+            "The NextToken is not valid; pass the NextToken of the previous page unchanged.",
         )
     };
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;

@@ -93,7 +93,7 @@ impl Criteria {
         }
         if self.list_condition.is_some() {
             return Err(invalid_parameter(
-                "ListCondition (proficiencies) is not supported by the sandbox.".to_string(),
+                "ListCondition (proficiencies) is not supported by the sandbox.",
             ));
         }
         for c in self
@@ -125,7 +125,7 @@ impl Criteria {
                 }
                 None => {
                     return Err(invalid_parameter(
-                        "StringCondition.ComparisonType is required.".to_string(),
+                        "StringCondition.ComparisonType is required.",
                     ));
                 }
                 Some(_) => {}
@@ -211,7 +211,7 @@ impl Filter {
     pub fn validate(&self) -> ConnectResult<()> {
         if self.user_attribute_filter.is_some() {
             return Err(invalid_parameter(
-                "UserAttributeFilter is not supported by the sandbox; use TagFilter.".to_string(),
+                "UserAttributeFilter is not supported by the sandbox; use TagFilter.",
             ));
         }
         Ok(())

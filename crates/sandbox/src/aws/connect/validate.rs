@@ -32,8 +32,7 @@ pub fn username(kind: IdentityManagementType, name: &str) -> ConnectResult<()> {
     }
     if name.contains('@') && !is_email_form(name) {
         return Err(invalid_parameter(
-            "Username can include @ only in an email format such as testuser@example.com."
-                .to_string(),
+            "Username can include @ only in an email format such as testuser@example.com.",
         ));
     }
     Ok(())
