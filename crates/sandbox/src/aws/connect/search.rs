@@ -108,7 +108,8 @@ impl Criteria {
         // WITH_CHILD_GROUPS matches like EXACT.
         if let Some(s) = &self.string_condition {
             let field = s.field_name.as_deref().unwrap_or("");
-            if field_value_names(field).is_none() {
+            let known = field == "ResourceId" || FIELDS.split(' ').any(|f| f == field);
+            if !known {
                 return Err(invalid_parameter(format!(
                     "StringCondition.FieldName {field:?} is not one of Username, FirstName, LastName, RoutingProfileId, SecurityProfileId, resourceId."
                 )));
@@ -136,72 +137,43 @@ impl Criteria {
 
     /// Does `user` match? (call [`Criteria::validate`] first).
     pub fn matches(&self, user: &User) -> bool {
-        if let Some(or) = &self.or_conditions {
-            if !or.is_empty() && !or.iter().any(|c| c.matches(user)) {
-                return false;
-            }
-        }
-        if let Some(and) = &self.and_conditions {
-            if !and.iter().all(|c| c.matches(user)) {
-                return false;
-            }
-        }
-        if let Some(s) = &self.string_condition {
+        let or = self.or_conditions.as_ref();
+        let or = or.is_none_or(|or| or.is_empty() || or.iter().any(|c| c.matches(user)));
+        let and = self.and_conditions.as_ref();
+        let and = and.is_none_or(|and| and.iter().all(|c| c.matches(user)));
+        let string = self.string_condition.as_ref().is_none_or(|s| {
             let wanted = s.value.as_deref().unwrap_or("");
             let values = user_field(user, s.field_name.as_deref().unwrap_or(""));
-            let hit = values.iter().any(|v| match s.comparison_type.as_deref() {
+            values.iter().any(|v| match s.comparison_type.as_deref() {
                 Some("EXACT") => *v == wanted,
                 Some("CONTAINS") => v.contains(wanted),
                 Some("STARTS_WITH") => v.starts_with(wanted),
                 _ => false,
-            });
-            if !hit {
-                return false;
-            }
-        }
-        if let Some(h) = &self.hierarchy_group_condition {
-            if user.hierarchy_group_id.as_deref() != h.value.as_deref() {
-                return false;
-            }
-        }
-        true
+            })
+        });
+        let group = self.hierarchy_group_condition.as_ref();
+        let group = group.is_none_or(|h| user.hierarchy_group_id.as_deref() == h.value.as_deref());
+        or && and && string && group
     }
 }
 
-fn field_value_names(field: &str) -> Option<&'static str> {
-    match field {
-        "Username" => Some("Username"),
-        "FirstName" => Some("FirstName"),
-        "LastName" => Some("LastName"),
-        "RoutingProfileId" => Some("RoutingProfileId"),
-        "SecurityProfileId" => Some("SecurityProfileId"),
-        "resourceId" | "ResourceId" => Some("resourceId"),
-        _ => None,
-    }
-}
+/// The fields a `StringCondition` may name.
+const FIELDS: &str = "Username FirstName LastName RoutingProfileId SecurityProfileId resourceId";
 
+/// The values of `field` of `user` (none for a field not in [`FIELDS`]).
 fn user_field<'a>(user: &'a User, field: &str) -> Vec<&'a str> {
-    match field_value_names(field) {
-        Some("Username") => vec![user.username.as_str()],
-        Some("FirstName") => user
-            .identity_info
-            .first_name
-            .as_deref()
-            .into_iter()
-            .collect(),
-        Some("LastName") => user
-            .identity_info
-            .last_name
-            .as_deref()
-            .into_iter()
-            .collect(),
-        Some("RoutingProfileId") => vec![user.routing_profile_id.as_str()],
-        Some("SecurityProfileId") => user
+    let names = &user.identity_info;
+    match field {
+        "Username" => vec![&user.username],
+        "FirstName" => names.first_name.iter().map(String::as_str).collect(),
+        "LastName" => names.last_name.iter().map(String::as_str).collect(),
+        "RoutingProfileId" => vec![&user.routing_profile_id],
+        "SecurityProfileId" => user
             .security_profile_ids
             .iter()
             .map(String::as_str)
             .collect(),
-        Some("resourceId") => vec![user.id.as_str()],
+        "resourceId" | "ResourceId" => vec![&user.id],
         _ => Vec::new(),
     }
 }
@@ -227,21 +199,13 @@ impl Filter {
             (Some(k), None) => user.tags.contains_key(k),
             _ => true,
         };
-        if let Some(c) = &t.tag_condition {
-            if !has(c) {
-                return false;
-            }
-        }
-        if let Some(and) = &t.and_conditions {
-            if !and.iter().all(has) {
-                return false;
-            }
-        }
-        if let Some(or) = &t.or_conditions {
-            if !or.is_empty() && !or.iter().any(|group| group.iter().all(has)) {
-                return false;
-            }
-        }
-        true
+        let one = t.tag_condition.as_ref().is_none_or(has);
+        let and = t
+            .and_conditions
+            .as_ref()
+            .is_none_or(|and| and.iter().all(has));
+        let or = t.or_conditions.as_ref();
+        let or = or.is_none_or(|or| or.is_empty() || or.iter().any(|g| g.iter().all(has)));
+        one && and && or
     }
 }
