@@ -31,8 +31,8 @@ struct SetLimit {
     service: String,
     #[serde(default = "star")]
     api: String,
-    rate: f64,
-    burst: f64,
+    #[serde(flatten)]
+    limit: Limit,
 }
 
 fn star() -> String {
@@ -63,17 +63,11 @@ async fn get_quotas(AxState(s): AxState<Arc<State>>) -> Json<serde_json::Value> 
 }
 
 async fn set_quota(AxState(s): AxState<Arc<State>>, Json(b): Json<SetLimit>) -> Answer {
-    if !(b.rate.is_finite() && b.rate >= 0.0 && b.burst.is_finite() && b.burst >= 1.0) {
+    let Limit { rate, burst } = b.limit;
+    if !(rate.is_finite() && rate >= 0.0 && burst.is_finite() && burst >= 1.0) {
         return bad("rate must be >= 0 and burst >= 1");
     }
-    s.aws.quotas.set(
-        &b.service,
-        &b.api,
-        Limit {
-            rate: b.rate,
-            burst: b.burst,
-        },
-    );
+    s.aws.quotas.set(&b.service, &b.api, b.limit);
     (StatusCode::OK, Json(s.aws.quotas.view()))
 }
 

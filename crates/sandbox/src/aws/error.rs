@@ -121,15 +121,7 @@ impl AwsError {
         if self.drop_connection {
             return dropped_response();
         }
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let body = self.query_xml(namespace, &request_id);
-        let mut resp = (self.status, body).into_response();
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-        if let Ok(v) = HeaderValue::from_str(&request_id) {
-            resp.headers_mut().insert("x-amzn-requestid", v);
-        }
-        resp
+        super::query::xml_answer(self.status, |id| self.query_xml(namespace, id))
     }
 
     /// Answer in restJson1 shape: `x-amzn-ErrorType: <code>` header and `{"Message": …}` body

@@ -39,16 +39,13 @@ pub enum FaultKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
     /// Service (`connect`, `iam`, `sts`, `sso-admin`); `None` or `*`: every service.
-    #[serde(default)]
     pub service: Option<String>,
     /// API (e.g. `ListUsers`); `None` or `*`: every API of the service.
-    #[serde(default)]
     pub api: Option<String>,
     /// What happens.
     #[serde(flatten)]
     pub kind: FaultKind,
     /// Apply to this many matching calls, then disappear; `None`: until cleared.
-    #[serde(default)]
     pub count: Option<u32>,
 }
 

@@ -8,9 +8,10 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::AwsError;
+use super::ops::{Operation, operation};
 use super::policy::{self, Decision, PolicyKind};
 use super::query::{self, IAM_NS, Params, Xml};
-use super::{AwsError, Caller};
 use crate::State;
 
 /// An IAM SAML identity provider.
@@ -110,12 +111,6 @@ pub fn unique_id(prefix: &str) -> String {
         .map(|_| char::from(CHARS[rng.gen_range(0..CHARS.len())]))
         .collect();
     format!("{prefix}{tail}")
-}
-
-fn is_name(s: &str, max: usize, extra: &str) -> bool {
-    (1..=max).contains(&s.chars().count())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || extra.contains(c))
 }
 
 fn check_tags(
@@ -228,6 +223,12 @@ impl Iam {
     }
 }
 
+/// The role `RoleName` names.
+fn role<'a>(p: &Params, iam: &'a Iam) -> Result<&'a Role, AwsError> {
+    let name = p.required("RoleName");
+    iam.role(name).ok_or_else(|| no_such_role(name))
+}
+
 fn no_such_role(name: &str) -> AwsError {
     AwsError::no_such_entity(format!("The role with name {name} cannot be found."))
 }
@@ -235,7 +236,10 @@ fn no_such_role(name: &str) -> AwsError {
 fn provider_name_from_arn(arn: &str, account: &str) -> Result<String, AwsError> {
     let prefix = format!("arn:aws:iam::{account}:saml-provider/");
     arn.strip_prefix(&prefix)
-        .filter(|n| is_name(n, 128, ".-"))
+        .filter(|n| {
+            let ok = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+            (1..=128).contains(&n.chars().count()) && n.chars().all(ok)
+        })
         .map(str::to_string)
         .ok_or_else(|| AwsError::validation(format!("ARN {arn} is not valid.")))
 }
@@ -275,27 +279,18 @@ fn role_xml(x: &mut Xml, name: &str, r: &Role, with_tags: bool) {
     x.close(name);
 }
 
-fn paginate<T: Clone>(
-    items: Vec<(String, T)>,
-    p: &Params,
-) -> Result<(Vec<T>, Option<String>), AwsError> {
-    let max = p.int("MaxItems")?.unwrap_or(100);
-    let start = match p.get("Marker") {
-        Some(m) => items
-            .iter()
-            .position(|(k, _)| k.as_str() >= m)
-            .unwrap_or(items.len()),
-        None => 0,
-    };
-    let max = usize::try_from(max).unwrap_or(100);
-    let page: Vec<T> = items
-        .iter()
-        .skip(start)
-        .take(max)
-        .map(|(_, v)| v.clone())
-        .collect();
+/// One page of `items` (sorted by key) from `Marker` (the next key) with `MaxItems` (100).
+fn paginate<T: Clone>(items: Vec<(String, T)>, p: &Params) -> (Vec<T>, Option<String>) {
+    let max = p.int("MaxItems").and_then(|m| usize::try_from(m).ok());
+    let max = max.unwrap_or(100);
+    let start = p.get("Marker").map_or(0, |m| {
+        let after = items.iter().position(|(k, _)| k.as_str() >= m);
+        after.unwrap_or(items.len())
+    });
+    let page = items.iter().skip(start).take(max);
+    let page: Vec<T> = page.map(|(_, v)| v.clone()).collect();
     let next = items.get(start + max).map(|(k, _)| k.clone());
-    Ok((page, next))
+    (page, next)
 }
 
 fn truncation(x: &mut Xml, next: Option<String>) {
@@ -305,403 +300,441 @@ fn truncation(x: &mut Xml, next: Option<String>) {
     }
 }
 
-/// Handle one IAM action for an authenticated caller. Returns the XML answer and whether
-/// state changed (to persist).
-pub fn dispatch(
-    state: &State,
-    caller: &Caller,
-    action: &str,
-    p: &Params,
-) -> Result<(Response, bool), AwsError> {
-    let account = caller.account_id().to_string();
-    let now = state.aws.now();
-    let mut iam = state.aws.iam_lock();
-    let mut x = Xml::new();
-    let ok = |x: &mut Xml, changed: bool| -> Result<(Response, bool), AwsError> {
-        let body = x.finish();
-        // Actions whose output is an empty structure still carry an empty Result element
-        // (botocore requires it); void actions carry none.
-        let body = (!body.is_empty() || action == "UpdateRole").then_some(body);
-        Ok((query::ok(IAM_NS, action, body.as_deref()), changed))
-    };
-    match action {
-        // ---- SAML providers ----
-        "CreateSAMLProvider" => {
-            let name = p.required("Name")?;
-            let doc = p.required("SAMLMetadataDocument")?;
-            let key = name.to_ascii_lowercase();
-            if iam.saml_providers.contains_key(&key) {
-                return Err(AwsError::entity_already_exists(format!(
-                    "SAMLProvider {name} already exists"
-                )));
-            }
-            let (entity_id, certificates) = validate_metadata(doc)?;
-            let tags = check_tags(&[], &p.tags("Tags"))?;
-            let arn = format!("arn:aws:iam::{account}:saml-provider/{name}");
-            iam.saml_providers.insert(
-                key,
-                SamlProvider {
-                    name: name.to_string(),
-                    arn: arn.clone(),
-                    metadata: doc.to_string(),
-                    entity_id,
-                    certificates,
-                    create_date: iso(now),
-                    valid_until: iso(now + time::Duration::days(365 * 100)),
-                    uuid: uuid::Uuid::new_v4().to_string(),
-                    tags: tags.clone(),
-                },
-            );
-            x.el("SAMLProviderArn", &arn);
-            if !tags.is_empty() {
-                x.tags("Tags", &tags);
-            }
-            ok(&mut x, true)
-        }
-        "GetSAMLProvider" => {
-            let arn = p.required("SAMLProviderArn")?;
-            let name = provider_name_from_arn(arn, &account)?;
-            let pr = iam
-                .saml_providers
-                .get(&name.to_ascii_lowercase())
-                .ok_or_else(|| no_such_provider(arn))?;
-            x.el("SAMLProviderUUID", &pr.uuid)
-                .el("SAMLMetadataDocument", &pr.metadata)
-                .el("CreateDate", &pr.create_date)
-                .el("ValidUntil", &pr.valid_until);
-            if !pr.tags.is_empty() {
-                x.tags("Tags", &pr.tags);
-            }
-            ok(&mut x, false)
-        }
-        "ListSAMLProviders" => {
-            x.open("SAMLProviderList");
-            for pr in iam.saml_providers.values() {
-                x.open("member")
-                    .el("Arn", &pr.arn)
-                    .el("ValidUntil", &pr.valid_until)
-                    .el("CreateDate", &pr.create_date)
-                    .close("member");
-            }
-            x.close("SAMLProviderList");
-            ok(&mut x, false)
-        }
-        "UpdateSAMLProvider" => {
-            let arn = p.required("SAMLProviderArn")?;
-            let name = provider_name_from_arn(arn, &account)?;
-            let doc = p.required("SAMLMetadataDocument")?;
-            let pr = iam
-                .saml_providers
-                .get_mut(&name.to_ascii_lowercase())
-                .ok_or_else(|| no_such_provider(arn))?;
-            let (entity_id, certificates) = validate_metadata(doc)?;
-            pr.metadata = doc.to_string();
-            pr.entity_id = entity_id;
-            pr.certificates = certificates;
-            x.el("SAMLProviderArn", arn);
-            ok(&mut x, true)
-        }
-        "DeleteSAMLProvider" => {
-            let arn = p.required("SAMLProviderArn")?;
-            let name = provider_name_from_arn(arn, &account)?;
-            iam.saml_providers
-                .remove(&name.to_ascii_lowercase())
-                .ok_or_else(|| no_such_provider(arn))?;
-            ok(&mut x, true)
-        }
-        "TagSAMLProvider" | "UntagSAMLProvider" | "ListSAMLProviderTags" => {
-            let arn = p.required("SAMLProviderArn")?;
-            let name = provider_name_from_arn(arn, &account)?;
-            let pr = iam
-                .saml_providers
-                .get_mut(&name.to_ascii_lowercase())
-                .ok_or_else(|| no_such_provider(arn))?;
-            match action {
-                "TagSAMLProvider" => {
-                    pr.tags = check_tags(&pr.tags, &p.tags("Tags"))?;
-                    ok(&mut x, true)
-                }
-                "UntagSAMLProvider" => {
-                    let keys = p.members("TagKeys");
-                    pr.tags.retain(|(k, _)| !keys.contains(k));
-                    ok(&mut x, true)
-                }
-                _ => {
-                    x.tags("Tags", &pr.tags).el("IsTruncated", "false");
-                    ok(&mut x, false)
-                }
-            }
-        }
-        // ---- roles ----
-        "CreateRole" => {
-            let name = p.required("RoleName")?;
-            let path = p.get("Path").unwrap_or("/");
-            let doc = p.required("AssumeRolePolicyDocument")?;
-            check_doc(doc, PolicyKind::Trust)?;
-            let max = p.int("MaxSessionDuration")?.unwrap_or(3600);
-            let key = name.to_ascii_lowercase();
-            if iam.roles.contains_key(&key) {
-                return Err(AwsError::entity_already_exists(format!(
-                    "Role with name {name} already exists."
-                )));
-            }
-            let tags = check_tags(&[], &p.tags("Tags"))?;
-            let role = Role {
-                name: name.to_string(),
-                path: path.to_string(),
-                role_id: unique_id("AROA"),
-                arn: format!("arn:aws:iam::{account}:role{path}{name}"),
-                create_date: iso(now),
-                trust_policy: doc.to_string(),
-                description: p.get("Description").map(str::to_string),
-                max_session_duration: max,
-                tags,
-                inline_policies: BTreeMap::new(),
-                attached_policies: Vec::new(),
-            };
-            role_xml(&mut x, "Role", &role, true);
-            iam.roles.insert(key, role);
-            ok(&mut x, true)
-        }
-        "GetRole" => {
-            let name = p.required("RoleName")?;
-            let r = iam.role(name).ok_or_else(|| no_such_role(name))?;
-            role_xml(&mut x, "Role", r, true);
-            ok(&mut x, false)
-        }
-        "ListRoles" => {
-            let prefix = p.get("PathPrefix").unwrap_or("/");
-            let items: Vec<(String, Role)> = iam
-                .roles
-                .iter()
-                .filter(|(_, r)| r.path.starts_with(prefix))
-                .map(|(k, r)| (k.clone(), r.clone()))
-                .collect();
-            let (page, next) = paginate(items, p)?;
-            x.open("Roles");
-            for r in &page {
-                role_xml(&mut x, "member", r, false);
-            }
-            x.close("Roles");
-            truncation(&mut x, next);
-            ok(&mut x, false)
-        }
-        "UpdateRole" => {
-            let name = p.required("RoleName")?;
-            let max = p.int("MaxSessionDuration")?;
-            let r = iam.role_mut(name)?;
-            if let Some(d) = p.get("Description") {
-                r.description = Some(d.to_string());
-            }
-            if let Some(m) = max {
-                r.max_session_duration = m;
-            }
-            ok(&mut x, true)
-        }
-        "UpdateRoleDescription" => {
-            let name = p.required("RoleName")?;
-            let d = p.required("Description")?;
-            let r = iam.role_mut(name)?;
-            r.description = Some(d.to_string());
-            role_xml(&mut x, "Role", r, true);
-            ok(&mut x, true)
-        }
-        "UpdateAssumeRolePolicy" => {
-            let name = p.required("RoleName")?;
-            let doc = p.required("PolicyDocument")?;
-            check_doc(doc, PolicyKind::Trust)?;
-            let r = iam.role_mut(name)?;
-            r.trust_policy = doc.to_string();
-            ok(&mut x, true)
-        }
-        "DeleteRole" => {
-            let name = p.required("RoleName")?;
-            let r = iam.role(name).ok_or_else(|| no_such_role(name))?;
-            if !r.inline_policies.is_empty() || !r.attached_policies.is_empty() {
-                return Err(AwsError::delete_conflict(
-                    "Cannot delete entity, must delete policies first.",
-                ));
-            }
-            iam.roles.remove(&name.to_ascii_lowercase());
-            ok(&mut x, true)
-        }
-        "TagRole" => {
-            let name = p.required("RoleName")?;
-            let r = iam.role_mut(name)?;
-            r.tags = check_tags(&r.tags, &p.tags("Tags"))?;
-            ok(&mut x, true)
-        }
-        "UntagRole" => {
-            let name = p.required("RoleName")?;
-            let keys = p.members("TagKeys");
-            let r = iam.role_mut(name)?;
-            r.tags.retain(|(k, _)| !keys.contains(k));
-            ok(&mut x, true)
-        }
-        "ListRoleTags" => {
-            let name = p.required("RoleName")?;
-            let r = iam.role(name).ok_or_else(|| no_such_role(name))?;
-            x.tags("Tags", &r.tags).el("IsTruncated", "false");
-            ok(&mut x, false)
-        }
-        // ---- inline role policies ----
-        "PutRolePolicy" => {
-            let name = p.required("RoleName")?;
-            let pname = p.required("PolicyName")?;
-            let doc = p.required("PolicyDocument")?;
-            check_doc(doc, PolicyKind::Identity)?;
-            let r = iam.role_mut(name)?;
-            r.inline_policies.insert(pname.to_string(), doc.to_string());
-            ok(&mut x, true)
-        }
-        "GetRolePolicy" => {
-            let name = p.required("RoleName")?;
-            let pname = p.required("PolicyName")?;
-            let r = iam.role(name).ok_or_else(|| no_such_role(name))?;
-            let doc = r.inline_policies.get(pname).ok_or_else(|| {
-                AwsError::no_such_entity(format!(
-                    "The role policy with name {pname} cannot be found."
-                ))
-            })?;
-            x.el("RoleName", &r.name)
-                .el("PolicyName", pname)
-                .el("PolicyDocument", &encoded(doc));
-            ok(&mut x, false)
-        }
-        "ListRolePolicies" => {
-            let name = p.required("RoleName")?;
-            let r = iam.role(name).ok_or_else(|| no_such_role(name))?;
-            let items: Vec<(String, String)> = r
-                .inline_policies
-                .keys()
-                .map(|k| (k.clone(), k.clone()))
-                .collect();
-            let (page, next) = paginate(items, p)?;
-            x.open("PolicyNames");
-            for n in &page {
-                x.el("member", n);
-            }
-            x.close("PolicyNames");
-            truncation(&mut x, next);
-            ok(&mut x, false)
-        }
-        "DeleteRolePolicy" => {
-            let name = p.required("RoleName")?;
-            let pname = p.required("PolicyName")?;
-            let r = iam.role_mut(name)?;
-            r.inline_policies.remove(pname).ok_or_else(|| {
-                AwsError::no_such_entity(format!(
-                    "The role policy with name {pname} cannot be found."
-                ))
-            })?;
-            ok(&mut x, true)
-        }
-        // ---- customer managed policies ----
-        "CreatePolicy" => {
-            let pname = p.required("PolicyName")?;
-            let path = p.get("Path").unwrap_or("/");
-            let doc = p.required("PolicyDocument")?;
-            check_doc(doc, PolicyKind::Identity)?;
-            let arn = format!("arn:aws:iam::{account}:policy{path}{pname}");
-            if iam.policies.contains_key(&arn) {
-                return Err(AwsError::entity_already_exists(format!(
-                    "A policy called {pname} already exists. Duplicate names are not allowed."
-                )));
-            }
-            let pol = ManagedPolicy {
-                name: pname.to_string(),
-                arn: arn.clone(),
-                path: path.to_string(),
-                policy_id: unique_id("ANPA"),
-                document: doc.to_string(),
-                description: p.get("Description").map(str::to_string),
-                create_date: iso(now),
-            };
-            policy_xml(&mut x, &pol, 0);
-            iam.policies.insert(arn, pol);
-            ok(&mut x, true)
-        }
-        "GetPolicy" => {
-            let arn = p.required("PolicyArn")?;
-            let pol = iam.policies.get(arn).ok_or_else(|| no_such_policy(arn))?;
-            let n = attachment_count(&iam, arn);
-            policy_xml(&mut x, pol, n);
-            ok(&mut x, false)
-        }
-        "GetPolicyVersion" => {
-            let arn = p.required("PolicyArn")?;
-            let v = p.required("VersionId")?;
-            let pol = iam.policies.get(arn).ok_or_else(|| no_such_policy(arn))?;
-            if v != "v1" {
-                return Err(AwsError::no_such_entity(format!(
-                    "Policy {arn} version {v} does not exist or is not attachable."
-                )));
-            }
-            x.open("PolicyVersion")
-                .el("Document", &encoded(&pol.document))
-                .el("VersionId", "v1")
-                .el("IsDefaultVersion", "true")
-                .el("CreateDate", &pol.create_date)
-                .close("PolicyVersion");
-            ok(&mut x, false)
-        }
-        "DeletePolicy" => {
-            let arn = p.required("PolicyArn")?;
-            if !iam.policies.contains_key(arn) {
-                return Err(no_such_policy(arn));
-            }
-            if attachment_count(&iam, arn) > 0 {
-                return Err(AwsError::delete_conflict(
-                    "Cannot delete a policy attached to entities.",
-                ));
-            }
-            iam.policies.remove(arn);
-            ok(&mut x, true)
-        }
-        "AttachRolePolicy" => {
-            let name = p.required("RoleName")?;
-            let arn = p.required("PolicyArn")?;
-            if !iam.policies.contains_key(arn) {
-                return Err(no_such_policy(arn));
-            }
-            let r = iam.role_mut(name)?;
-            if !r.attached_policies.iter().any(|a| a == arn) {
-                r.attached_policies.push(arn.to_string());
-            }
-            ok(&mut x, true)
-        }
-        "DetachRolePolicy" => {
-            let name = p.required("RoleName")?;
-            let arn = p.required("PolicyArn")?;
-            let r = iam.role_mut(name)?;
-            let before = r.attached_policies.len();
-            r.attached_policies.retain(|a| a != arn);
-            if r.attached_policies.len() == before {
-                return Err(AwsError::no_such_entity(format!(
-                    "Policy {arn} was not found."
-                )));
-            }
-            ok(&mut x, true)
-        }
-        "ListAttachedRolePolicies" => {
-            let name = p.required("RoleName")?;
-            let r = iam.role(name).ok_or_else(|| no_such_role(name))?;
-            x.open("AttachedPolicies");
-            for arn in &r.attached_policies {
-                let pname = arn.rsplit('/').next().unwrap_or(arn);
-                x.open("member")
-                    .el("PolicyName", pname)
-                    .el("PolicyArn", arn)
-                    .close("member");
-            }
-            x.close("AttachedPolicies").el("IsTruncated", "false");
-            ok(&mut x, false)
-        }
-        other => Err(AwsError::bad_request(
-            "InvalidAction",
-            format!("Could not find operation {other} for version 2010-05-08"),
-        )),
+/// One IAM call: the caller's account, the parameters, the locked state, the answer's members.
+pub struct IamCall<'a> {
+    account: String,
+    now: OffsetDateTime,
+    p: &'a Params,
+    iam: std::sync::MutexGuard<'a, Iam>,
+    x: Xml,
+}
+
+/// An IAM handler: answers whether state changed (to persist).
+type Handler = fn(&mut IamCall) -> Result<bool, AwsError>;
+
+/// Every IAM operation the sandbox emulates; a handler answers whether state changed.
+pub const OPERATIONS: &[Operation<Handler>] = &[
+    operation!("CreateSAMLProvider", create_saml_provider),
+    operation!("GetSAMLProvider", get_saml_provider),
+    operation!("ListSAMLProviders", list_saml_providers),
+    operation!("UpdateSAMLProvider", update_saml_provider),
+    operation!("DeleteSAMLProvider", delete_saml_provider),
+    operation!("TagSAMLProvider", tag_saml_provider),
+    operation!("UntagSAMLProvider", untag_saml_provider),
+    operation!("ListSAMLProviderTags", list_saml_provider_tags),
+    operation!("CreateRole", create_role),
+    operation!("GetRole", get_role),
+    operation!("ListRoles", list_roles),
+    operation!("UpdateRole", update_role),
+    operation!("UpdateRoleDescription", update_role_description),
+    operation!("UpdateAssumeRolePolicy", update_assume_role_policy),
+    operation!("DeleteRole", delete_role),
+    operation!("TagRole", tag_role),
+    operation!("UntagRole", untag_role),
+    operation!("ListRoleTags", list_role_tags),
+    operation!("PutRolePolicy", put_role_policy),
+    operation!("GetRolePolicy", get_role_policy),
+    operation!("ListRolePolicies", list_role_policies),
+    operation!("DeleteRolePolicy", delete_role_policy),
+    operation!("CreatePolicy", create_policy),
+    operation!("GetPolicy", get_policy),
+    operation!("GetPolicyVersion", get_policy_version),
+    operation!("DeletePolicy", delete_policy),
+    operation!("AttachRolePolicy", attach_role_policy),
+    operation!("DetachRolePolicy", detach_role_policy),
+    operation!("ListAttachedRolePolicies", list_attached_role_policies),
+];
+
+// ---- SAML providers ----------------------------------------------------------------------------
+
+fn create_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
+    let name = c.p.required("Name");
+    let doc = c.p.required("SAMLMetadataDocument");
+    let key = name.to_ascii_lowercase();
+    if c.iam.saml_providers.contains_key(&key) {
+        return Err(AwsError::entity_already_exists(format!(
+            "SAMLProvider {name} already exists"
+        )));
     }
+    let (entity_id, certificates) = validate_metadata(doc)?;
+    let tags = check_tags(&[], &c.p.tags("Tags"))?;
+    let arn = format!("arn:aws:iam::{}:saml-provider/{name}", c.account);
+    c.iam.saml_providers.insert(
+        key,
+        SamlProvider {
+            name: name.to_string(),
+            arn: arn.clone(),
+            metadata: doc.to_string(),
+            entity_id,
+            certificates,
+            create_date: iso(c.now),
+            valid_until: iso(c.now + time::Duration::days(365 * 100)),
+            uuid: uuid::Uuid::new_v4().to_string(),
+            tags: tags.clone(),
+        },
+    );
+    c.x.el("SAMLProviderArn", &arn);
+    if !tags.is_empty() {
+        c.x.tags("Tags", &tags);
+    }
+    Ok(true)
+}
+
+fn get_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
+    let (_, pr) = provider(c.p, &c.account, &mut c.iam)?;
+    c.x.el("SAMLProviderUUID", &pr.uuid)
+        .el("SAMLMetadataDocument", &pr.metadata)
+        .el("CreateDate", &pr.create_date)
+        .el("ValidUntil", &pr.valid_until);
+    if !pr.tags.is_empty() {
+        c.x.tags("Tags", &pr.tags);
+    }
+    Ok(false)
+}
+
+fn list_saml_providers(c: &mut IamCall) -> Result<bool, AwsError> {
+    c.x.open("SAMLProviderList");
+    for pr in c.iam.saml_providers.values() {
+        c.x.open("member")
+            .el("Arn", &pr.arn)
+            .el("ValidUntil", &pr.valid_until)
+            .el("CreateDate", &pr.create_date)
+            .close("member");
+    }
+    c.x.close("SAMLProviderList");
+    Ok(false)
+}
+
+fn update_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
+    let doc = c.p.required("SAMLMetadataDocument");
+    let (arn, pr) = provider(c.p, &c.account, &mut c.iam)?;
+    let (entity_id, certificates) = validate_metadata(doc)?;
+    pr.metadata = doc.to_string();
+    pr.entity_id = entity_id;
+    pr.certificates = certificates;
+    c.x.el("SAMLProviderArn", arn);
+    Ok(true)
+}
+
+fn delete_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
+    let arn = c.p.required("SAMLProviderArn");
+    let name = provider_name_from_arn(arn, &c.account)?;
+    c.iam
+        .saml_providers
+        .remove(&name.to_ascii_lowercase())
+        .ok_or_else(|| no_such_provider(arn))?;
+    Ok(true)
+}
+
+/// The SAML provider `SAMLProviderArn` names, with that ARN.
+fn provider<'a>(
+    p: &'a Params,
+    account: &str,
+    iam: &'a mut Iam,
+) -> Result<(&'a str, &'a mut SamlProvider), AwsError> {
+    let arn = p.required("SAMLProviderArn");
+    let name = provider_name_from_arn(arn, account)?;
+    let pr = iam.saml_providers.get_mut(&name.to_ascii_lowercase());
+    Ok((arn, pr.ok_or_else(|| no_such_provider(arn))?))
+}
+
+fn tag_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
+    let tags = c.p.tags("Tags");
+    let (_, pr) = provider(c.p, &c.account, &mut c.iam)?;
+    pr.tags = check_tags(&pr.tags, &tags)?;
+    Ok(true)
+}
+
+fn untag_saml_provider(c: &mut IamCall) -> Result<bool, AwsError> {
+    let keys = c.p.members("TagKeys");
+    let (_, pr) = provider(c.p, &c.account, &mut c.iam)?;
+    pr.tags.retain(|(k, _)| !keys.contains(k));
+    Ok(true)
+}
+
+fn list_saml_provider_tags(c: &mut IamCall) -> Result<bool, AwsError> {
+    let tags = provider(c.p, &c.account, &mut c.iam)?.1.tags.clone();
+    c.x.tags("Tags", &tags).el("IsTruncated", "false");
+    Ok(false)
+}
+
+// ---- roles -------------------------------------------------------------------------------------
+
+fn create_role(c: &mut IamCall) -> Result<bool, AwsError> {
+    let name = c.p.required("RoleName");
+    let path = c.p.get("Path").unwrap_or("/");
+    let doc = c.p.required("AssumeRolePolicyDocument");
+    check_doc(doc, PolicyKind::Trust)?;
+    let max = c.p.int("MaxSessionDuration").unwrap_or(3600);
+    let key = name.to_ascii_lowercase();
+    if c.iam.roles.contains_key(&key) {
+        return Err(AwsError::entity_already_exists(format!(
+            "Role with name {name} already exists."
+        )));
+    }
+    let tags = check_tags(&[], &c.p.tags("Tags"))?;
+    let role = Role {
+        name: name.to_string(),
+        path: path.to_string(),
+        role_id: unique_id("AROA"),
+        arn: format!("arn:aws:iam::{}:role{path}{name}", c.account),
+        create_date: iso(c.now),
+        trust_policy: doc.to_string(),
+        description: c.p.get("Description").map(str::to_string),
+        max_session_duration: max,
+        tags,
+        inline_policies: BTreeMap::new(),
+        attached_policies: Vec::new(),
+    };
+    role_xml(&mut c.x, "Role", &role, true);
+    c.iam.roles.insert(key, role);
+    Ok(true)
+}
+
+fn get_role(c: &mut IamCall) -> Result<bool, AwsError> {
+    let r = role(c.p, &c.iam)?;
+    role_xml(&mut c.x, "Role", r, true);
+    Ok(false)
+}
+
+fn list_roles(c: &mut IamCall) -> Result<bool, AwsError> {
+    let prefix = c.p.get("PathPrefix").unwrap_or("/");
+    let items: Vec<(String, Role)> = c
+        .iam
+        .roles
+        .iter()
+        .filter(|(_, r)| r.path.starts_with(prefix))
+        .map(|(k, r)| (k.clone(), r.clone()))
+        .collect();
+    let (page, next) = paginate(items, c.p);
+    c.x.open("Roles");
+    for r in &page {
+        role_xml(&mut c.x, "member", r, false);
+    }
+    c.x.close("Roles");
+    truncation(&mut c.x, next);
+    Ok(false)
+}
+
+fn update_role(c: &mut IamCall) -> Result<bool, AwsError> {
+    let max = c.p.int("MaxSessionDuration");
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
+    if let Some(d) = c.p.get("Description") {
+        r.description = Some(d.to_string());
+    }
+    if let Some(m) = max {
+        r.max_session_duration = m;
+    }
+    Ok(true)
+}
+
+fn update_role_description(c: &mut IamCall) -> Result<bool, AwsError> {
+    let d = c.p.required("Description");
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
+    r.description = Some(d.to_string());
+    role_xml(&mut c.x, "Role", r, true);
+    Ok(true)
+}
+
+fn update_assume_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let doc = c.p.required("PolicyDocument");
+    check_doc(doc, PolicyKind::Trust)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
+    r.trust_policy = doc.to_string();
+    Ok(true)
+}
+
+fn delete_role(c: &mut IamCall) -> Result<bool, AwsError> {
+    let name = c.p.required("RoleName");
+    let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
+    if !r.inline_policies.is_empty() || !r.attached_policies.is_empty() {
+        return Err(AwsError::delete_conflict(
+            "Cannot delete entity, must delete policies first.",
+        ));
+    }
+    c.iam.roles.remove(&name.to_ascii_lowercase());
+    Ok(true)
+}
+
+fn tag_role(c: &mut IamCall) -> Result<bool, AwsError> {
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
+    r.tags = check_tags(&r.tags, &c.p.tags("Tags"))?;
+    Ok(true)
+}
+
+fn untag_role(c: &mut IamCall) -> Result<bool, AwsError> {
+    let keys = c.p.members("TagKeys");
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
+    r.tags.retain(|(k, _)| !keys.contains(k));
+    Ok(true)
+}
+
+fn list_role_tags(c: &mut IamCall) -> Result<bool, AwsError> {
+    let r = role(c.p, &c.iam)?;
+    c.x.tags("Tags", &r.tags).el("IsTruncated", "false");
+    Ok(false)
+}
+
+// ---- inline role policies ----------------------------------------------------------------------
+
+fn put_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let pname = c.p.required("PolicyName");
+    let doc = c.p.required("PolicyDocument");
+    check_doc(doc, PolicyKind::Identity)?;
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
+    r.inline_policies.insert(pname.to_string(), doc.to_string());
+    Ok(true)
+}
+
+fn get_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let name = c.p.required("RoleName");
+    let pname = c.p.required("PolicyName");
+    let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
+    let doc = r.inline_policies.get(pname).ok_or_else(|| {
+        AwsError::no_such_entity(format!(
+            "The role policy with name {pname} cannot be found."
+        ))
+    })?;
+    c.x.el("RoleName", &r.name)
+        .el("PolicyName", pname)
+        .el("PolicyDocument", &encoded(doc));
+    Ok(false)
+}
+
+fn list_role_policies(c: &mut IamCall) -> Result<bool, AwsError> {
+    let r = role(c.p, &c.iam)?;
+    let items: Vec<(String, String)> = r
+        .inline_policies
+        .keys()
+        .map(|k| (k.clone(), k.clone()))
+        .collect();
+    let (page, next) = paginate(items, c.p);
+    c.x.open("PolicyNames");
+    for n in &page {
+        c.x.el("member", n);
+    }
+    c.x.close("PolicyNames");
+    truncation(&mut c.x, next);
+    Ok(false)
+}
+
+fn delete_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let name = c.p.required("RoleName");
+    let pname = c.p.required("PolicyName");
+    let r = c.iam.role_mut(name)?;
+    r.inline_policies.remove(pname).ok_or_else(|| {
+        AwsError::no_such_entity(format!(
+            "The role policy with name {pname} cannot be found."
+        ))
+    })?;
+    Ok(true)
+}
+
+// ---- customer managed policies -----------------------------------------------------------------
+
+fn create_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let pname = c.p.required("PolicyName");
+    let path = c.p.get("Path").unwrap_or("/");
+    let doc = c.p.required("PolicyDocument");
+    check_doc(doc, PolicyKind::Identity)?;
+    let arn = format!("arn:aws:iam::{}:policy{path}{pname}", c.account);
+    if c.iam.policies.contains_key(&arn) {
+        return Err(AwsError::entity_already_exists(format!(
+            "A policy called {pname} already exists. Duplicate names are not allowed."
+        )));
+    }
+    let pol = ManagedPolicy {
+        name: pname.to_string(),
+        arn: arn.clone(),
+        path: path.to_string(),
+        policy_id: unique_id("ANPA"),
+        document: doc.to_string(),
+        description: c.p.get("Description").map(str::to_string),
+        create_date: iso(c.now),
+    };
+    policy_xml(&mut c.x, &pol, 0);
+    c.iam.policies.insert(arn, pol);
+    Ok(true)
+}
+
+fn get_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let arn = c.p.required("PolicyArn");
+    let pol = c.iam.policies.get(arn).ok_or_else(|| no_such_policy(arn))?;
+    let n = attachment_count(&c.iam, arn);
+    policy_xml(&mut c.x, pol, n);
+    Ok(false)
+}
+
+fn get_policy_version(c: &mut IamCall) -> Result<bool, AwsError> {
+    let arn = c.p.required("PolicyArn");
+    let v = c.p.required("VersionId");
+    let pol = c.iam.policies.get(arn).ok_or_else(|| no_such_policy(arn))?;
+    if v != "v1" {
+        return Err(AwsError::no_such_entity(format!(
+            "Policy {arn} version {v} does not exist or is not attachable."
+        )));
+    }
+    c.x.open("PolicyVersion")
+        .el("Document", &encoded(&pol.document))
+        .el("VersionId", "v1")
+        .el("IsDefaultVersion", "true")
+        .el("CreateDate", &pol.create_date)
+        .close("PolicyVersion");
+    Ok(false)
+}
+
+fn delete_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let arn = c.p.required("PolicyArn");
+    if !c.iam.policies.contains_key(arn) {
+        return Err(no_such_policy(arn));
+    }
+    if attachment_count(&c.iam, arn) > 0 {
+        return Err(AwsError::delete_conflict(
+            "Cannot delete a policy attached to entities.",
+        ));
+    }
+    c.iam.policies.remove(arn);
+    Ok(true)
+}
+
+fn attach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let arn = c.p.required("PolicyArn");
+    if !c.iam.policies.contains_key(arn) {
+        return Err(no_such_policy(arn));
+    }
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
+    if !r.attached_policies.iter().any(|a| a == arn) {
+        r.attached_policies.push(arn.to_string());
+    }
+    Ok(true)
+}
+
+fn detach_role_policy(c: &mut IamCall) -> Result<bool, AwsError> {
+    let arn = c.p.required("PolicyArn");
+    let r = c.iam.role_mut(c.p.required("RoleName"))?;
+    let before = r.attached_policies.len();
+    r.attached_policies.retain(|a| a != arn);
+    if r.attached_policies.len() == before {
+        return Err(AwsError::no_such_entity(format!(
+            "Policy {arn} was not found."
+        )));
+    }
+    Ok(true)
+}
+
+fn list_attached_role_policies(c: &mut IamCall) -> Result<bool, AwsError> {
+    let name = c.p.required("RoleName");
+    let r = c.iam.role(name).ok_or_else(|| no_such_role(name))?;
+    c.x.open("AttachedPolicies");
+    for arn in &r.attached_policies {
+        let pname = arn.rsplit('/').next().unwrap_or(arn);
+        c.x.open("member")
+            .el("PolicyName", pname)
+            .el("PolicyArn", arn)
+            .close("member");
+    }
+    c.x.close("AttachedPolicies").el("IsTruncated", "false");
+    Ok(false)
 }
 
 fn no_such_policy(arn: &str) -> AwsError {
@@ -736,28 +769,35 @@ pub async fn handle(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     req: axum::extract::Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, super::MAX_IAM_BODY_BYTES).await else {
-        return super::body_too_large(super::MAX_IAM_BODY_BYTES).into_query(IAM_NS);
-    };
-    let mut p = Params::parse(&body);
-    if let Some(q) = parts.uri.query() {
-        p.extend(Params::parse(q.as_bytes()));
-    }
-    let action = p.get("Action").unwrap_or("").to_string();
     let result = async {
+        let (parts, body, p, action) = query::read(req, super::MAX_IAM_BODY_BYTES).await?;
         let caller = super::authenticate(&state, "iam", &parts, &body)?;
         if action.is_empty() {
             return Err(AwsError::bad_request("MissingAction", "Missing Action"));
         }
         super::authorize(&state, &caller, "iam", &action, "*")?;
         super::throttle_and_faults(&state, "iam", &action).await?;
-        super::model::validate_query("iam", &action, &p)?;
-        let (resp, changed) = dispatch(&state, &caller, &action, &p)?;
+        let op = super::ops::find(OPERATIONS, &action, "2010-05-08")?;
+        super::model::validate_query("iam", op.name, &p)?;
+        let mut call = IamCall {
+            account: caller.account_id().to_string(),
+            now: state.aws.now(),
+            p: &p,
+            iam: state.aws.iam_lock(),
+            x: Xml::new(),
+        };
+        let changed = (op.run)(&mut call);
+        let checked = changed.as_ref().map(|_| None).map_err(|e| e.code.as_str());
+        super::model::debug_check("iam", op.name, checked);
+        let changed = changed?;
         if changed {
-            state.aws.persist();
+            state.aws.changed();
         }
-        Ok(resp)
+        // An operation with an output has a Result element, even empty (UpdateRole).
+        let model = super::model::of("iam").and_then(|m| m.operation(op.name));
+        let body = call.x.finish();
+        let result = model.is_some_and(|o| o.get("output").is_some());
+        Ok(query::ok(IAM_NS, op.name, result.then_some(body.as_str())))
     }
     .await;
     result.unwrap_or_else(|e| e.into_query(IAM_NS))

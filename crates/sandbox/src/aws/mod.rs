@@ -165,8 +165,10 @@ pub struct AwsState {
     clock: Clock,
     /// Where state is persisted, if anywhere.
     state_file: Option<persist::StateFile>,
-    /// The Connect revision last written to the state file.
-    saved_connect_revision: AtomicU64,
+    /// Counts IAM and STS changes ([`AwsState::changed`]); Connect counts its own.
+    revision: AtomicU64,
+    /// The revision last written to the state file.
+    saved_revision: AtomicU64,
 }
 
 impl AwsState {
@@ -188,7 +190,8 @@ impl AwsState {
                 connect::ConnectState::default,
                 connect::ConnectState::from_data,
             ),
-            saved_connect_revision: AtomicU64::new(0),
+            revision: AtomicU64::new(0),
+            saved_revision: AtomicU64::new(0),
             quotas: quota::Quotas::default(),
             faults: fault::Faults::default(),
             console: Mutex::new(signin::ConsoleSessions::default()),
@@ -212,43 +215,55 @@ impl AwsState {
         self.iam.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Lock the console sessions.
+    pub fn console_lock(&self) -> MutexGuard<'_, signin::ConsoleSessions> {
+        self.console.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Lock STS.
     pub fn sts_lock(&self) -> MutexGuard<'_, sts::Sts> {
         self.sts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Write IAM and STS state to the state file, if one is configured (atomically).
-    /// Failures are logged, not fatal: the in-memory state stays authoritative.
-    pub fn persist(&self) {
+    /// Record that IAM or STS state changed. Every part of the AWS state persists alike: a
+    /// change moves a revision (Connect's `write` moves its own), and after each request under
+    /// `/aws` the state file is written if the revision moved ([`persist_changes`]).
+    pub fn changed(&self) {
+        self.revision.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn revision(&self) -> u64 {
+        self.revision.load(Ordering::Relaxed) + self.connect.revision()
+    }
+
+    /// Write IAM, STS and Connect state to the state file (atomically) if it changed since it
+    /// was last written. Failures are logged, not fatal: the in-memory state stays
+    /// authoritative.
+    fn persist(&self) {
+        let revision = self.revision();
         let Some(f) = &self.state_file else { return };
-        let revision = self.connect.revision();
+        if self.saved_revision.swap(revision, Ordering::Relaxed) == revision {
+            return;
+        }
         let snapshot = persist::Snapshot {
             iam: self.iam_lock().clone(),
             sts: self.sts_lock().clone(),
             connect: Some(self.connect.snapshot()),
         };
-        self.saved_connect_revision
-            .store(revision, Ordering::Relaxed);
         if let Err(e) = f.save(&snapshot) {
             tracing::warn!(error = %e, "could not write the AWS sandbox state file");
         }
     }
 }
 
-/// Write the state file when Amazon Connect changed since it was last written (run after
-/// every Connect request).
-async fn persist_connect_changes(
+/// Write the state file after every request under `/aws` that changed AWS state.
+async fn persist_changes(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let resp = next.run(req).await;
-    let aws = &state.aws;
-    if aws.state_file.is_some()
-        && aws.connect.revision() != aws.saved_connect_revision.load(Ordering::Relaxed)
-    {
-        aws.persist();
-    }
+    state.aws.persist();
     resp
 }
 
@@ -257,39 +272,35 @@ fn is_query_service(service: &str) -> bool {
     matches!(service, "iam" | "sts")
 }
 
+/// The awsQuery (`query`) or the JSON protocols' spelling of an answer.
+fn pick<T>(query: bool, if_query: T, if_json: T) -> T {
+    if query { if_query } else { if_json }
+}
+
 fn auth_error(service: &str, e: &sigv4::SigV4Error) -> AwsError {
     use sigv4::SigV4Error as E;
-    let q = is_query_service(service);
-    let msg = e.to_string();
-    match e {
-        E::Missing => AwsError::new(
+    let (status, query, json) = match e {
+        E::Missing => (
             StatusCode::FORBIDDEN,
-            if q {
-                "MissingAuthenticationToken"
-            } else {
-                "MissingAuthenticationTokenException"
-            },
-            msg,
+            "MissingAuthenticationToken",
+            "MissingAuthenticationTokenException",
         ),
-        E::Malformed(_) | E::BadScope | E::MissingDate | E::HostNotSigned => AwsError::new(
+        E::Malformed(_) | E::BadScope | E::MissingDate | E::HostNotSigned => (
             StatusCode::BAD_REQUEST,
-            if q {
-                "IncompleteSignature"
-            } else {
-                "IncompleteSignatureException"
-            },
-            msg,
+            "IncompleteSignature",
+            "IncompleteSignatureException",
         ),
-        _ => AwsError::new(
+        _ => (
             StatusCode::FORBIDDEN,
-            if q {
-                "SignatureDoesNotMatch"
-            } else {
-                "InvalidSignatureException"
-            },
-            msg,
+            "SignatureDoesNotMatch",
+            "InvalidSignatureException",
         ),
-    }
+    };
+    AwsError::new(
+        status,
+        pick(is_query_service(service), query, json),
+        e.to_string(),
+    )
 }
 
 /// Verify a request's SigV4 signature for `service` (its signing name: `iam`, `sts`, `connect`,
@@ -322,11 +333,7 @@ pub fn authenticate(
     let invalid_token = || {
         AwsError::new(
             StatusCode::FORBIDDEN,
-            if q {
-                "InvalidClientTokenId"
-            } else {
-                "UnrecognizedClientException"
-            },
+            pick(q, "InvalidClientTokenId", "UnrecognizedClientException"),
             "The security token included in the request is invalid.",
         )
     };
@@ -353,16 +360,8 @@ pub fn authenticate(
         }
         if s.expires_at <= now.unix_timestamp() {
             return Err(AwsError::new(
-                if q {
-                    StatusCode::BAD_REQUEST
-                } else {
-                    StatusCode::FORBIDDEN
-                },
-                if q {
-                    "ExpiredToken"
-                } else {
-                    "ExpiredTokenException"
-                },
+                pick(q, StatusCode::BAD_REQUEST, StatusCode::FORBIDDEN),
+                pick(q, "ExpiredToken", "ExpiredTokenException"),
                 "The security token included in the request is expired",
             ));
         }
@@ -447,8 +446,5 @@ pub fn router(state: Arc<State>) -> axum::Router {
         .nest("/_admin", admin::router())
         .with_state(state.clone())
         .nest("/connect", connect::router(state.clone()))
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            persist_connect_changes,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state, persist_changes))
 }

@@ -1,13 +1,14 @@
 //! The AWS service models the sandbox speaks (botocore's JSON, trimmed to the emulated
 //! operations: `crates/sandbox/models/`, see its NOTICE) and the checks made with them: every
 //! request is validated against its operation's input shape (required members, types, lengths,
-//! ranges, patterns, enums) before the operation's own logic runs, and an operation's declared
-//! errors decide which code an answer may carry.
+//! ranges, patterns, enums) before the operation's own logic runs, an operation's declared
+//! errors decide which code an answer may carry, and in debug builds (every test) each answer
+//! is checked against the output shape and the declared errors ([`debug_check`]).
 //!
-//! A model pattern that Rust's `regex` cannot compile (look-around, as in Connect's `Password`
-//! and `TagKey`) or that the model escapes twice (Connect's `PhoneNumber`) is not enforced
-//! here; [`Model::unenforced_patterns`] lists them and the operation's handler checks the rule
-//! by hand, citing the model.
+//! Patterns are read as Java reads them: leading look-aheads (`(?!aws:)`, `(?=.*\d)`, which
+//! Rust's `regex` lacks) are matched on their own, `/…/` delimiters (Connect's `Password`) and
+//! double escapes (`PhoneNumber`) are dropped; [`Model::unenforced_patterns`] lists any pattern
+//! still not compiled, whose rule the operation's handler then checks by hand.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, PoisonError};
@@ -17,7 +18,7 @@ use serde_json::{Map, Value};
 /// One service model.
 pub struct Model {
     json: Value,
-    patterns: Mutex<HashMap<String, Option<regex::Regex>>>,
+    patterns: Mutex<HashMap<String, Option<Pattern>>>,
 }
 
 fn load(text: &str) -> Model {
@@ -51,7 +52,7 @@ pub fn of(service: &str) -> Option<&'static Model> {
 }
 
 /// Lower-case the first letter, as AWS names members in validation messages (`roleName`).
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_lowercase().chain(c).collect())
@@ -84,9 +85,77 @@ impl Model {
         self.json["metadata"]["protocol"].as_str().unwrap_or("")
     }
 
-    /// Does `op` declare the error `code`?
+    /// Does `op` declare the error `code` (its shape's name, or the code the shape names)?
     pub fn declares_error(&self, op: &str, code: &str) -> bool {
-        self.errors(op).any(|e| e == code)
+        self.errors(op)
+            .any(|e| e == code || self.shape(e).is_some_and(|s| s["error"]["code"] == code))
+    }
+
+    /// An answer's deviations from `op`'s model, in words: a JSON output (`Ok(Some)`) with a
+    /// member the output shape does not declare or without a required one; an error code
+    /// (`Err`) neither declared by `op` nor one of the protocol's common errors.
+    pub fn check_answer(&self, op: &str, answer: Result<Option<&Value>, &str>) -> Vec<String> {
+        let mut out = Vec::new();
+        match answer {
+            Ok(Some(body)) => {
+                let shape = self
+                    .operation(op)
+                    .and_then(|o| o["output"]["shape"].as_str());
+                self.check_output(shape.unwrap_or(""), body, op, &mut out);
+            }
+            Ok(None) => {}
+            Err(code) => {
+                let common = if self.protocol() == "query" {
+                    COMMON_QUERY
+                } else {
+                    COMMON_JSON
+                };
+                if !self.declares_error(op, code) && !common.split_whitespace().any(|c| c == code) {
+                    out.push(format!("{op}: error {code} is neither declared nor common"));
+                }
+            }
+        }
+        out
+    }
+
+    fn check_output(&self, name: &str, value: &Value, path: &str, out: &mut Vec<String>) {
+        let Some(shape) = self.shape(name) else {
+            return;
+        };
+        match (shape["type"].as_str().unwrap_or(""), value) {
+            ("structure", Value::Object(obj)) => {
+                for (k, v) in obj {
+                    match shape["members"].get(k) {
+                        Some(m) if m.get("location").is_none() => {
+                            self.check_output(member_shape(m), v, &format!("{path}.{k}"), out);
+                        }
+                        _ => out.push(format!("{path}: undeclared member {k}")),
+                    }
+                }
+                let required = shape["required"].as_array().into_iter().flatten();
+                for r in required.filter_map(Value::as_str) {
+                    if !obj.contains_key(r) {
+                        out.push(format!("{path}: required member {r} missing"));
+                    }
+                }
+            }
+            ("list", Value::Array(items)) => {
+                for v in items {
+                    self.check_output(member_shape(&shape["member"]), v, &format!("{path}[]"), out);
+                }
+            }
+            ("map", Value::Object(obj)) => {
+                for (k, v) in obj {
+                    self.check_output(
+                        member_shape(&shape["value"]),
+                        v,
+                        &format!("{path}.{k}"),
+                        out,
+                    );
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The error shapes `op` declares.
@@ -208,7 +277,7 @@ impl Model {
             fail(format!("satisfy enum value set: [{}]", list.join(", ")));
         }
         if let Some(p) = shape["pattern"].as_str()
-            && self.regex(p).is_some_and(|re| !re.is_match(s))
+            && self.regex(p).is_some_and(|re| !re.matches(s))
         {
             fail(format!("satisfy regular expression pattern: {p}"));
         }
@@ -216,7 +285,7 @@ impl Model {
 
     /// The compiled form of a model pattern, matched against the whole value (as Java's
     /// `Pattern.matches`, which AWS uses); `None` when it is not enforced (see the module doc).
-    fn regex(&self, pattern: &str) -> Option<regex::Regex> {
+    fn regex(&self, pattern: &str) -> Option<Pattern> {
         let mut cache = self.patterns.lock().unwrap_or_else(PoisonError::into_inner);
         cache
             .entry(pattern.to_string())
@@ -288,14 +357,52 @@ impl Model {
     }
 }
 
-/// Compile a Java-flavoured model pattern: `\w` means ASCII word characters there (Rust's is
-/// Unicode), and a doubly escaped pattern (`\\+`) is a defect of the model, not a rule.
-fn compile(pattern: &str) -> Option<regex::Regex> {
-    if pattern.contains(r"\\") {
-        return None;
+/// A compiled model pattern: each regex must (`true`) or must not match; leading look-aheads
+/// are matched at the start of the value, the rest against the whole value.
+#[derive(Clone)]
+struct Pattern(Vec<(bool, regex::Regex)>);
+
+impl Pattern {
+    fn matches(&self, s: &str) -> bool {
+        self.0.iter().all(|(want, re)| re.is_match(s) == *want)
     }
-    let ascii = pattern.replace(r"\w", "0-9A-Za-z_");
-    regex::Regex::new(&format!("^(?:{ascii})$")).ok()
+}
+
+/// Compile a Java-flavoured model pattern (see the module doc); `\w` means ASCII word
+/// characters there (Rust's is Unicode).
+fn compile(pattern: &str) -> Option<Pattern> {
+    let p = pattern.strip_prefix('/').and_then(|p| p.strip_suffix('/'));
+    let p = p
+        .unwrap_or(pattern)
+        .replace(r"\\", r"\")
+        .replace(r"\w", "0-9A-Za-z_");
+    let mut rest = p.strip_prefix('^').unwrap_or(&p);
+    let mut parts = Vec::new();
+    while let Some(want) = ["(?!", "(?="].iter().position(|a| rest.starts_with(a)) {
+        let end = group_end(rest)?;
+        let ahead = regex::Regex::new(&format!("^(?:{})", &rest[3..end])).ok()?;
+        parts.push((want == 1, ahead));
+        rest = &rest[end + 1..];
+    }
+    let whole = rest.strip_suffix('$').unwrap_or(rest);
+    parts.push((true, regex::Regex::new(&format!("^(?:{whole})$")).ok()?));
+    Some(Pattern(parts))
+}
+
+/// Where the group that opens `s` closes (escapes skipped).
+fn group_end(s: &str) -> Option<usize> {
+    let (mut depth, mut escaped) = (0usize, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' if depth == 1 => return Some(i),
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn member_shape(reference: &Value) -> &str {
@@ -310,6 +417,30 @@ fn bounds(shape: &Value, len: usize, what: &str, fail: &mut dyn FnMut(String)) {
     }
     if let Some(hi) = shape["max"].as_i64().filter(|m| len > *m) {
         fail(format!("{what} less than or equal to {hi}"));
+    }
+}
+
+/// Errors any operation may answer (the services' "Common Errors" pages), by protocol.
+const COMMON_JSON: &str = "AccessDeniedException IncompleteSignatureException InternalFailure \
+    InvalidSignatureException MissingAuthenticationTokenException UnrecognizedClientException \
+    ExpiredTokenException ThrottlingException ServiceUnavailable ValidationError \
+    UnknownOperationException";
+const COMMON_QUERY: &str = "AccessDenied IncompleteSignature InternalFailure InvalidAction \
+    InvalidClientTokenId MissingAction MissingAuthenticationToken SignatureDoesNotMatch \
+    Throttling ValidationError ExpiredToken";
+
+/// In debug builds (every test), a handler's answer to `op` (validation included) checked
+/// against `service`'s model ([`Model::check_answer`]): a deviation is a defect of the
+/// sandbox, and fails the test that met it.
+pub fn debug_check(service: &str, op: &str, answer: Result<Option<&Value>, &str>) {
+    if cfg!(debug_assertions) {
+        let deviations = of(service).map(|m| m.check_answer(op, answer));
+        let deviations = deviations.unwrap_or_default();
+        assert!(
+            deviations.is_empty(),
+            "the sandbox's {service} answer deviates from the AWS model: {}",
+            deviations.join("; ")
+        );
     }
 }
 

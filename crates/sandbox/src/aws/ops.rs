@@ -1,13 +1,73 @@
-//! Where every emulated AWS operation lives: the operation tables ([`crate::aws::connect`]'s
-//! `OPERATIONS`, IAM's and STS's `dispatch`, [`super::sso_admin::OPERATIONS`]) serve exactly
-//! the operations of the trimmed models (`crates/sandbox/models/`, which
+//! Where every emulated AWS operation lives: one operation table per service (name → handler:
+//! [`crate::aws::connect::OPERATIONS`], [`super::iam::OPERATIONS`],
+//! [`super::sts::OPERATIONS`], [`super::sso_admin::OPERATIONS`]) serving exactly the
+//! operations of the trimmed models (`crates/sandbox/models/`, which
 //! `scripts/trim-aws-models.py` writes from the same lists). [`operations_md`] writes
-//! `crates/sandbox/OPERATIONS.md` from the models and the notes below; a test keeps the file
-//! current (`UPDATE_OPERATIONS=1` rewrites it).
+//! `crates/sandbox/OPERATIONS.md` from the models, the tables and the notes below; a test keeps
+//! the file current (`UPDATE_OPERATIONS=1` rewrites it).
 
 use std::fmt::Write as _;
 
-use super::model;
+use super::{AwsError, model};
+
+/// One row of a service's operation table: the model's operation name, the handler and the
+/// handler's name (OPERATIONS.md shows it).
+pub struct Operation<H: 'static> {
+    /// The model's operation name.
+    pub name: &'static str,
+    /// The handler's name in its file.
+    pub handler: &'static str,
+    /// The handler (with what else the service needs to run it).
+    pub run: H,
+}
+
+/// A table row naming its handler: `operation!("GetRole", get_role)`, or with something the
+/// service needs first: `operation!("DescribeUser", describe_user, Resource::User)`.
+macro_rules! operation {
+    ($name:literal, $run:ident) => {
+        $crate::aws::ops::Operation {
+            name: $name,
+            handler: stringify!($run),
+            run: $run,
+        }
+    };
+    ($name:literal, $run:ident, $with:expr) => {
+        $crate::aws::ops::Operation {
+            name: $name,
+            handler: stringify!($run),
+            run: ($with, $run),
+        }
+    };
+}
+pub(crate) use operation;
+
+/// The row of `op` in an awsQuery service's `table`; else `InvalidAction`, as AWS answers.
+pub fn find<H>(
+    table: &'static [Operation<H>],
+    op: &str,
+    version: &str,
+) -> Result<&'static Operation<H>, AwsError> {
+    table.iter().find(|o| o.name == op).ok_or_else(|| {
+        AwsError::bad_request(
+            "InvalidAction",
+            format!("Could not find operation {op} for version {version}"),
+        )
+    })
+}
+
+/// `(operation, handler)` of every row of `service`'s table.
+pub fn handlers(service: &str) -> Vec<(&'static str, &'static str)> {
+    fn rows<H>(t: &'static [Operation<H>]) -> Vec<(&'static str, &'static str)> {
+        t.iter().map(|o| (o.name, o.handler)).collect()
+    }
+    match service {
+        "connect" => rows(super::connect::OPERATIONS),
+        "iam" => rows(super::iam::OPERATIONS),
+        "sts" => rows(super::sts::OPERATIONS),
+        "sso-admin" => rows(super::sso_admin::OPERATIONS),
+        _ => Vec::new(),
+    }
+}
 
 /// The file each service's handlers live in (relative to `crates/sandbox`).
 const HANDLERS: [(&str, &str); 4] = [
@@ -57,7 +117,8 @@ pub fn operations_md() -> String {
         "# Emulated AWS operations\n\n\
          Generated from the trimmed AWS models (`models/`) and `src/aws/ops.rs`: do not edit;\n\
          `UPDATE_OPERATIONS=1 cargo test -p connect-sso-sandbox --test sandbox operations_md` rewrites it.\n\
-         Every request is validated against its operation's input shape before the handler runs.\n",
+         Every request is validated against its operation's input shape before the handler runs;\n\
+         in debug builds every answer is checked against its output shape and declared errors.\n",
     );
     for (service, file) in HANDLERS {
         let Some(m) = model::of(service) else {
@@ -67,11 +128,16 @@ pub fn operations_md() -> String {
         let _ = write!(
             md,
             "\n## {service} ({} protocol, {} operations, handlers in `{file}`)\n\n\
-             | operation | request | declared errors | not modelled |\n| --- | --- | --- | --- |\n",
+             | operation | handler | request | declared errors | not modelled |\n| --- | --- | --- | --- | --- |\n",
             m.protocol(),
             names.len()
         );
+        let handlers = handlers(service);
         for op in names {
+            let handler = handlers
+                .iter()
+                .find(|h| h.0 == op)
+                .map_or("(none)", |h| h.1);
             let key = format!("{service} {op}|");
             let gap = GAPS
                 .lines()
@@ -80,7 +146,7 @@ pub fn operations_md() -> String {
             let errors: Vec<&str> = m.errors(op).collect();
             let _ = writeln!(
                 md,
-                "| {op} | {} | {} | {gap} |",
+                "| {op} | `{handler}` | {} | {} | {gap} |",
                 wire(service, op),
                 errors.join(", ")
             );

@@ -20,7 +20,6 @@ pub struct Snapshot {
     /// STS issued sessions.
     pub sts: Sts,
     /// Amazon Connect (instances, users, profiles, federation sessions).
-    #[serde(default)]
     pub connect: Option<super::connect::ConnectData>,
 }
 

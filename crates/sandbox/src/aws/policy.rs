@@ -64,10 +64,11 @@ pub fn parse(document: &str, kind: PolicyKind) -> Result<Policy, String> {
     }
     let v: Value = serde_json::from_str(document).map_err(|_| SYNTAX.to_string())?;
     let obj = v.as_object().ok_or_else(|| SYNTAX.to_string())?;
-    for k in obj.keys() {
-        if !matches!(k.as_str(), "Version" | "Id" | "Statement") {
-            return Err(SYNTAX.into());
-        }
+    if !obj
+        .keys()
+        .all(|k| matches!(k.as_str(), "Version" | "Id" | "Statement"))
+    {
+        return Err(SYNTAX.into());
     }
     if let Some(ver) = obj.get("Version") {
         match ver.as_str() {
@@ -80,30 +81,20 @@ pub fn parse(document: &str, kind: PolicyKind) -> Result<Policy, String> {
         Some(o @ Value::Object(_)) => vec![o.clone()],
         _ => return Err(SYNTAX.into()),
     };
-    let mut statements = Vec::new();
-    for s in &stmts {
-        statements.push(parse_statement(s, kind)?);
-    }
-    Ok(Policy { statements })
+    let statements = stmts.iter().map(|s| parse_statement(s, kind));
+    Ok(Policy {
+        statements: statements.collect::<Result<_, _>>()?,
+    })
 }
 
 fn parse_statement(s: &Value, kind: PolicyKind) -> Result<Statement, String> {
     let o = s.as_object().ok_or_else(|| SYNTAX.to_string())?;
-    for k in o.keys() {
-        if !matches!(
-            k.as_str(),
-            "Sid"
-                | "Effect"
-                | "Action"
-                | "NotAction"
-                | "Resource"
-                | "NotResource"
-                | "Principal"
-                | "NotPrincipal"
-                | "Condition"
-        ) {
-            return Err(SYNTAX.into());
-        }
+    const KEYS: &str = "Sid Effect Action NotAction Resource NotResource Principal NotPrincipal";
+    if !o
+        .keys()
+        .all(|k| k == "Condition" || KEYS.split(' ').any(|x| x == k))
+    {
+        return Err(SYNTAX.into());
     }
     let allow = match o.get("Effect").and_then(Value::as_str) {
         Some("Allow") => true,
@@ -330,24 +321,24 @@ pub fn evaluate_identity<'a>(
     resource: &str,
     context: &BTreeMap<String, String>,
 ) -> Decision {
+    let statements = policies.into_iter().flat_map(|p| &p.statements);
+    combine(statements.filter(|s| {
+        let r = s
+            .resources
+            .iter()
+            .any(|r| glob(&substitute(r, context), resource, false));
+        action_matches(s, action) && r != s.not_resource && conditions_hold(s, context)
+    }))
+}
+
+/// The decision of the statements that apply: an explicit Deny wins, else any Allow.
+fn combine<'a>(applying: impl Iterator<Item = &'a Statement>) -> Decision {
     let mut allowed = false;
-    for p in policies {
-        for s in &p.statements {
-            if !action_matches(s, action) {
-                continue;
-            }
-            let r = s
-                .resources
-                .iter()
-                .any(|r| glob(&substitute(r, context), resource, false));
-            if r == s.not_resource || !conditions_hold(s, context) {
-                continue;
-            }
-            if !s.allow {
-                return Decision::ExplicitDeny;
-            }
-            allowed = true;
+    for s in applying {
+        if !s.allow {
+            return Decision::ExplicitDeny;
         }
+        allowed = true;
     }
     if allowed {
         Decision::Allow
@@ -365,24 +356,12 @@ pub fn evaluate_trust(
     action: &str,
     context: &BTreeMap<String, String>,
 ) -> Decision {
-    let mut allowed = false;
-    for s in &policy.statements {
+    combine(policy.statements.iter().filter(|s| {
         let p = s.principals.iter().any(|(t, vals)| {
             (t == "*" || t == principal_type) && vals.iter().any(|v| v == "*" || v == principal)
         });
-        if !p || !action_matches(s, action) || !conditions_hold(s, context) {
-            continue;
-        }
-        if !s.allow {
-            return Decision::ExplicitDeny;
-        }
-        allowed = true;
-    }
-    if allowed {
-        Decision::Allow
-    } else {
-        Decision::ImplicitDeny
-    }
+        p && action_matches(s, action) && conditions_hold(s, context)
+    }))
 }
 
 #[cfg(test)]

@@ -38,24 +38,14 @@ impl Params {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
-    /// A required parameter; missing → `ValidationError` as IAM phrases it.
-    pub fn required(&self, name: &str) -> Result<&str, AwsError> {
-        self.get(name).ok_or_else(|| {
-            AwsError::validation(format!(
-                "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
-                lower_first(name)
-            ))
-        })
+    /// A member the operation's model requires (checked before its handler runs); `""`
+    /// if absent.
+    pub fn required(&self, name: &str) -> &str {
+        self.get(name).unwrap_or_default()
     }
-    /// An optional integer parameter.
-    pub fn int(&self, name: &str) -> Result<Option<i64>, AwsError> {
-        self.get(name)
-            .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    AwsError::validation(format!("Invalid value {v:?} for parameter {name}."))
-                })
-            })
-            .transpose()
+    /// An optional integer member (its type is checked against the model first).
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(|v| v.parse().ok())
     }
     /// `{prefix}.member.N` values in N order (N from 1 up to the first gap).
     pub fn members(&self, prefix: &str) -> Vec<String> {
@@ -80,24 +70,49 @@ impl Params {
     }
 }
 
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_lowercase().chain(c).collect())
-        .unwrap_or_default()
+/// An awsQuery request read: its head, body and parameters (the form body's, then the query
+/// string's) and its `Action`; a body over `limit` bytes is refused.
+pub async fn read(
+    req: axum::extract::Request,
+    limit: usize,
+) -> Result<
+    (
+        axum::http::request::Parts,
+        axum::body::Bytes,
+        Params,
+        String,
+    ),
+    AwsError,
+> {
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return Err(super::body_too_large(limit));
+    };
+    let mut p = Params::parse(&body);
+    if let Some(q) = parts.uri.query() {
+        p.extend(Params::parse(q.as_bytes()));
+    }
+    let action = p.get("Action").unwrap_or("").to_string();
+    Ok((parts, body, p, action))
 }
 
 /// A successful awsQuery answer. `result` is the inner XML of `<{action}Result>`
 /// (`None`: the action has no result element, e.g. `DeleteRole`).
 pub fn ok(namespace: &str, action: &str, result: Option<&str>) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
     let result = result.map_or(String::new(), |r| {
         format!("  <{action}Result>\n{r}  </{action}Result>\n")
     });
-    let body = format!(
-        "<{action}Response xmlns=\"{namespace}\">\n{result}  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n  </ResponseMetadata>\n</{action}Response>\n"
-    );
-    let mut resp = (StatusCode::OK, body).into_response();
+    xml_answer(StatusCode::OK, |request_id| {
+        format!(
+            "<{action}Response xmlns=\"{namespace}\">\n{result}  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n  </ResponseMetadata>\n</{action}Response>\n"
+        )
+    })
+}
+
+/// An XML answer (`text/xml`) with a fresh request ID, in its body and `x-amzn-RequestId`.
+pub fn xml_answer(status: StatusCode, body: impl FnOnce(&str) -> String) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut resp = (status, body(&request_id)).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -187,12 +202,5 @@ mod tests {
             vec![("a".into(), "1".into()), ("b".into(), "".into())]
         );
         assert_eq!(p.members("TagKeys"), vec!["x".to_string(), "y".to_string()]);
-    }
-
-    #[test]
-    fn missing_required_parameter_is_a_validation_error() {
-        let e = Params::default().required("RoleName").expect_err("missing");
-        assert_eq!(e.code, "ValidationError");
-        assert!(e.message.contains("'roleName'"));
     }
 }

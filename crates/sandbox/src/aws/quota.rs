@@ -2,7 +2,7 @@
 //! documents them (docs/facts.md §2: default 2 requests/s, burst 5). IAM and STS get generous
 //! defaults. Limits are changed at run time through the admin endpoint (`/aws/_admin/quotas`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -170,27 +170,15 @@ impl Quotas {
     /// are not counted).
     pub fn requests(&self) -> serde_json::Value {
         let inner = self.lock();
-        let mut out = serde_json::Map::new();
-        let mut keys: Vec<&(String, String)> = inner.counts.keys().collect();
-        keys.sort();
-        for k in keys {
-            let Some(c) = inner.counts.get(k) else {
-                continue;
-            };
-            let service = out
-                .entry(k.0.clone())
-                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
-            if let serde_json::Value::Object(apis) = service {
-                apis.insert(
-                    k.1.clone(),
-                    serde_json::json!({
-                        "requests": c.admitted + c.throttled,
-                        "throttled": c.throttled,
-                    }),
-                );
-            }
+        let mut out: BTreeMap<&str, BTreeMap<&str, serde_json::Value>> = BTreeMap::new();
+        for ((service, api), c) in &inner.counts {
+            let count = serde_json::json!({
+                "requests": c.admitted + c.throttled,
+                "throttled": c.throttled,
+            });
+            out.entry(service).or_default().insert(api, count);
         }
-        serde_json::Value::Object(out)
+        serde_json::json!(out)
     }
 
     /// Forget the call counts (limits and buckets stay).

@@ -211,11 +211,7 @@ pub async fn post_saml(
         ));
     }
     {
-        let mut c = state
-            .aws
-            .console
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut c = state.aws.console_lock();
         c.pending.retain(|_, p| p.expires_at > now);
         c.pending.insert(
             pending.clone(),
@@ -252,9 +248,7 @@ pub async fn post_choice(
     let now = state.aws.now().unix_timestamp();
     let pending = state
         .aws
-        .console
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .console_lock()
         .pending
         .remove(&form.pending)
         .filter(|p| p.expires_at > now);
@@ -292,11 +286,7 @@ fn open_session(state: &State, login: &SamlLogin, pair: &RolePair, relay_state: 
     let t = token();
     {
         let now = state.aws.now().unix_timestamp();
-        let mut c = state
-            .aws
-            .console
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut c = state.aws.console_lock();
         c.sessions.retain(|_, s| s.expires_at > now);
         c.sessions.insert(
             t.clone(),
@@ -327,11 +317,7 @@ fn open_session(state: &State, login: &SamlLogin, pair: &RolePair, relay_state: 
 
 fn session_from(state: &State, headers: &HeaderMap) -> Option<ConsoleSession> {
     let now = state.aws.now().unix_timestamp();
-    let c = state
-        .aws
-        .console
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let c = state.aws.console_lock();
     headers
         .get_all(header::COOKIE)
         .iter()

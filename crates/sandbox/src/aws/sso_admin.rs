@@ -10,16 +10,25 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::AwsError;
+use super::ops::{Operation, operation};
 use crate::State;
 
 /// An operation's answer.
 type Answer = fn() -> Value;
 
 /// The operations answered (name → answer); see OPERATIONS.md.
-pub const OPERATIONS: [(&str, Answer); 2] = [
-    ("ListInstances", || json!({ "Instances": [] })),
-    ("ListApplications", || json!({ "Applications": [] })),
+pub const OPERATIONS: &[Operation<Answer>] = &[
+    operation!("ListInstances", list_instances),
+    operation!("ListApplications", list_applications),
 ];
+
+fn list_instances() -> Value {
+    json!({ "Instances": [] })
+}
+
+fn list_applications() -> Value {
+    json!({ "Applications": [] })
+}
 
 /// `POST /aws/sso-admin/` (SigV4 with signing name `sso`).
 pub async fn handle(
@@ -42,10 +51,12 @@ pub async fn handle(
         super::authenticate(&state, "sso", &parts, &body)?;
         super::throttle_and_faults(&state, "sso-admin", &op).await?;
         let input: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
-        match OPERATIONS.iter().find(|(name, _)| *name == op) {
-            Some((name, answer)) => {
-                super::model::validate_request("sso-admin", name, &input)?;
-                Ok(super::json_answer(StatusCode::OK, "application/x-amz-json-1.1", &answer()))
+        match OPERATIONS.iter().find(|o| o.name == op) {
+            Some(o) => {
+                super::model::validate_request("sso-admin", o.name, &input)?;
+                let answer = (o.run)();
+                super::model::debug_check("sso-admin", o.name, Ok(Some(&answer)));
+                Ok(super::json_answer(StatusCode::OK, "application/x-amz-json-1.1", &answer))
             }
             None if op.is_empty() => Err(AwsError::bad_request(
                 "UnknownOperationException",

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::iam::iso;
+use super::ops::{Operation, operation};
 use super::policy::{self, Decision, PolicyKind};
 use super::query::{self, Params, STS_NS, Xml};
 use super::{AwsError, Caller, SessionCredentials};
@@ -350,15 +351,10 @@ pub fn assume(
     {
         return Err(not_authorized());
     }
-    // Duration: request parameter, else the SessionDuration attribute, else 1 hour; capped by
-    // the role's MaxSessionDuration (docs/facts.md §3).
+    // Duration: request parameter (900–43200 s: the model), else the SessionDuration
+    // attribute, else 1 hour; capped by the role's MaxSessionDuration (docs/facts.md §3).
     let duration = match requested_duration {
         Some(d) => {
-            if !(900..=43200).contains(&d) {
-                return Err(AwsError::validation(format!(
-                    "1 validation error detected: Value '{d}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200"
-                )));
-            }
             if d > role.max_session_duration {
                 return Err(AwsError::validation(format!(
                     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role ({}).",
@@ -386,7 +382,7 @@ pub fn assume(
         .aws
         .sts_lock()
         .insert(session.clone(), now.unix_timestamp());
-    state.aws.persist();
+    state.aws.changed();
     Ok(Assumed {
         assumed_role_arn: format!(
             "arn:aws:sts::{account}:assumed-role/{}/{}",
@@ -398,7 +394,17 @@ pub fn assume(
     })
 }
 
-fn assume_role_with_saml(state: &State, p: &Params) -> Result<Response, AwsError> {
+/// An STS handler: the caller (`None` for the unsigned AssumeRoleWithSAML) and the parameters
+/// in, the answer's Result members out.
+type Handler = fn(&State, Option<&Caller>, &Params) -> Result<Xml, AwsError>;
+
+/// Every STS operation the sandbox emulates.
+pub const OPERATIONS: &[Operation<Handler>] = &[
+    operation!("AssumeRoleWithSAML", assume_role_with_saml),
+    operation!("GetCallerIdentity", get_caller_identity),
+];
+
+fn assume_role_with_saml(state: &State, _: Option<&Caller>, p: &Params) -> Result<Xml, AwsError> {
     // An over-long assertion gets AWS's own message (docs/facts.md §3) before the model's checks.
     let saml = p.get("SAMLAssertion").unwrap_or_default();
     saml_aws::check_saml_response_len(saml.chars().count())
@@ -412,7 +418,7 @@ fn assume_role_with_saml(state: &State, p: &Params) -> Result<Response, AwsError
             return Err(AwsError::validation("Request ARN is invalid"));
         }
     }
-    let duration = p.int("DurationSeconds")?;
+    let duration = p.int("DurationSeconds");
     let login = validate_saml(state, saml, Some(principal_arn))?;
     let pair = RolePair {
         role_arn: role_arn.to_string(),
@@ -442,10 +448,11 @@ fn assume_role_with_saml(state: &State, p: &Params) -> Result<Response, AwsError
         .el("SubjectType", &assumed.subject_type)
         .el("NameQualifier", &assumed.name_qualifier)
         .el("Subject", &login.assertion.subject);
-    Ok(query::ok(STS_NS, "AssumeRoleWithSAML", Some(&x.finish())))
+    Ok(x)
 }
 
-fn get_caller_identity(caller: &Caller) -> Response {
+fn get_caller_identity(_: &State, caller: Option<&Caller>, _: &Params) -> Result<Xml, AwsError> {
+    let caller = caller.ok_or_else(|| AwsError::internal("GetCallerIdentity without a caller"))?;
     let user_id = match caller {
         Caller::Admin { .. } => super::ADMIN_USER_ID.to_string(),
         Caller::AssumedRole { .. } => caller.aws_userid(),
@@ -454,7 +461,7 @@ fn get_caller_identity(caller: &Caller) -> Response {
     x.el("Arn", &caller.arn())
         .el("UserId", &user_id)
         .el("Account", caller.account_id());
-    query::ok(STS_NS, "GetCallerIdentity", Some(&x.finish()))
+    Ok(x)
 }
 
 /// The STS endpoint: `POST /aws/sts/` (awsQuery). `AssumeRoleWithSAML` needs no signature;
@@ -463,35 +470,22 @@ pub async fn handle(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     req: axum::extract::Request,
 ) -> Response {
-    let (parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, super::MAX_SAML_BODY_BYTES).await else {
-        return super::body_too_large(super::MAX_SAML_BODY_BYTES).into_query(STS_NS);
-    };
-    let mut p = Params::parse(&body);
-    if let Some(q) = parts.uri.query() {
-        p.extend(Params::parse(q.as_bytes()));
-    }
-    let action = p.get("Action").unwrap_or("").to_string();
     let result = async {
-        match action.as_str() {
-            "AssumeRoleWithSAML" => {
-                super::throttle_and_faults(&state, "sts", &action).await?;
-                assume_role_with_saml(&state, &p)
-            }
-            "GetCallerIdentity" => {
-                let caller = super::authenticate(&state, "sts", &parts, &body)?;
-                super::throttle_and_faults(&state, "sts", &action).await?;
-                Ok(get_caller_identity(&caller))
-            }
-            "" => Err(AwsError::bad_request("MissingAction", "Missing Action")),
-            other => {
-                super::authenticate(&state, "sts", &parts, &body)?;
-                Err(AwsError::bad_request(
-                    "InvalidAction",
-                    format!("Could not find operation {other} for version 2011-06-15"),
-                ))
-            }
+        let (parts, body, p, action) = query::read(req, super::MAX_SAML_BODY_BYTES).await?;
+        if action.is_empty() {
+            return Err(AwsError::bad_request("MissingAction", "Missing Action"));
         }
+        let caller = match action.as_str() {
+            "AssumeRoleWithSAML" => None,
+            _ => Some(super::authenticate(&state, "sts", &parts, &body)?),
+        };
+        let op = super::ops::find(OPERATIONS, &action, "2011-06-15")?;
+        super::throttle_and_faults(&state, "sts", op.name).await?;
+        let x = (op.run)(&state, caller.as_ref(), &p);
+        let checked = x.as_ref().map(|_| None).map_err(|e| e.code.as_str());
+        super::model::debug_check("sts", op.name, checked);
+        let mut x = x?;
+        Ok(query::ok(STS_NS, op.name, Some(&x.finish())))
     }
     .await;
     result.unwrap_or_else(|e| e.into_query(STS_NS))

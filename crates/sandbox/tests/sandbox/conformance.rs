@@ -96,20 +96,122 @@ fn operations_md_is_current() {
     );
 }
 
+/// Each service has one operation table, serving exactly its model's operations.
 #[test]
 fn every_modelled_operation_has_a_handler() {
-    let model = connect_sso_sandbox::aws::model::of("connect").expect("connect model");
-    let mut table: Vec<&str> = connect_sso_sandbox::aws::connect::OPERATIONS
-        .iter()
-        .map(|o| o.name)
-        .collect();
-    table.sort_unstable();
-    assert_eq!(table, model.operation_names());
-    let sso = connect_sso_sandbox::aws::model::of("sso-admin").expect("sso-admin model");
-    let mut table: Vec<&str> = connect_sso_sandbox::aws::sso_admin::OPERATIONS
-        .iter()
-        .map(|o| o.0)
-        .collect();
-    table.sort_unstable();
-    assert_eq!(table, sso.operation_names());
+    use connect_sso_sandbox::aws::{model, ops};
+    for service in model::SERVICES {
+        let model = model::of(service).expect("model");
+        let mut table: Vec<&str> = ops::handlers(service).iter().map(|h| h.0).collect();
+        table.sort_unstable();
+        assert_eq!(table, model.operation_names(), "{service}");
+    }
+}
+
+/// Patterns Rust's `regex` cannot compile as written (look-aheads, `/…/`, double escapes) are
+/// enforced by the model layer, so no handler checks them by hand.
+#[test]
+fn look_ahead_and_escaped_patterns_are_enforced() {
+    let connect = connect_sso_sandbox::aws::model::of("connect").expect("connect model");
+    let user = |password: &str, mobile: &str| {
+        serde_json::json!({
+            "InstanceId": "i", "Username": "u", "SecurityProfileIds": ["p"],
+            "RoutingProfileId": "r", "Password": password,
+            "IdentityInfo": { "Mobile": mobile },
+        })
+    };
+    assert!(
+        connect
+            .validate("CreateUser", &user("Passw0rd!", "+12065550100"))
+            .is_ok()
+    );
+    for (password, mobile) in [("alllower1", "+12065550100"), ("Passw0rd!", "12065550100")] {
+        assert!(
+            connect
+                .validate("CreateUser", &user(password, mobile))
+                .is_err()
+        );
+    }
+    let instance = |alias: &str| {
+        serde_json::json!({
+            "IdentityManagementType": "SAML", "InstanceAlias": alias,
+            "InboundCallsEnabled": true, "OutboundCallsEnabled": true,
+        })
+    };
+    assert!(
+        connect
+            .validate("CreateInstance", &instance("my-instance"))
+            .is_ok()
+    );
+    for bad in ["d-abc", "-a", "a_b"] {
+        assert!(
+            connect.validate("CreateInstance", &instance(bad)).is_err(),
+            "{bad}"
+        );
+    }
+    let tag = |key: &str| serde_json::json!({ "resourceArn": "arn", "tags": { key: "Sales & Marketing (EMEA), Tier-1" } });
+    assert!(connect.validate("TagResource", &tag("team")).is_ok());
+    assert!(connect.validate("TagResource", &tag("aws:team")).is_err());
+    assert!(connect.unenforced_patterns().is_empty());
+}
+
+/// The answer checker every debug build runs ([`model::debug_check`]) flags an undeclared
+/// member, a missing required member and an undeclared error code, and passes a right answer.
+#[test]
+fn the_answer_checker_flags_answers_the_model_does_not_allow() {
+    use connect_sso_sandbox::aws::model;
+    let connect = model::of("connect").expect("connect model");
+    let right = serde_json::json!({ "Id": "i", "Arn": "arn" });
+    assert!(
+        connect
+            .check_answer("CreateInstance", Ok(Some(&right)))
+            .is_empty()
+    );
+    let nested_wrong = serde_json::json!({ "UserSummaryList": [{ "Id": "u", "Nickname": "x" }] });
+    let found = connect.check_answer("ListUsers", Ok(Some(&nested_wrong)));
+    assert_eq!(
+        found,
+        ["ListUsers.UserSummaryList[]: undeclared member Nickname"]
+    );
+    let search = serde_json::json!({ "Users": [], "message": "no" });
+    assert_eq!(
+        connect.check_answer("SearchUsers", Ok(Some(&search))),
+        ["SearchUsers: undeclared member message"]
+    );
+    let creds = serde_json::json!({ "Credentials": {}, "SignInUrl": "u" });
+    assert!(
+        connect
+            .check_answer("GetFederationToken", Ok(Some(&creds)))
+            .is_empty()
+    );
+    let error = connect.check_answer("CreateInstance", Err("InvalidParameterException"));
+    assert_eq!(
+        error,
+        ["CreateInstance: error InvalidParameterException is neither declared nor common"]
+    );
+    assert!(
+        connect
+            .check_answer("CreateUser", Err("InvalidParameterException"))
+            .is_empty()
+    );
+    assert!(
+        connect
+            .check_answer("CreateUser", Err("ThrottlingException"))
+            .is_empty()
+    );
+    let iam = model::of("iam").expect("iam model");
+    assert!(iam.check_answer("GetRole", Err("NoSuchEntity")).is_empty());
+    assert_eq!(iam.check_answer("GetRole", Err("InvalidInput")).len(), 1);
+    let user = serde_json::json!({ "User": { "AutoAcceptConfigs": [{ "Channel": "VOICE" }] } });
+    assert_eq!(
+        connect.check_answer("DescribeUser", Ok(Some(&user))),
+        ["DescribeUser.User.AutoAcceptConfigs[]: required member AutoAccept missing"]
+    );
+    let panicked = std::panic::catch_unwind(|| {
+        model::debug_check("connect", "ListUsers", Ok(Some(&nested_wrong)));
+    });
+    assert!(
+        panicked.is_err(),
+        "a debug build refuses a deviating answer"
+    );
 }

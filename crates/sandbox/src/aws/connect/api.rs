@@ -14,11 +14,12 @@ use axum::routing::{MethodFilter, MethodRouter, any, get};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::error::ConnectError;
+use super::error::{error, invalid_parameter};
 use super::model::{Ctx, IdentityInfo, Profile};
 use super::search::{Criteria, Filter};
 use super::{ConnectState, json as out, paging};
 use crate::State;
+use crate::aws::ops::{Operation, operation};
 use crate::aws::{AwsError, Caller, model};
 
 /// Largest request body read (Connect bodies are small).
@@ -42,64 +43,50 @@ pub enum Resource {
 /// A handler: the validated call in, the answer's members out.
 type Handler = fn(&State, &Call) -> Result<Value, AwsError>;
 
-/// One emulated operation.
-pub struct Op {
-    /// The model's operation name.
-    pub name: &'static str,
-    /// What IAM authorizes it on.
-    pub resource: Resource,
-    run: Handler,
-}
-
-const fn op(name: &'static str, resource: Resource, run: Handler) -> Op {
-    Op {
-        name,
-        resource,
-        run,
-    }
-}
+/// One emulated operation: its row with the IAM resource it is authorized on.
+pub type Op = Operation<(Resource, Handler)>;
 
 /// Every Connect operation the sandbox emulates.
 pub const OPERATIONS: &[Op] = &[
-    op("CreateInstance", Resource::Any, create_instance),
-    op("DescribeInstance", Resource::Instance, describe_instance),
-    op("ListInstances", Resource::Any, list_instances),
-    op("DeleteInstance", Resource::Instance, delete_instance),
-    op(
+    operation!("CreateInstance", create_instance, Resource::Any),
+    operation!("DescribeInstance", describe_instance, Resource::Instance),
+    operation!("ListInstances", list_instances, Resource::Any),
+    operation!("DeleteInstance", delete_instance, Resource::Instance),
+    operation!(
         "UpdateInstanceAttribute",
-        Resource::Instance,
         update_instance_attribute,
+        Resource::Instance
     ),
-    op("CreateUser", Resource::Instance, create_user),
-    op("DescribeUser", Resource::User, describe_user),
-    op("DeleteUser", Resource::User, delete_user),
-    op(
+    operation!("CreateUser", create_user, Resource::Instance),
+    operation!("DescribeUser", describe_user, Resource::User),
+    operation!("DeleteUser", delete_user, Resource::User),
+    operation!(
         "UpdateUserIdentityInfo",
-        Resource::User,
         update_user_identity_info,
+        Resource::User
     ),
-    op(
+    operation!(
         "UpdateUserSecurityProfiles",
-        Resource::User,
         update_user_security_profiles,
+        Resource::User
     ),
-    op(
+    operation!(
         "UpdateUserRoutingProfile",
-        Resource::User,
         update_user_routing_profile,
+        Resource::User
     ),
-    op("ListUsers", Resource::Instance, list_users),
-    op("SearchUsers", Resource::Instance, search_users),
-    op("ListSecurityProfiles", Resource::Instance, list_profiles),
-    op("ListRoutingProfiles", Resource::Instance, list_profiles),
-    op(
+    operation!("ListUsers", list_users, Resource::Instance),
+    operation!("SearchUsers", search_users, Resource::Instance),
+    operation!("ListSecurityProfiles", list_profiles, Resource::Instance),
+    operation!("ListRoutingProfiles", list_profiles, Resource::Instance),
+    operation!(
         "GetFederationToken",
-        Resource::OwnUser,
         get_federation_token,
+        Resource::OwnUser
     ),
-    op("TagResource", Resource::Arn, tag_resource),
-    op("UntagResource", Resource::Arn, untag_resource),
-    op("ListTagsForResource", Resource::Arn, list_tags_for_resource),
+    operation!("TagResource", tag_resource, Resource::Arn),
+    operation!("UntagResource", untag_resource, Resource::Arn),
+    operation!("ListTagsForResource", list_tags_for_resource, Resource::Arn),
 ];
 
 /// The Connect routes, relative to the service root (`/aws/connect`): each operation at its
@@ -157,28 +144,20 @@ impl Call {
     fn typed<T: DeserializeOwned>(&self, member: Option<&str>) -> Result<T, AwsError> {
         let v = member.map_or(&self.input, |m| &self.input[m]);
         serde_json::from_value(v.clone()).map_err(|e| {
-            err(ConnectError::Serialization(format!(
-                "The request body is not valid JSON for this operation: {e}."
-            )))
+            error(
+                "SerializationException",
+                format!("The request body is not valid JSON for this operation: {e}."),
+            )
         })
     }
 
     /// `MaxResults` / `NextToken` for the list `list`.
-    fn page(
-        &self,
-        list: &str,
-        default: usize,
-        limit: usize,
-    ) -> Result<paging::PageRequest, AwsError> {
-        let token = self.input["NextToken"].as_str();
-        paging::page_request(
-            list,
-            token,
+    fn page(&self, list: &str, default: usize) -> Result<paging::PageRequest, AwsError> {
+        let (token, max) = (
+            self.input["NextToken"].as_str(),
             self.input["MaxResults"].as_i64(),
-            default,
-            limit,
-        )
-        .map_err(err)
+        );
+        paging::page_request(list, token, max, default)
     }
 }
 
@@ -193,9 +172,10 @@ async fn dispatch(
     let answer = async {
         let (parts, body) = req.into_parts();
         let body = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-            err(ConnectError::Serialization(
+            error(
+                "SerializationException",
                 "The request body could not be read or is larger than 1 MiB.".to_string(),
-            ))
+            )
         })?;
         let caller = crate::aws::authenticate(&st, "connect", &parts, &body)?;
         let query: Vec<(String, String)> = parts
@@ -210,25 +190,29 @@ async fn dispatch(
         let input = model::of("connect")
             .and_then(|m| m.rest_input(op.name, &labels, &query, &body))
             .ok_or_else(|| {
-                err(ConnectError::Serialization(
+                error(
+                    "SerializationException",
                     "The request body is not a JSON object.".to_string(),
-                ))
+                )
             })?;
         let ctx = super::ctx(&st, &caller);
-        if let Some(resource) = resource_arn(op.resource, &ctx, &input) {
+        if let Some(resource) = resource_arn(op.run.0, &ctx, &input) {
             crate::aws::authorize(&st, &caller, "connect", op.name, &resource)?;
         }
         crate::aws::throttle_and_faults(&st, "connect", op.name).await?;
-        model::validate_request("connect", op.name, &input)?;
-        (op.run)(
-            &st,
-            &Call {
-                op: op.name,
+        let (name, run) = (op.name, op.run.1);
+        let answer = model::validate_request("connect", name, &input).and_then(|()| {
+            let call = Call {
+                op: name,
                 input,
                 ctx,
                 caller,
-            },
-        )
+            };
+            run(&st, &call).map_err(|e| declared(name, e))
+        });
+        let checked = answer.as_ref().map(Some).map_err(|e| e.code.as_str());
+        model::debug_check("connect", name, checked);
+        answer
     }
     .await;
     match answer {
@@ -258,15 +242,6 @@ fn resource_arn(resource: Resource, ctx: &Ctx, input: &Value) -> Option<String> 
         Resource::Arn => Some(s("resourceArn")),
         Resource::OwnUser => None,
     }
-}
-
-/// A Connect error as the shared AWS error.
-pub(super) fn err(e: ConnectError) -> AwsError {
-    AwsError::new(
-        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
-        e.code(),
-        e.message(),
-    )
 }
 
 fn instance_arn(ctx: &Ctx, instance_id: &str) -> String {
@@ -303,23 +278,19 @@ fn with_next(mut v: Value, next: Option<String>) -> Value {
 
 fn create_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
     let input = c.typed(None)?;
-    let (id, arn) = connect(st)
-        .write(|d| d.create_instance(&c.ctx, input))
-        .map_err(err)?;
+    let (id, arn) = connect(st).write(|d| d.create_instance(&c.ctx, input))?;
     Ok(json!({ "Id": id, "Arn": arn }))
 }
 
 fn describe_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
-    connect(st)
-        .read(|d| {
-            d.instance(&c.ctx, c.s("InstanceId"))
-                .map(|i| json!({ "Instance": out::instance(i, c.ctx.now_ms) }))
-        })
-        .map_err(err)
+    connect(st).read(|d| {
+        d.instance(&c.ctx, c.s("InstanceId"))
+            .map(|i| json!({ "Instance": out::instance(i, c.ctx.now_ms) }))
+    })
 }
 
 fn list_instances(st: &State, c: &Call) -> Result<Value, AwsError> {
-    let page = c.page("instances", 10, 10)?;
+    let page = c.page("instances", 10)?;
     Ok(connect(st).read(|d| {
         let (items, next) = paging::page("instances", d.instances_of(&c.ctx), |i| i.seq, page);
         let list: Vec<Value> = items
@@ -331,17 +302,13 @@ fn list_instances(st: &State, c: &Call) -> Result<Value, AwsError> {
 }
 
 fn delete_instance(st: &State, c: &Call) -> Result<Value, AwsError> {
-    connect(st)
-        .write(|d| d.delete_instance(&c.ctx, c.s("InstanceId")))
-        .map_err(err)?;
+    connect(st).write(|d| d.delete_instance(&c.ctx, c.s("InstanceId")))?;
     Ok(json!({}))
 }
 
 fn update_instance_attribute(st: &State, c: &Call) -> Result<Value, AwsError> {
     let (id, attribute, value) = (c.s("InstanceId"), c.s("AttributeType"), c.s("Value"));
-    connect(st)
-        .write(|d| d.update_instance_attribute(&c.ctx, id, attribute, value))
-        .map_err(err)?;
+    connect(st).write(|d| d.update_instance_attribute(&c.ctx, id, attribute, value))?;
     Ok(json!({}))
 }
 
@@ -349,94 +316,78 @@ fn update_instance_attribute(st: &State, c: &Call) -> Result<Value, AwsError> {
 
 fn create_user(st: &State, c: &Call) -> Result<Value, AwsError> {
     let input = c.typed(None)?;
-    let (id, arn) = connect(st)
-        .write(|d| d.create_user(&c.ctx, c.s("InstanceId"), input))
-        .map_err(err)?;
+    let (id, arn) = connect(st).write(|d| d.create_user(&c.ctx, c.s("InstanceId"), input))?;
     Ok(json!({ "UserId": id, "UserArn": arn }))
 }
 
 fn describe_user(st: &State, c: &Call) -> Result<Value, AwsError> {
-    connect(st)
-        .read(|d| {
-            let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
-            let u = i.user(c.s("UserId"))?;
-            Ok(json!({ "User": out::user(u, &c.ctx.region) }))
-        })
-        .map_err(err)
+    connect(st).read(|d| {
+        let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+        let u = i.user(c.s("UserId"))?;
+        Ok(json!({ "User": out::user(u, &c.ctx.region) }))
+    })
 }
 
 fn delete_user(st: &State, c: &Call) -> Result<Value, AwsError> {
-    connect(st)
-        .write(|d| d.delete_user(&c.ctx, c.s("InstanceId"), c.s("UserId")))
-        .map_err(err)?;
+    connect(st).write(|d| d.delete_user(&c.ctx, c.s("InstanceId"), c.s("UserId")))?;
     Ok(json!({}))
 }
 
 fn update_user_identity_info(st: &State, c: &Call) -> Result<Value, AwsError> {
     let info: IdentityInfo = c.typed(Some("IdentityInfo"))?;
     let (i, u) = (c.s("InstanceId"), c.s("UserId"));
-    connect(st)
-        .write(|d| d.update_user_identity_info(&c.ctx, i, u, info))
-        .map_err(err)?;
+    connect(st).write(|d| d.update_user_identity_info(&c.ctx, i, u, info))?;
     Ok(json!({}))
 }
 
 fn update_user_security_profiles(st: &State, c: &Call) -> Result<Value, AwsError> {
     let ids: Vec<String> = c.typed(Some("SecurityProfileIds"))?;
     let (i, u) = (c.s("InstanceId"), c.s("UserId"));
-    connect(st)
-        .write(|d| d.update_user_security_profiles(&c.ctx, i, u, ids))
-        .map_err(err)?;
+    connect(st).write(|d| d.update_user_security_profiles(&c.ctx, i, u, ids))?;
     Ok(json!({}))
 }
 
 fn update_user_routing_profile(st: &State, c: &Call) -> Result<Value, AwsError> {
     let (i, u, p) = (c.s("InstanceId"), c.s("UserId"), c.s("RoutingProfileId"));
-    connect(st)
-        .write(|d| d.update_user_routing_profile(&c.ctx, i, u, p))
-        .map_err(err)?;
+    connect(st).write(|d| d.update_user_routing_profile(&c.ctx, i, u, p))?;
     Ok(json!({}))
 }
 
 fn list_users(st: &State, c: &Call) -> Result<Value, AwsError> {
-    let page = c.page("users", 100, 1000)?;
-    connect(st)
-        .read(|d| {
-            let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
-            let (users, next) = paging::page("users", i.users.iter(), |u| u.seq, page);
-            let list: Vec<Value> = users
-                .into_iter()
-                .map(|u| out::user_summary(u, &c.ctx.region))
-                .collect();
-            Ok(with_next(json!({ "UserSummaryList": list }), next))
-        })
-        .map_err(err)
+    let page = c.page("users", 100)?;
+    connect(st).read(|d| {
+        let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+        let (users, next) = paging::page("users", i.users.iter(), |u| u.seq, page);
+        let list: Vec<Value> = users
+            .into_iter()
+            .map(|u| out::user_summary(u, &c.ctx.region))
+            .collect();
+        Ok(with_next(json!({ "UserSummaryList": list }), next))
+    })
 }
 
 fn search_users(st: &State, c: &Call) -> Result<Value, AwsError> {
-    // MaxResults: 1–500 in the model; a page holds 100 by default (docs/facts.md §2).
-    let page = c.page("search-users", 100, 500)?;
+    // A page holds 100 by default (docs/facts.md §2).
+    let page = c.page("search-users", 100)?;
     let criteria: Option<Criteria> = c.typed(Some("SearchCriteria"))?;
     let criteria = criteria.unwrap_or_default();
-    criteria.validate().map_err(err)?;
+    criteria.validate()?;
     let filter: Option<Filter> = c.typed(Some("SearchFilter"))?;
     let filter = filter.unwrap_or_default();
-    filter.validate().map_err(err)?;
-    connect(st)
-        .read(|d| {
-            let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
-            let matching: Vec<_> = i
-                .users
-                .iter()
-                .filter(|u| criteria.matches(u) && filter.matches(u))
-                .collect();
-            let total = matching.len();
-            let (users, next) = paging::page("search-users", matching.into_iter(), |u| u.seq, page);
-            let list: Vec<Value> = users.into_iter().map(out::user_search_summary).collect();
-            let body = json!({ "Users": list, "ApproximateTotalCount": total });
-            Ok(with_next(body, next))
-        })
-        .map_err(err)
+    filter.validate()?;
+    connect(st).read(|d| {
+        let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+        let matching: Vec<_> = i
+            .users
+            .iter()
+            .filter(|u| criteria.matches(u) && filter.matches(u))
+            .collect();
+        let total = matching.len();
+        let (users, next) = paging::page("search-users", matching.into_iter(), |u| u.seq, page);
+        let list: Vec<Value> = users.into_iter().map(out::user_search_summary).collect();
+        let body = json!({ "Users": list, "ApproximateTotalCount": total });
+        Ok(with_next(body, next))
+    })
 }
 
 /// ListSecurityProfiles and ListRoutingProfiles.
@@ -447,25 +398,23 @@ fn list_profiles(st: &State, c: &Call) -> Result<Value, AwsError> {
     } else {
         ("RoutingProfileSummaryList", "routing-profiles")
     };
-    let page = c.page(list, 100, 1000)?;
-    connect(st)
-        .read(|d| {
-            let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
-            let profiles = if security {
-                &i.security_profiles
-            } else {
-                &i.routing_profiles
-            };
-            // Profiles never move: their position is their sequence number.
-            let indexed: Vec<(u64, &Profile)> = (0u64..).zip(profiles.iter()).collect();
-            let (items, next) = paging::page(list, indexed.iter(), |p| p.0, page);
-            let summaries: Vec<Value> = items
-                .into_iter()
-                .map(|(_, p)| out::profile_summary(p, &c.ctx.region))
-                .collect();
-            Ok(with_next(json!({ key: summaries }), next))
-        })
-        .map_err(err)
+    let page = c.page(list, 100)?;
+    connect(st).read(|d| {
+        let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+        let profiles = if security {
+            &i.security_profiles
+        } else {
+            &i.routing_profiles
+        };
+        // Profiles never move: their position is their sequence number.
+        let indexed: Vec<(u64, &Profile)> = (0u64..).zip(profiles.iter()).collect();
+        let (items, next) = paging::page(list, indexed.iter(), |p| p.0, page);
+        let summaries: Vec<Value> = items
+            .into_iter()
+            .map(|(_, p)| out::profile_summary(p, &c.ctx.region))
+            .collect();
+        Ok(with_next(json!({ key: summaries }), next))
+    })
 }
 
 // ---- federation ------------------------------------------------------------------------------
@@ -489,38 +438,38 @@ fn get_federation_token(st: &State, c: &Call) -> Result<Value, AwsError> {
 
 fn tag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
     let tags: BTreeMap<String, String> = c.typed(Some("tags"))?;
-    connect(st)
-        .write(|d| {
-            let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
-            let mut merged = current.clone();
-            merged.extend(tags);
-            super::validate::tags(&merged)?;
-            *current = merged;
-            Ok(())
-        })
-        .map_err(err)?;
+    connect(st).write(|d| {
+        let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
+        let mut merged = current.clone();
+        merged.extend(tags);
+        // The model bounds one request's tags, not the sum: a resource has at most 50.
+        if merged.len() > 50 {
+            let n = merged.len();
+            return Err(invalid_parameter(format!(
+                "A resource can have at most 50 tags; got {n}."
+            )));
+        }
+        *current = merged;
+        Ok(())
+    })?;
     Ok(json!({}))
 }
 
 fn untag_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
     let keys: Vec<String> = c.typed(Some("tagKeys"))?;
-    connect(st)
-        .write(|d| {
-            let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
-            for k in &keys {
-                current.remove(k);
-            }
-            Ok(())
-        })
-        .map_err(err)?;
+    connect(st).write(|d| {
+        let current = d.tags_mut(&c.ctx, c.s("resourceArn"))?;
+        for k in &keys {
+            current.remove(k);
+        }
+        Ok(())
+    })?;
     Ok(json!({}))
 }
 
 fn list_tags_for_resource(st: &State, c: &Call) -> Result<Value, AwsError> {
     // `tags_mut` finds the resource; nothing is changed.
-    let tags = connect(st)
-        .write(|d| d.tags_mut(&c.ctx, c.s("resourceArn")).map(|t| t.clone()))
-        .map_err(err)?;
+    let tags = connect(st).write(|d| d.tags_mut(&c.ctx, c.s("resourceArn")).map(|t| t.clone()))?;
     Ok(json!({ "tags": tags }))
 }
 

@@ -1,73 +1,33 @@
-//! Amazon Connect's error codes (restJson1 `x-amzn-ErrorType`), as modelled in the Connect API
-//! reference (`connect-2017-08-08`): each variant carries the message the emulator sends.
+//! Amazon Connect's errors (restJson1 `x-amzn-ErrorType`): a code, answered with the HTTP
+//! status the Connect model (`connect-2017-08-08`) gives the code's shape, and a message.
 
-/// An error answer from the emulated Connect API.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConnectError {
-    /// 404 `ResourceNotFoundException`: the instance, user or profile does not exist.
-    #[error("{0}")]
-    ResourceNotFound(String),
-    /// 400 `InvalidParameterException`: a parameter is malformed or out of range.
-    #[error("{0}")]
-    InvalidParameter(String),
-    /// 400 `InvalidRequestException`: the request is not valid in this state or for this
-    /// instance's identity management type.
-    #[error("{0}")]
-    InvalidRequest(String),
-    /// 409 `DuplicateResourceException`: a resource with that name exists.
-    #[error("{0}")]
-    DuplicateResource(String),
-    /// 404 `UserNotFoundException`: GetFederationToken found no Connect user for the caller.
-    #[error("{0}")]
-    UserNotFound(String),
-    /// 403 `AccessDeniedException`: IAM does not allow the caller this action.
-    #[error("{0}")]
-    AccessDenied(String),
-    /// 400 `SerializationException`: the body is not the JSON the operation takes.
-    #[error("{0}")]
-    Serialization(String),
-}
+use axum::http::StatusCode;
 
-impl ConnectError {
-    /// The restJson1 error code (`x-amzn-ErrorType`).
-    pub fn code(&self) -> &'static str {
-        match self {
-            ConnectError::ResourceNotFound(_) => "ResourceNotFoundException",
-            ConnectError::InvalidParameter(_) => "InvalidParameterException",
-            ConnectError::InvalidRequest(_) => "InvalidRequestException",
-            ConnectError::DuplicateResource(_) => "DuplicateResourceException",
-            ConnectError::UserNotFound(_) => "UserNotFoundException",
-            ConnectError::AccessDenied(_) => "AccessDeniedException",
-            ConnectError::Serialization(_) => "SerializationException",
-        }
-    }
-
-    /// The HTTP status the Connect model gives the code.
-    pub fn status(&self) -> u16 {
-        match self {
-            ConnectError::ResourceNotFound(_) | ConnectError::UserNotFound(_) => 404,
-            ConnectError::InvalidParameter(_)
-            | ConnectError::InvalidRequest(_)
-            | ConnectError::Serialization(_) => 400,
-            ConnectError::DuplicateResource(_) => 409,
-            ConnectError::AccessDenied(_) => 403,
-        }
-    }
-
-    /// The message sent in the body.
-    pub fn message(&self) -> &str {
-        match self {
-            ConnectError::ResourceNotFound(m)
-            | ConnectError::InvalidParameter(m)
-            | ConnectError::InvalidRequest(m)
-            | ConnectError::DuplicateResource(m)
-            | ConnectError::UserNotFound(m)
-            | ConnectError::AccessDenied(m)
-            | ConnectError::Serialization(m) => m,
-        }
-    }
-}
+use crate::aws::{AwsError, model};
 
 /// Shorthand for results of Connect operations.
-pub type ConnectResult<T> = Result<T, ConnectError>;
+pub type ConnectResult<T> = Result<T, AwsError>;
+
+/// The error `code` (`ResourceNotFoundException`, …) with its model status (400 where the
+/// model gives none, as for `SerializationException`).
+pub fn error(code: &str, message: impl Into<String>) -> AwsError {
+    let shape = model::of("connect").and_then(|m| m.shape(code));
+    let status = shape.and_then(|s| s["error"]["httpStatusCode"].as_u64());
+    let status = status.and_then(|s| StatusCode::from_u16(u16::try_from(s).ok()?).ok());
+    AwsError::new(status.unwrap_or(StatusCode::BAD_REQUEST), code, message)
+}
+
+/// `InvalidParameterException`: a parameter is malformed or out of range.
+pub fn invalid_parameter(message: impl Into<String>) -> AwsError {
+    error("InvalidParameterException", message)
+}
+
+/// `InvalidRequestException`: not valid in this state or for this identity management type.
+pub fn invalid_request(message: impl Into<String>) -> AwsError {
+    error("InvalidRequestException", message)
+}
+
+/// `ResourceNotFoundException`: the instance, user or profile does not exist.
+pub fn not_found(message: impl Into<String>) -> AwsError {
+    error("ResourceNotFoundException", message)
+}

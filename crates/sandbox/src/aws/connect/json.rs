@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::model::{Instance, Profile, User};
+use super::model::{IdentityInfo, Instance, Profile, User};
 
 /// Unix ms → restJson1 timestamp (epoch seconds, fractional).
 pub fn epoch_seconds(ms: i64) -> f64 {
@@ -59,26 +59,19 @@ pub fn user(u: &User, region: &str) -> Value {
     v
 }
 
-/// `UserSearchSummary` (SearchUsers): full details, IdentityInfo limited to names.
+/// `UserSearchSummary` (SearchUsers): the user's details, IdentityInfo limited to names.
 pub fn user_search_summary(u: &User) -> Value {
-    let mut names = json!({});
-    if let Some(f) = &u.identity_info.first_name {
-        names["FirstName"] = json!(f);
+    let mut v = user(u, "");
+    if let Some(o) = v.as_object_mut() {
+        o.remove("LastModifiedTime");
+        o.remove("LastModifiedRegion");
     }
-    if let Some(l) = &u.identity_info.last_name {
-        names["LastName"] = json!(l);
-    }
-    let mut v = json!({
-        "Id": u.id,
-        "Arn": u.arn,
-        "Username": u.username,
-        "IdentityInfo": names,
-        "PhoneConfig": u.phone_config,
-        "SecurityProfileIds": u.security_profile_ids,
-        "RoutingProfileId": u.routing_profile_id,
-        "Tags": u.tags,
-    });
-    add_optional(&mut v, u);
+    let names = IdentityInfo {
+        first_name: u.identity_info.first_name.clone(),
+        last_name: u.identity_info.last_name.clone(),
+        ..IdentityInfo::default()
+    };
+    v["IdentityInfo"] = json!(names);
     v
 }
 

@@ -32,7 +32,6 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use api::{OPERATIONS, Op, Resource};
-pub use error::ConnectError;
 pub use model::{ConnectData, FederationSession, SamlEmailPolicy};
 
 use crate::State;
@@ -182,16 +181,16 @@ pub fn federate_to(
     destination: Option<&str>,
 ) -> Result<String, AwsError> {
     if uuid::Uuid::try_parse(instance_id).is_err() {
-        return Err(api::err(ConnectError::ResourceNotFound(format!(
+        return Err(error::not_found(format!(
             "Instance not found: {instance_id}. The federate URL takes the instance ID (a UUID), not its ARN or alias."
-        ))));
+        )));
     }
     let page = match destination {
         None | Some("") => agent_page::DEFAULT_DESTINATION.to_string(),
         Some(d) => agent_page::destination_path(d).ok_or_else(|| {
-            api::err(ConnectError::InvalidRequest(format!(
+            error::invalid_request(format!(
                 "The destination {d:?} is not a page of this Amazon Connect instance; external destinations need an approved origin."
-            )))
+            ))
         })?,
     };
     let grant = federation_grant(state, caller, instance_id)?;
@@ -227,9 +226,9 @@ pub fn federation_grant(
             ..
         } => (role_name, session_name),
         Caller::Admin { account_id, .. } => {
-            return Err(api::err(ConnectError::InvalidRequest(format!(
+            return Err(error::invalid_request(format!(
                 "Provided identity: Principal: {account_id} User: arn:aws:iam::{account_id}:root cannot be used for federation with Amazon Connect"
-            ))));
+            )));
         }
     };
     let opened: ConnectResult<_> = state.aws.connect.write(|d| {
@@ -238,7 +237,7 @@ pub fn federation_grant(
         let session = d.sessions.get(&token).cloned();
         Ok((user, token, session))
     });
-    let (user, access_token, session) = opened.map_err(api::err)?;
+    let (user, access_token, session) = opened?;
     let (instance, expires_ms) = session
         .map(|s| (s.instance_id, s.expires_ms))
         .unwrap_or_else(|| (bare_id.to_string(), ctx.now_ms));

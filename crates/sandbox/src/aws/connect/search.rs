@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::error::{ConnectError, ConnectResult};
+use super::error::{ConnectResult, invalid_parameter};
 use super::model::User;
 
 /// `UserSearchCriteria`.
@@ -13,19 +13,14 @@ use super::model::User;
 #[serde(rename_all = "PascalCase")]
 pub struct Criteria {
     /// Any of these.
-    #[serde(default)]
     pub or_conditions: Option<Vec<Criteria>>,
     /// All of these.
-    #[serde(default)]
     pub and_conditions: Option<Vec<Criteria>>,
     /// A leaf.
-    #[serde(default)]
     pub string_condition: Option<StringCondition>,
     /// Proficiency lists (not emulated).
-    #[serde(default)]
     pub list_condition: Option<serde_json::Value>,
     /// Hierarchy groups (matches the user's HierarchyGroupId exactly).
-    #[serde(default)]
     pub hierarchy_group_condition: Option<HierarchyGroupCondition>,
 }
 
@@ -54,10 +49,8 @@ pub struct HierarchyGroupCondition {
 #[serde(rename_all = "PascalCase")]
 pub struct Filter {
     /// Tag filter.
-    #[serde(default)]
     pub tag_filter: Option<TagFilter>,
     /// Attribute filter (not emulated).
-    #[serde(default)]
     pub user_attribute_filter: Option<serde_json::Value>,
 }
 
@@ -66,13 +59,10 @@ pub struct Filter {
 #[serde(rename_all = "PascalCase")]
 pub struct TagFilter {
     /// Any of these groups, each group all of its conditions.
-    #[serde(default)]
     pub or_conditions: Option<Vec<Vec<TagCondition>>>,
     /// All of these.
-    #[serde(default)]
     pub and_conditions: Option<Vec<TagCondition>>,
     /// One condition.
-    #[serde(default)]
     pub tag_condition: Option<TagCondition>,
 }
 
@@ -97,13 +87,13 @@ impl Criteria {
 
     fn validate_at(&self, depth: usize) -> ConnectResult<()> {
         if depth > MAX_DEPTH {
-            return Err(ConnectError::InvalidParameter(format!(
+            return Err(invalid_parameter(format!(
                 "SearchCriteria is nested deeper than {MAX_DEPTH} levels."
             )));
         }
         if self.list_condition.is_some() {
-            return Err(ConnectError::InvalidParameter(
-                "ListCondition (proficiencies) is not supported by the sandbox.".to_string(),
+            return Err(invalid_parameter(
+                "ListCondition (proficiencies) is not supported by the sandbox.",
             ));
         }
         for c in self
@@ -118,8 +108,9 @@ impl Criteria {
         // WITH_CHILD_GROUPS matches like EXACT.
         if let Some(s) = &self.string_condition {
             let field = s.field_name.as_deref().unwrap_or("");
-            if field_value_names(field).is_none() {
-                return Err(ConnectError::InvalidParameter(format!(
+            let known = field == "ResourceId" || FIELDS.split(' ').any(|f| f == field);
+            if !known {
+                return Err(invalid_parameter(format!(
                     "StringCondition.FieldName {field:?} is not one of Username, FirstName, LastName, RoutingProfileId, SecurityProfileId, resourceId."
                 )));
             }
@@ -129,13 +120,13 @@ impl Criteria {
             let n = value.chars().count();
             match s.comparison_type.as_deref() {
                 Some("CONTAINS") if !(2..=25).contains(&n) => {
-                    return Err(ConnectError::InvalidParameter(format!(
+                    return Err(invalid_parameter(format!(
                         "A CONTAINS condition needs a value of 2 to 25 characters; got {n}."
                     )));
                 }
                 None => {
-                    return Err(ConnectError::InvalidParameter(
-                        "StringCondition.ComparisonType is required.".to_string(),
+                    return Err(invalid_parameter(
+                        "StringCondition.ComparisonType is required.",
                     ));
                 }
                 Some(_) => {}
@@ -146,72 +137,43 @@ impl Criteria {
 
     /// Does `user` match? (call [`Criteria::validate`] first).
     pub fn matches(&self, user: &User) -> bool {
-        if let Some(or) = &self.or_conditions {
-            if !or.is_empty() && !or.iter().any(|c| c.matches(user)) {
-                return false;
-            }
-        }
-        if let Some(and) = &self.and_conditions {
-            if !and.iter().all(|c| c.matches(user)) {
-                return false;
-            }
-        }
-        if let Some(s) = &self.string_condition {
+        let or = self.or_conditions.as_ref();
+        let or = or.is_none_or(|or| or.is_empty() || or.iter().any(|c| c.matches(user)));
+        let and = self.and_conditions.as_ref();
+        let and = and.is_none_or(|and| and.iter().all(|c| c.matches(user)));
+        let string = self.string_condition.as_ref().is_none_or(|s| {
             let wanted = s.value.as_deref().unwrap_or("");
             let values = user_field(user, s.field_name.as_deref().unwrap_or(""));
-            let hit = values.iter().any(|v| match s.comparison_type.as_deref() {
+            values.iter().any(|v| match s.comparison_type.as_deref() {
                 Some("EXACT") => *v == wanted,
                 Some("CONTAINS") => v.contains(wanted),
                 Some("STARTS_WITH") => v.starts_with(wanted),
                 _ => false,
-            });
-            if !hit {
-                return false;
-            }
-        }
-        if let Some(h) = &self.hierarchy_group_condition {
-            if user.hierarchy_group_id.as_deref() != h.value.as_deref() {
-                return false;
-            }
-        }
-        true
+            })
+        });
+        let group = self.hierarchy_group_condition.as_ref();
+        let group = group.is_none_or(|h| user.hierarchy_group_id.as_deref() == h.value.as_deref());
+        or && and && string && group
     }
 }
 
-fn field_value_names(field: &str) -> Option<&'static str> {
-    match field {
-        "Username" => Some("Username"),
-        "FirstName" => Some("FirstName"),
-        "LastName" => Some("LastName"),
-        "RoutingProfileId" => Some("RoutingProfileId"),
-        "SecurityProfileId" => Some("SecurityProfileId"),
-        "resourceId" | "ResourceId" => Some("resourceId"),
-        _ => None,
-    }
-}
+/// The fields a `StringCondition` may name.
+const FIELDS: &str = "Username FirstName LastName RoutingProfileId SecurityProfileId resourceId";
 
+/// The values of `field` of `user` (none for a field not in [`FIELDS`]).
 fn user_field<'a>(user: &'a User, field: &str) -> Vec<&'a str> {
-    match field_value_names(field) {
-        Some("Username") => vec![user.username.as_str()],
-        Some("FirstName") => user
-            .identity_info
-            .first_name
-            .as_deref()
-            .into_iter()
-            .collect(),
-        Some("LastName") => user
-            .identity_info
-            .last_name
-            .as_deref()
-            .into_iter()
-            .collect(),
-        Some("RoutingProfileId") => vec![user.routing_profile_id.as_str()],
-        Some("SecurityProfileId") => user
+    let names = &user.identity_info;
+    match field {
+        "Username" => vec![&user.username],
+        "FirstName" => names.first_name.iter().map(String::as_str).collect(),
+        "LastName" => names.last_name.iter().map(String::as_str).collect(),
+        "RoutingProfileId" => vec![&user.routing_profile_id],
+        "SecurityProfileId" => user
             .security_profile_ids
             .iter()
             .map(String::as_str)
             .collect(),
-        Some("resourceId") => vec![user.id.as_str()],
+        "resourceId" | "ResourceId" => vec![&user.id],
         _ => Vec::new(),
     }
 }
@@ -220,8 +182,8 @@ impl Filter {
     /// Check the filter once.
     pub fn validate(&self) -> ConnectResult<()> {
         if self.user_attribute_filter.is_some() {
-            return Err(ConnectError::InvalidParameter(
-                "UserAttributeFilter is not supported by the sandbox; use TagFilter.".to_string(),
+            return Err(invalid_parameter(
+                "UserAttributeFilter is not supported by the sandbox; use TagFilter.",
             ));
         }
         Ok(())
@@ -237,21 +199,13 @@ impl Filter {
             (Some(k), None) => user.tags.contains_key(k),
             _ => true,
         };
-        if let Some(c) = &t.tag_condition {
-            if !has(c) {
-                return false;
-            }
-        }
-        if let Some(and) = &t.and_conditions {
-            if !and.iter().all(has) {
-                return false;
-            }
-        }
-        if let Some(or) = &t.or_conditions {
-            if !or.is_empty() && !or.iter().any(|group| group.iter().all(has)) {
-                return false;
-            }
-        }
-        true
+        let one = t.tag_condition.as_ref().is_none_or(has);
+        let and = t
+            .and_conditions
+            .as_ref()
+            .is_none_or(|and| and.iter().all(has));
+        let or = t.or_conditions.as_ref();
+        let or = or.is_none_or(|or| or.is_empty() || or.iter().any(|g| g.iter().all(has)));
+        one && and && or
     }
 }
