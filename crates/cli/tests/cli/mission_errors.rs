@@ -129,8 +129,8 @@ fn no_sandbox_reachable() {
     assert_eq!(out.code, 1, "{}", out.stderr);
 }
 
-#[test]
-fn cloud_target_without_credentials() {
+/// A directory with a cloud spec written by `init`.
+fn cloud_spec_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let init = run_in(
         dir.path(),
@@ -153,6 +153,12 @@ fn cloud_target_without_credentials() {
         b"",
     );
     assert_eq!(init.code, 0, "{}", init.stderr);
+    dir
+}
+
+#[test]
+fn cloud_target_without_credentials() {
+    let dir = cloud_spec_dir();
     // No Azure CLI either: PATH holds nothing.
     let empty = tempfile::tempdir().expect("temp dir");
     let no_az = [("PATH", empty.path().to_str().expect("UTF-8 path"))];
@@ -268,28 +274,7 @@ fn cloud_target_without_aws_credentials_says_so_with_a_hint() {
         eprintln!("note: skipping: this environment has AWS credentials");
         return;
     }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let init = run_in(
-        dir.path(),
-        &[
-            "init",
-            "--target",
-            "cloud",
-            "--tenant-id",
-            "72f988bf-86f1-41af-91ab-2d7cd011db47",
-            "--account-id",
-            "123456789012",
-            "--region",
-            "eu-west-2",
-            "--alias",
-            "acme-contact",
-            "--admin",
-            "admin@acme.example",
-        ],
-        &[],
-        b"",
-    );
-    assert_eq!(init.code, 0, "{}", init.stderr);
+    let dir = cloud_spec_dir();
     let home = tempfile::tempdir().expect("temp dir");
     let home = home.path().to_str().expect("UTF-8 path");
     // Graph through a given token (no network); AWS: no profile, no environment, no instance
