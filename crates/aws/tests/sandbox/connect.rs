@@ -1271,3 +1271,53 @@ async fn aws_cli_lists_users_through_the_sandbox() {
     assert_eq!(names, ["cli.user@example.com"]);
     env.sandbox.shutdown().await;
 }
+
+/// Regression (issue 11): the sandbox answered ListInstances in eu-west-2 with the us-east-1
+/// instance, so a wrong Region planned changes to the wrong instance. As on AWS, an instance
+/// belongs to one account and one Region.
+#[tokio::test]
+async fn instances_are_per_region_as_on_aws() {
+    use std::sync::Arc;
+
+    use connect_sso_aws::{Aws, Pacer};
+    let w = common::world().await;
+    w.sandbox
+        .state
+        .aws
+        .connect
+        .set_creation_delay(Duration::ZERO);
+    let id = w
+        .aws
+        .create_instance("per-region", true, true, &[])
+        .await
+        .expect("created in us-east-1");
+    let london = Aws::with_endpoints(
+        &Endpoint {
+            region: "eu-west-2".into(),
+            ..common::endpoint()
+        },
+        &connect_sso_testkit::service_endpoints(w.sandbox.urls()),
+    )
+    .with_pacer(Arc::new(Pacer::default()));
+    assert!(
+        london
+            .find_instance_by_alias("per-region")
+            .await
+            .expect("list")
+            .is_none()
+    );
+    assert!(
+        london
+            .describe_instance(&id)
+            .await
+            .expect("describe")
+            .is_none()
+    );
+    assert!(
+        w.aws
+            .describe_instance(&id)
+            .await
+            .expect("describe")
+            .is_some()
+    );
+}

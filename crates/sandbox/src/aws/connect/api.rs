@@ -195,7 +195,13 @@ async fn dispatch(
                     "The request body is not a JSON object.".to_string(),
                 )
             })?;
-        let ctx = super::ctx(&st, &caller);
+        let region = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| crate::aws::sigv4::parse_authorization(v).ok())
+            .map(|a| a.region);
+        let ctx = super::ctx_in(&st, &caller, region);
         if let Some(resource) = resource_arn(op.run.0, &ctx, &input) {
             crate::aws::authorize(&st, &caller, "connect", op.name, &resource)?;
         }

@@ -252,11 +252,18 @@ pub fn federation_grant(
     })
 }
 
-/// Context of a call by `caller` now.
+/// Context of a call by `caller` now, in the sandbox's Region (the console federation path,
+/// which has no signed request of its own).
 fn ctx(state: &State, caller: &Caller) -> Ctx {
+    ctx_in(state, caller, None)
+}
+
+/// Context of a call by `caller` now, in `region` (the Region of the request's SigV4 scope:
+/// instances belong to one account and one Region, as on AWS), else the sandbox's.
+fn ctx_in(state: &State, caller: &Caller, region: Option<String>) -> Ctx {
     Ctx {
         account_id: caller.account_id().to_string(),
-        region: crate::TEST_REGION.to_string(),
+        region: region.unwrap_or_else(|| crate::TEST_REGION.to_string()),
         now_ms: now_ms(state),
     }
 }

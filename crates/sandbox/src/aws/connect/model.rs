@@ -273,6 +273,14 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Whether the caller sees it: as on AWS, an instance belongs to one account and one
+    /// Region (the Region of its ARN), and the caller's Region is that of its request signature.
+    pub fn in_scope(&self, ctx: &Ctx) -> bool {
+        self.account_id == ctx.account_id && self.arn.split(':').nth(3) == Some(ctx.region.as_str())
+    }
+}
+
+impl Instance {
     /// Status at `now_ms`.
     pub fn status(&self, now_ms: i64) -> InstanceStatus {
         if self.failure.is_some() {
@@ -564,18 +572,14 @@ impl ConnectData {
     pub fn instance(&self, ctx: &Ctx, instance_id: &str) -> ConnectResult<&Instance> {
         self.instances
             .iter()
-            .find(|i| {
-                i.account_id == ctx.account_id && (i.id == instance_id || i.arn == instance_id)
-            })
+            .find(|i| i.in_scope(ctx) && (i.id == instance_id || i.arn == instance_id))
             .ok_or_else(|| instance_not_found(instance_id))
     }
 
     fn instance_index(&self, ctx: &Ctx, instance_id: &str) -> ConnectResult<usize> {
         self.instances
             .iter()
-            .position(|i| {
-                i.account_id == ctx.account_id && (i.id == instance_id || i.arn == instance_id)
-            })
+            .position(|i| i.in_scope(ctx) && (i.id == instance_id || i.arn == instance_id))
             .ok_or_else(|| instance_not_found(instance_id))
     }
 
@@ -599,9 +603,7 @@ impl ConnectData {
 
     /// The caller's instances in creation order.
     pub fn instances_of<'a>(&'a self, ctx: &'a Ctx) -> impl Iterator<Item = &'a Instance> + 'a {
-        self.instances
-            .iter()
-            .filter(move |i| i.account_id == ctx.account_id)
+        self.instances.iter().filter(move |i| i.in_scope(ctx))
     }
 
     /// DeleteInstance: the instance, its users and their sessions go.
@@ -817,7 +819,7 @@ impl ConnectData {
         let i = self
             .instances
             .iter_mut()
-            .find(|i| i.id == instance_id && i.account_id == ctx.account_id)
+            .find(|i| i.id == instance_id && i.in_scope(ctx))
             .ok_or_else(not_found)?;
         match (kind, sub_id) {
             (None, None) => Ok(&mut i.tags),
