@@ -228,6 +228,8 @@ pub(crate) enum SchemaOf {
     SavedPlan,
     /// `apply --json`.
     Apply,
+    /// `destroy --json`.
+    Destroy,
     /// Any command's failure under `--json`.
     Error,
 }

@@ -2,7 +2,6 @@
 
 use connect_sso_engine::apply::{Clients, destroy, destroy_plan};
 use connect_sso_engine::observe::observe;
-use serde_json::json;
 
 use super::mission::{Progress, Sink, confirm, engine_error, render_destroy_plan};
 use super::{json_text, runtime};
@@ -34,9 +33,7 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
     }
     if shown.delete.is_empty() {
         if args.json {
-            printer.out(&json_text(
-                &json!({"deleted": [], "kept": kept(&shown.keep)}),
-            )?);
+            printer.out(&json_text(&DestroySummary::new(&[], &shown.keep))?);
         }
         return Ok(ExitCode::Success);
     }
@@ -69,9 +66,7 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
         ),
     })?;
     if args.json {
-        printer.out(&json_text(
-            &json!({"deleted": done.delete, "kept": kept(&done.keep)}),
-        )?);
+        printer.out(&json_text(&DestroySummary::new(&done.delete, &done.keep))?);
     } else {
         let mut s = format!(
             "\nDestroy complete: deleted {} resource{}.\n",
@@ -88,8 +83,35 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
     Ok(ExitCode::Success)
 }
 
-fn kept(keep: &[(String, String)]) -> Vec<serde_json::Value> {
-    keep.iter()
-        .map(|(what, why)| json!({"resource": what, "reason": why}))
-        .collect()
+/// What `destroy --json` prints.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct DestroySummary {
+    /// What was deleted, in order.
+    pub(crate) deleted: Vec<String>,
+    /// What was left in place, with why.
+    pub(crate) kept: Vec<Kept>,
+}
+
+/// A resource `destroy` left in place.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct Kept {
+    /// The resource.
+    pub(crate) resource: String,
+    /// Why it stays.
+    pub(crate) reason: String,
+}
+
+impl DestroySummary {
+    fn new(deleted: &[String], keep: &[(String, String)]) -> Self {
+        DestroySummary {
+            deleted: deleted.to_vec(),
+            kept: keep
+                .iter()
+                .map(|(resource, reason)| Kept {
+                    resource: resource.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
+        }
+    }
 }

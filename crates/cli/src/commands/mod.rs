@@ -7,7 +7,7 @@
 mod apply;
 mod conventions;
 mod demo;
-mod destroy;
+pub(crate) mod destroy;
 mod init;
 pub(crate) mod input;
 mod login;

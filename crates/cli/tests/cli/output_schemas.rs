@@ -15,6 +15,7 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("plan", "plan.schema.json"),
     ("saved-plan", "saved-plan.schema.json"),
     ("apply", "apply.schema.json"),
+    ("destroy", "destroy.schema.json"),
     ("error", "error.schema.json"),
 ];
 
@@ -84,6 +85,9 @@ fn every_json_output_validates_against_its_checked_in_schema() {
     let stale = w.run(&["apply", "saved.json", "--json"]);
     assert_eq!(stale.code, 1, "{}", stale.stderr);
     assert_valid(&python, &stale.stdout, "error.schema.json");
+    let destroyed = w.run(&["destroy", "--yes", "--json"]);
+    assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
+    assert_valid(&python, &destroyed.stdout, "destroy.schema.json");
     let spec = std::fs::read_to_string(w.path().join("connect-sso.toml")).expect("spec");
     let spec: toml::Value = toml::from_str(&spec).expect("TOML");
     let spec = serde_json::to_string(&spec).expect("as JSON");

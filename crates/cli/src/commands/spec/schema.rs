@@ -3,6 +3,7 @@
 //! checked into docs/schemas/ (a test keeps them current).
 
 use crate::cli::{SchemaOf, SpecSchemaArgs};
+use crate::commands::destroy::DestroySummary;
 use crate::commands::mission::{ApplySummary, SavedPlan};
 use crate::error::{CommandError, ExitCode, JsonFailure};
 use crate::printer::Printer;
@@ -14,6 +15,7 @@ pub(crate) fn schema_text(of: SchemaOf) -> Result<String, CommandError> {
         SchemaOf::Plan => schemars::schema_for!(connect_sso_engine::Plan),
         SchemaOf::SavedPlan => schemars::schema_for!(SavedPlan),
         SchemaOf::Apply => schemars::schema_for!(ApplySummary),
+        SchemaOf::Destroy => schemars::schema_for!(DestroySummary),
         SchemaOf::Error => schemars::schema_for!(JsonFailure<'static>),
     };
     serde_json::to_string_pretty(&schema)
