@@ -103,8 +103,21 @@ pub struct LoginOutcome {
     pub relay_state: Option<String>,
     /// Roles offered by the chooser (empty when AWS went straight through).
     pub roles_offered: Vec<String>,
-    /// Every request made, in order: (hop, method, URL, status).
-    pub trail: Vec<(Hop, String, String, u16)>,
+    /// Every request made, in order.
+    pub trail: Vec<Request>,
+}
+
+/// One request of a sign-in, as `--json` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Request {
+    /// The hop it belongs to.
+    pub hop: Hop,
+    /// HTTP method.
+    pub method: String,
+    /// URL (the query is kept: it is the sandbox's or the IdP's, never a password).
+    pub url: String,
+    /// HTTP status of the answer.
+    pub status: u16,
 }
 
 /// A form found in a page.
@@ -418,7 +431,7 @@ fn text_around(text: &str, needle: &str) -> String {
 
 struct Driver {
     http: reqwest::Client,
-    trail: Vec<(Hop, String, String, u16)>,
+    trail: Vec<Request>,
 }
 
 struct Page {
@@ -453,7 +466,12 @@ impl Driver {
                 .await
                 .map_err(|e| fail(hop, &url, None, e.to_string()))?;
             let status = resp.status().as_u16();
-            self.trail.push((hop, method, url.clone(), status));
+            self.trail.push(Request {
+                hop,
+                method,
+                url: url.clone(),
+                status,
+            });
             if resp.status().is_redirection() {
                 let loc = resp
                     .headers()

@@ -3,7 +3,7 @@
 
 use std::io::BufRead as _;
 
-use connect_sso_engine::login::{Hop, LoginError, LoginOutcome, LoginRequest, login};
+use connect_sso_engine::login::{Hop, LoginError, LoginOutcome, LoginRequest, Request, login};
 use connect_sso_engine::observe::observe_entra;
 use connect_sso_entra::Graph;
 use connect_sso_sandbox::entra::DEMO_PASSWORD;
@@ -202,9 +202,9 @@ pub(crate) fn render_success(printer: &Printer, o: &LoginOutcome) -> String {
 
 /// The hops a sign-in went through, named for people: the engine's hop, refined by URL for
 /// the redirects that follow AWS sign-in (console federation, then Connect).
-pub(crate) fn chain_labels(trail: &[(Hop, String, String, u16)]) -> Vec<String> {
+pub(crate) fn chain_labels(trail: &[Request]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (hop, _, url, _) in trail {
+    for Request { hop, url, .. } in trail {
         let label = if url.contains("/connect/federate/") {
             Hop::ConsoleFederation.to_string()
         } else if url.contains("/aws/connect/app/") || url.contains(".my.connect.aws/") {
@@ -337,36 +337,36 @@ mod tests {
     #[test]
     fn the_chain_names_federation_and_connect_by_url() {
         let trail = vec![
-            (
-                Hop::IdpSignInPage,
-                "GET".into(),
-                "http://x/entra/t/signin/a".into(),
-                200,
-            ),
-            (
-                Hop::IdpCredentials,
-                "POST".into(),
-                "http://x/entra/t/login".into(),
-                200,
-            ),
-            (
-                Hop::AwsSignIn,
-                "POST".into(),
-                "http://x/aws/signin/saml".into(),
-                302,
-            ),
-            (
-                Hop::AwsSignIn,
-                "GET".into(),
-                "http://x/aws/console/connect/federate/i".into(),
-                302,
-            ),
-            (
-                Hop::AwsSignIn,
-                "GET".into(),
-                "http://x/aws/connect/app/i/ccp-v2".into(),
-                200,
-            ),
+            Request {
+                hop: Hop::IdpSignInPage,
+                method: "GET".into(),
+                url: "http://x/entra/t/signin/a".into(),
+                status: 200,
+            },
+            Request {
+                hop: Hop::IdpCredentials,
+                method: "POST".into(),
+                url: "http://x/entra/t/login".into(),
+                status: 200,
+            },
+            Request {
+                hop: Hop::AwsSignIn,
+                method: "POST".into(),
+                url: "http://x/aws/signin/saml".into(),
+                status: 302,
+            },
+            Request {
+                hop: Hop::AwsSignIn,
+                method: "GET".into(),
+                url: "http://x/aws/console/connect/federate/i".into(),
+                status: 302,
+            },
+            Request {
+                hop: Hop::AwsSignIn,
+                method: "GET".into(),
+                url: "http://x/aws/connect/app/i/ccp-v2".into(),
+                status: 200,
+            },
         ];
         assert_eq!(
             chain_labels(&trail),

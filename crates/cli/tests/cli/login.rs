@@ -70,6 +70,10 @@ fn login_success_and_failure_are_explained() {
     let json: serde_json::Value = serde_json::from_str(&saved.stdout).expect("JSON");
     assert_eq!(json["signed_in"], true);
     assert_eq!(json["destination"], "/ccp-v2");
+    // Each request of the trail is an object with named fields (not a positional array).
+    let first = &json["outcome"]["trail"][0];
+    assert_eq!(first["method"], "GET", "{first}");
+    assert!(first["status"].is_u64() && first["url"].is_string() && first["hop"].is_string());
     let inspect = w.run_plain(&["saml", "inspect", "bob.saml"]);
     assert_eq!(inspect.code, 0, "{}", inspect.stderr);
     assert!(

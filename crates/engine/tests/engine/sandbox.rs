@@ -287,7 +287,7 @@ async fn login_walks_the_whole_chain_into_connect_as_the_user() {
             .as_deref()
             .is_some_and(|r| r.contains("destination=%2Fccp-v2"))
     );
-    let hops: Vec<Hop> = out.trail.iter().map(|t| t.0).collect();
+    let hops: Vec<Hop> = out.trail.iter().map(|t| t.hop).collect();
     assert!(hops.contains(&Hop::IdpCredentials) && hops.contains(&Hop::AwsSignIn));
 
     // What was posted verifies against the app's published metadata, with AWS's rules.
