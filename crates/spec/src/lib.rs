@@ -116,6 +116,15 @@ first_name = "Connect"
 last_name = "Administrator"
 security_profiles = ["Admin"]
 routing_profile = "Basic Routing Profile"
+
+# `connect-sso sync` creates a Connect user for each member of the groups above (docs/spec.md).
+# [sync]
+# username = "upn"              # or "mail": what the RoleSessionName claim sends
+# leavers = "disable"           # or "delete"; disable strips to disabled_security_profile
+# disabled_security_profile = "connect-sso-disabled"
+# max_removals = 50             # refuse more removals than this without --force
+# max_removal_percent = 20
+# adopt_existing = false        # take over hand-made Connect users of the same name
 "#,
         tenant = v.tenant_id,
         account = v.account_id,

@@ -625,3 +625,19 @@ mod validation {
         insta::assert_snapshot!(Spec::parse(&text).expect_err("bad").to_string());
     }
 }
+
+#[test]
+fn the_starters_commented_sync_section_is_valid_once_uncommented() {
+    let text = starter_text();
+    let start = text.find("# [sync]").expect("the starter documents [sync]");
+    let uncommented: String = text[..start].to_string()
+        + &text[start..]
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+    let spec = Spec::parse(&uncommented).expect("the documented [sync] section parses");
+    // The values the starter documents are the defaults.
+    assert_eq!(spec.sync, Spec::parse(&text).expect("starter").sync);
+    assert!(uncommented.contains("\n[sync]\n"), "{uncommented}");
+}
