@@ -253,6 +253,35 @@ async fn set_consistency(sb: &Sandbox, body: Value) -> Value {
     resp.json().await.expect("consistency answer")
 }
 
+/// Graph reads the app (by ID and in a list by name) and its service principal as `name`,
+/// with `sso_mode` as the service principal's `preferredSingleSignOnMode`.
+async fn assert_reads(g: &Graph, app_id: &str, sp_id: &str, name: &str, sso_mode: Value) {
+    let app = g
+        .ok(Method::GET, &format!("applications/{app_id}"), None, 200)
+        .await;
+    assert_eq!(app["displayName"], name);
+    let listed = g
+        .ok(
+            Method::GET,
+            &format!("applications?$filter=displayName eq '{name}'"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(listed["value"].as_array().map(Vec::len), Some(1));
+    let sp = g
+        .ok(
+            Method::GET,
+            &format!("servicePrincipals/{sp_id}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(sp["displayName"], name);
+    assert_eq!(sp["appDisplayName"], name);
+    assert_eq!(sp["preferredSingleSignOnMode"], sso_mode);
+}
+
 #[tokio::test]
 async fn stale_reads_return_the_old_version_until_the_window_passes() {
     let sb = start().await;
@@ -288,58 +317,12 @@ async fn stale_reads_return_the_old_version_until_the_window_passes() {
     .await;
 
     // Inside the window: the pre-PATCH representation, by ID and in lists.
-    let app = g
-        .ok(Method::GET, &format!("applications/{app_id}"), None, 200)
-        .await;
-    assert_eq!(app["displayName"], "Old name");
-    let listed = g
-        .ok(
-            Method::GET,
-            "applications?$filter=displayName eq 'Old name'",
-            None,
-            200,
-        )
-        .await;
-    assert_eq!(listed["value"].as_array().map(Vec::len), Some(1));
-    let sp = g
-        .ok(
-            Method::GET,
-            &format!("servicePrincipals/{sp_id}"),
-            None,
-            200,
-        )
-        .await;
-    assert_eq!(sp["displayName"], "Old name");
-    assert_eq!(sp["appDisplayName"], "Old name");
-    assert_eq!(sp["preferredSingleSignOnMode"], Value::Null);
+    assert_reads(&g, app_id, sp_id, "Old name", Value::Null).await;
 
     // Past the window on the sandbox clock (no sleeping): the new representation.
     advance_entra_clock(&sb, 61).await;
     let g = Graph::tool(&sb).await;
-    let app = g
-        .ok(Method::GET, &format!("applications/{app_id}"), None, 200)
-        .await;
-    assert_eq!(app["displayName"], "New name");
-    let listed = g
-        .ok(
-            Method::GET,
-            "applications?$filter=displayName eq 'New name'",
-            None,
-            200,
-        )
-        .await;
-    assert_eq!(listed["value"].as_array().map(Vec::len), Some(1));
-    let sp = g
-        .ok(
-            Method::GET,
-            &format!("servicePrincipals/{sp_id}"),
-            None,
-            200,
-        )
-        .await;
-    assert_eq!(sp["displayName"], "New name");
-    assert_eq!(sp["appDisplayName"], "New name");
-    assert_eq!(sp["preferredSingleSignOnMode"], "saml");
+    assert_reads(&g, app_id, sp_id, "New name", json!("saml")).await;
 
     // Switched off, a PATCH is read back at once.
     set_consistency(&sb, json!({"staleReadMs": 0})).await;
