@@ -463,6 +463,16 @@ async fn request_id(
     resp
 }
 
+/// A path under `/aws` that no service serves: 404 in the JSON protocols' error shape.
+async fn unknown_path(uri: axum::http::Uri) -> axum::response::Response {
+    AwsError::new(
+        StatusCode::NOT_FOUND,
+        "UnknownOperationException",
+        format!("The sandbox serves no AWS endpoint at {}.", uri.path()),
+    )
+    .into_rest_json()
+}
+
 /// Routes under `/aws`.
 pub fn router(state: Arc<State>) -> axum::Router {
     axum::Router::new()
@@ -484,6 +494,8 @@ pub fn router(state: Arc<State>) -> axum::Router {
             get(signin::federate_regional),
         )
         .nest("/_admin", admin::router())
+        // A nested router's fallback is not reached (axum issue #3138): an explicit catch-all.
+        .route("/{*rest}", axum::routing::any(unknown_path))
         .with_state(state.clone())
         .nest("/connect", connect::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state, persist_changes))
