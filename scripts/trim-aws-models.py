@@ -19,6 +19,9 @@ SERVICES = {
         "UpdateUserIdentityInfo", "UpdateUserSecurityProfiles", "UpdateUserRoutingProfile",
         "ListUsers", "SearchUsers", "ListSecurityProfiles", "ListRoutingProfiles",
         "GetFederationToken", "TagResource", "UntagResource", "ListTagsForResource",
+        "CreateSecurityProfile", "CreateRoutingProfile", "UpdateUserHierarchyStructure",
+        "DescribeUserHierarchyStructure", "CreateUserHierarchyGroup", "DescribeUserHierarchyGroup",
+        "ListUserHierarchyGroups", "UpdateUserHierarchy", "ListQueues",
     ]),
     "iam": ("iam/2010-05-08", [
         "CreateSAMLProvider", "GetSAMLProvider", "ListSAMLProviders", "UpdateSAMLProvider",

@@ -442,6 +442,10 @@ pub(crate) struct SandboxServeArgs {
     /// Extra generated users in the demo tenant.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub(crate) users: usize,
+    /// Users a Connect instance may have (AWS's "Users per instance" quota, default 500;
+    /// raise it as you would ask AWS to). Default: the state file's, else 500.
+    #[arg(long, value_name = "N")]
+    pub(crate) connect_user_limit: Option<usize>,
     /// Allow listening on an address other than loopback (the sandbox has no real security).
     #[arg(long)]
     pub(crate) allow_non_loopback: bool,

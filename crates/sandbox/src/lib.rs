@@ -80,6 +80,9 @@ pub struct Config {
     pub extra_users: usize,
     /// Seed the default demo tenant (users, groups, an app registration for the tool).
     pub seed_demo: bool,
+    /// How many users a Connect instance may have (AWS's adjustable "Users per instance"
+    /// quota). `None`: what the state file says, else AWS's default of 500.
+    pub connect_user_limit: Option<usize>,
 }
 
 impl Default for Config {
@@ -89,6 +92,7 @@ impl Default for Config {
             state_file: None,
             extra_users: 0,
             seed_demo: true,
+            connect_user_limit: None,
         }
     }
 }

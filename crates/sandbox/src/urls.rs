@@ -50,8 +50,12 @@ impl Urls {
         if let Some(rest) = strip_signin(url) {
             return format!("{b}/aws/signin/saml{rest}");
         }
-        if let Some(rest) = strip_console(url) {
-            return format!("{b}/aws/console{rest}");
+        if let Some((region, rest)) = strip_console(url) {
+            // The console's Region is kept in the path: Connect instances are per Region.
+            return match region {
+                Some(region) => format!("{b}/aws/console/{region}{rest}"),
+                None => format!("{b}/aws/console{rest}"),
+            };
         }
         if let Some(rest) = url.strip_prefix("https://login.microsoftonline.com") {
             return format!("{b}/entra{rest}");
@@ -96,17 +100,21 @@ fn strip_signin(url: &str) -> Option<&str> {
     url.get(path_off..)?.strip_prefix("saml")
 }
 
-/// `https://<region>.console.aws.amazon.com/…` or `https://console.amazonaws-us-gov.com/…`.
-fn strip_console(url: &str) -> Option<&str> {
+/// `https://<region>.console.aws.amazon.com/…` (its Region and path), or
+/// `https://console.aws.amazon.com/…` / `https://console.amazonaws-us-gov.com/…` (no Region).
+fn strip_console(url: &str) -> Option<(Option<&str>, &str)> {
     let rest = url.strip_prefix("https://")?;
     let slash = rest.find('/')?;
     let host = &rest[..slash];
-    let ok = host == "console.aws.amazon.com"
-        || host == "console.amazonaws-us-gov.com"
-        || host
-            .strip_suffix(".console.aws.amazon.com")
-            .is_some_and(|r| !r.contains('.'));
-    ok.then(|| &rest[slash..])
+    if host == "console.aws.amazon.com" || host == "console.amazonaws-us-gov.com" {
+        return Some((None, &rest[slash..]));
+    }
+    let region = host.strip_suffix(".console.aws.amazon.com")?;
+    let plain = !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    plain.then(|| (Some(region), &rest[slash..]))
 }
 
 #[cfg(test)]
@@ -126,7 +134,11 @@ mod tests {
         );
         assert_eq!(
             u.to_local("https://us-east-1.console.aws.amazon.com/connect/federate/abc?destination=%2Fccp-v2"),
-            "http://127.0.0.1:9/aws/console/connect/federate/abc?destination=%2Fccp-v2"
+            "http://127.0.0.1:9/aws/console/us-east-1/connect/federate/abc?destination=%2Fccp-v2"
+        );
+        assert_eq!(
+            u.to_local("https://console.amazonaws-us-gov.com/connect/federate/abc"),
+            "http://127.0.0.1:9/aws/console/connect/federate/abc"
         );
         assert_eq!(
             u.to_local("https://evil.example/saml"),

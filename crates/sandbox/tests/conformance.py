@@ -254,10 +254,22 @@ def connect_scenario(k, cfg, connect, creds):
     connect("ListSecurityProfiles", {"InstanceId": iid, "MaxResults": 0}, "InvalidParameterException")
     rp = connect("ListRoutingProfiles", {"InstanceId": iid})["RoutingProfileSummaryList"]
     connect("ListRoutingProfiles", {"InstanceId": iid, "MaxResults": 1001}, "InvalidParameterException")
+    profiles_and_hierarchy(connect, iid)
+    groups = connect("ListUserHierarchyGroups", {"InstanceId": iid})["UserHierarchyGroupSummaryList"]
+    connect("ListUserHierarchyGroups", {"InstanceId": iid, "MaxResults": 0}, "InvalidParameterException")
     user = {"InstanceId": iid, "Username": cfg["session_name"], "PhoneConfig": {"PhoneType": "SOFT_PHONE"},
             "IdentityInfo": {"FirstName": "Alice", "LastName": "Example"},
-            "SecurityProfileIds": [sp[0]["Id"]], "RoutingProfileId": rp[0]["Id"]}
+            "SecurityProfileIds": [sp[0]["Id"]], "RoutingProfileId": rp[0]["Id"],
+            "HierarchyGroupId": groups[0]["Id"]}
+    connect("CreateUser", {**user, "HierarchyGroupId": "00000000-0000-0000-0000-000000000000"}, "InvalidParameterException")
     uid = connect("CreateUser", user)["UserId"]
+    connect("UpdateUserHierarchy", {"InstanceId": iid, "UserId": uid, "HierarchyGroupId": groups[1]["Id"]})
+    connect("UpdateUserHierarchy", {"InstanceId": iid, "UserId": uid, "HierarchyGroupId": "nope"}, "InvalidParameterException")
+    connect("SearchUsers", {"InstanceId": iid, "SearchCriteria": {"HierarchyGroupCondition": {"Value": groups[0]["Id"], "HierarchyGroupMatchType": "WITH_CHILD_GROUPS"}},
+                            "SearchFilter": {"UserAttributeFilter": {"OrConditions": [{"TagConditions": [{"TagKey": "team", "TagValue": "a b"}]}, {"HierarchyGroupCondition": {"Value": groups[1]["Id"]}}]}}})
+    connect("SearchUsers", {"InstanceId": iid, "SearchFilter": {"UserAttributeFilter": {"TagCondition": {"TagKey": "a"}, "HierarchyGroupCondition": {"Value": "g"}}}}, "InvalidParameterException")
+    connect("SearchUsers", {"InstanceId": iid, "SearchFilter": {"TagFilter": {"TagCondition": {"TagKey": "a"}}, "UserAttributeFilter": {"TagCondition": {"TagKey": "a"}}}}, "AccessDeniedException")
+    connect("SearchUsers", {"InstanceId": iid, "SearchCriteria": {"ListCondition": {"TargetListType": "PROFICIENCIES", "Conditions": [{"StringCondition": {"FieldName": "Name", "Value": "Language", "ComparisonType": "EXACT"}}]}}})
     connect("CreateUser", {k: v for k, v in user.items() if k != "SecurityProfileIds"}, "InvalidParameterException")
     connect("DescribeUser", {"InstanceId": iid, "UserId": uid})
     connect("DescribeUser", {"InstanceId": iid, "UserId": "nope"}, "ResourceNotFoundException")
@@ -290,6 +302,33 @@ def connect_scenario(k, cfg, connect, creds):
     connect("DeleteInstance", {"InstanceId": iid}, "ResourceNotFoundException")
 
 
+def profiles_and_hierarchy(connect, iid):
+    """Custom security and routing profiles, a two-level hierarchy with a group at each level."""
+    tags = {"team": "Sales & Marketing (EMEA), Tier-1"}
+    connect("CreateSecurityProfile", {"InstanceId": iid, "SecurityProfileName": "Night Shift", "Description": "night agents",
+                                      "Permissions": ["BasicAgentAccess"], "Tags": tags})
+    connect("CreateSecurityProfile", {"InstanceId": iid, "SecurityProfileName": "Night Shift"}, "DuplicateResourceException")
+    connect("CreateSecurityProfile", {"InstanceId": iid, "SecurityProfileName": "Night/Shift"}, "InvalidParameterException")
+    queues = connect("ListQueues", {"InstanceId": iid, "QueueTypes": ["STANDARD"]})["QueueSummaryList"]
+    connect("ListQueues", {"InstanceId": iid, "QueueTypes": ["NOPE"]}, "InvalidParameterException")
+    routing = {"InstanceId": iid, "Name": "Night Shift", "Description": "night agents", "DefaultOutboundQueueId": queues[0]["Id"],
+               "QueueConfigs": [{"QueueReference": {"QueueId": queues[0]["Id"], "Channel": "VOICE"}, "Priority": 1, "Delay": 0}],
+               "MediaConcurrencies": [{"Channel": "VOICE", "Concurrency": 1}], "Tags": tags}
+    connect("CreateRoutingProfile", routing)
+    connect("CreateRoutingProfile", {**routing, "Name": "Other", "DefaultOutboundQueueId": "nope"}, "InvalidParameterException")
+    connect("DescribeUserHierarchyStructure", {"InstanceId": iid})
+    connect("DescribeUserHierarchyStructure", {"InstanceId": "00000000-0000-0000-0000-000000000000"}, "ResourceNotFoundException")
+    connect("CreateUserHierarchyGroup", {"InstanceId": iid, "Name": "EMEA"}, "InvalidRequestException")
+    connect("UpdateUserHierarchyStructure", {"InstanceId": iid, "HierarchyStructure": {"LevelOne": {"Name": "Region"}, "LevelTwo": {"Name": "Site"}}})
+    connect("UpdateUserHierarchyStructure", {"InstanceId": iid, "HierarchyStructure": {"LevelTwo": {"Name": "Site"}}}, "InvalidParameterException")
+    emea = connect("CreateUserHierarchyGroup", {"InstanceId": iid, "Name": "EMEA", "Tags": tags})["HierarchyGroupId"]
+    connect("CreateUserHierarchyGroup", {"InstanceId": iid, "Name": "London", "ParentGroupId": emea})
+    connect("CreateUserHierarchyGroup", {"InstanceId": iid, "Name": "EMEA"}, "DuplicateResourceException")
+    connect("DescribeUserHierarchyGroup", {"InstanceId": iid, "HierarchyGroupId": emea})
+    connect("DescribeUserHierarchyGroup", {"InstanceId": iid, "HierarchyGroupId": "nope"}, "ResourceNotFoundException")
+    connect("DescribeUserHierarchyStructure", {"InstanceId": iid})
+
+
 def wait_active(k, iid):
     import time
     for _ in range(100):
@@ -303,6 +342,7 @@ def throttle_every_operation(k, cfg, iid, uid, iarn):
     ops = {"DescribeInstance": {"InstanceId": iid}, "ListInstances": {}, "DeleteInstance": {"InstanceId": iid},
            "CreateInstance": {"IdentityManagementType": "SAML", "InstanceAlias": "t", "InboundCallsEnabled": True, "OutboundCallsEnabled": True},
            "DescribeUser": {"InstanceId": iid, "UserId": uid}, "ListUsers": {"InstanceId": iid},
+           "ListUserHierarchyGroups": {"InstanceId": iid}, "DescribeUserHierarchyStructure": {"InstanceId": iid},
            "ListTagsForResource": {"resourceArn": iarn}}
     for op, params in ops.items():
         admin(cfg, "faults", {"service": "connect", "api": op, "kind": "throttle", "count": 1})

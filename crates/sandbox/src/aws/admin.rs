@@ -13,6 +13,10 @@
 //! | `DELETE /faults` | | clear faults |
 //! | `POST /clock` | `{"advance_seconds":3600}` | move the sandbox clock (the one both sides read; also `POST /entra/_sandbox/clock`) |
 //! | `GET /state` | | IAM state and issued sessions (secrets redacted) |
+//! | `GET /connect/quotas` | | Connect quotas: `{"users_per_instance":500,"security_profiles_per_instance":100,"routing_profiles_per_instance":500}` |
+//! | `POST /connect/quotas` | `{"users_per_instance":20000}` | raise (or lower) the users-per-instance quota, as a quota increase on AWS; answers the quotas |
+//! | `GET /connect/settings` | | `{"throttle_error":"ThrottlingException","saml_email":"reject","instance_creation_delay_ms":2000}` |
+//! | `POST /connect/settings` | any of those members | `throttle_error`: the code of a throttled answer (`ThrottlingException` or `TooManyRequestsException`, always 429); `saml_email`: `reject` or `accept` Email in CreateUser on SAML instances; `instance_creation_delay_ms`: how long new instances stay `CREATION_IN_PROGRESS`; answers the settings |
 
 use std::sync::Arc;
 
@@ -22,6 +26,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::connect::{SamlEmailPolicy, ThrottleCode};
 use super::fault::Fault;
 use super::quota::Limit;
 use crate::State;
@@ -131,6 +136,57 @@ async fn dump(AxState(s): AxState<Arc<State>>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "iam": iam, "sts": { "sessions": sessions } }))
 }
 
+/// `POST /connect/quotas`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectQuotas {
+    users_per_instance: Option<usize>,
+}
+
+/// `POST /connect/settings`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectSettings {
+    throttle_error: Option<ThrottleCode>,
+    saml_email: Option<SamlEmailPolicy>,
+    instance_creation_delay_ms: Option<u64>,
+}
+
+async fn get_connect_quotas(AxState(s): AxState<Arc<State>>) -> Json<serde_json::Value> {
+    Json(s.aws.connect.quotas())
+}
+
+async fn set_connect_quotas(
+    AxState(s): AxState<Arc<State>>,
+    Json(b): Json<ConnectQuotas>,
+) -> Json<serde_json::Value> {
+    if let Some(n) = b.users_per_instance {
+        s.aws.connect.set_users_per_instance(n);
+    }
+    Json(s.aws.connect.quotas())
+}
+
+async fn get_connect_settings(AxState(s): AxState<Arc<State>>) -> Json<serde_json::Value> {
+    Json(s.aws.connect.settings())
+}
+
+async fn set_connect_settings(
+    AxState(s): AxState<Arc<State>>,
+    Json(b): Json<ConnectSettings>,
+) -> Json<serde_json::Value> {
+    let connect = &s.aws.connect;
+    if let Some(code) = b.throttle_error {
+        connect.set_throttle_code(code);
+    }
+    if let Some(policy) = b.saml_email {
+        connect.set_saml_email_policy(policy);
+    }
+    if let Some(ms) = b.instance_creation_delay_ms {
+        connect.set_creation_delay(std::time::Duration::from_millis(ms));
+    }
+    Json(connect.settings())
+}
+
 /// Routes under `/aws/_admin`.
 pub fn router() -> axum::Router<Arc<State>> {
     axum::Router::new()
@@ -146,4 +202,12 @@ pub fn router() -> axum::Router<Arc<State>> {
         )
         .route("/clock", post(clock))
         .route("/state", get(dump))
+        .route(
+            "/connect/quotas",
+            get(get_connect_quotas).post(set_connect_quotas),
+        )
+        .route(
+            "/connect/settings",
+            get(get_connect_settings).post(set_connect_settings),
+        )
 }

@@ -183,13 +183,17 @@ impl AwsState {
             None => None,
         };
         let (iam, sts, connect) = saved.map(|s| (s.iam, s.sts, s.connect)).unwrap_or_default();
+        let connect = connect.map_or_else(
+            connect::ConnectState::default,
+            connect::ConnectState::from_data,
+        );
+        if let Some(limit) = config.connect_user_limit {
+            connect.set_users_per_instance(limit);
+        }
         Ok(Self {
             iam: Mutex::new(iam),
             sts: Mutex::new(sts),
-            connect: connect.map_or_else(
-                connect::ConnectState::default,
-                connect::ConnectState::from_data,
-            ),
+            connect,
             revision: AtomicU64::new(0),
             saved_revision: AtomicU64::new(0),
             quotas: quota::Quotas::default(),
@@ -415,16 +419,58 @@ pub async fn throttle_and_faults(state: &State, service: &str, api: &str) -> Res
         tokio::time::sleep(std::time::Duration::from_millis(outcome.latency_millis)).await;
     }
     if let Some(e) = outcome.error {
-        return Err(e);
+        return Err(throttle_code(state, service, e));
     }
     if !state
         .aws
         .quotas
         .try_acquire(crate::TEST_ACCOUNT_ID, service, api)
     {
-        return Err(fault::throttled(service));
+        return Err(throttle_code(state, service, fault::throttled(service)));
     }
     Ok(())
+}
+
+/// A throttled Connect answer (429 `ThrottlingException`) carries the code the admin API chose
+/// (`/aws/_admin/connect/settings`, `throttle_error`); any other error is left alone.
+fn throttle_code(state: &State, service: &str, mut e: AwsError) -> AwsError {
+    if service == "connect"
+        && e.status == StatusCode::TOO_MANY_REQUESTS
+        && e.code == "ThrottlingException"
+    {
+        e.code = state
+            .aws
+            .connect
+            .read(|d| d.throttle_code.as_str())
+            .to_string();
+    }
+    e
+}
+
+/// Give every answer under `/aws` an `x-amzn-RequestId` (as every AWS answer has, success or
+/// error, of every service and page) where its handler did not set one.
+async fn request_id(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    if !h.contains_key("x-amzn-requestid") && !h.contains_key("x-amz-request-id") {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+            h.insert("x-amzn-requestid", v);
+        }
+    }
+    resp
+}
+
+/// A path under `/aws` that no service serves: 404 in the JSON protocols' error shape.
+async fn unknown_path(uri: axum::http::Uri) -> axum::response::Response {
+    AwsError::new(
+        StatusCode::NOT_FOUND,
+        "UnknownOperationException",
+        format!("The sandbox serves no AWS endpoint at {}.", uri.path()),
+    )
+    .into_rest_json()
 }
 
 /// Routes under `/aws`.
@@ -443,8 +489,15 @@ pub fn router(state: Arc<State>) -> axum::Router {
             "/console/connect/federate/{instance_id}",
             get(signin::federate),
         )
+        .route(
+            "/console/{region}/connect/federate/{instance_id}",
+            get(signin::federate_regional),
+        )
         .nest("/_admin", admin::router())
+        // A nested router's fallback is not reached (axum issue #3138): an explicit catch-all.
+        .route("/{*rest}", axum::routing::any(unknown_path))
         .with_state(state.clone())
         .nest("/connect", connect::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state, persist_changes))
+        .layer(axum::middleware::from_fn(request_id))
 }

@@ -83,10 +83,12 @@ const GAPS: &str = "\
 connect CreateInstance|no Directory Service; `ServiceRole` is synthetic; becomes ACTIVE after a configurable delay
 connect DeleteInstance|immediate (no DELETION_IN_PROGRESS)
 connect UpdateInstanceAttribute|only `INBOUND_CALLS` / `OUTBOUND_CALLS` change behaviour
-connect CreateUser|hierarchy groups and agent statuses are not checked to exist
-connect SearchUsers|`ListCondition` (proficiencies) and `UserAttributeFilter` are refused; WITH_CHILD_GROUPS matches like EXACT
-connect ListSecurityProfiles|only the four default profiles exist
-connect ListRoutingProfiles|only the default routing profile exists
+connect CreateUser|agent statuses are not checked to exist; at most `users_per_instance` users (500, `/aws/_admin/connect/quotas`)
+connect SearchUsers|`ListCondition` matches no user (no proficiencies are emulated)
+connect CreateSecurityProfile|permissions and access-control members are validated, not kept; at most 100 per instance
+connect CreateRoutingProfile|only the default queue exists; concurrencies and queue priorities are validated, not kept; at most 500 per instance
+connect UpdateUserHierarchyStructure|levels are defined without gaps and one holding groups is not removed [I]
+connect CreateUserHierarchyGroup|names are unique within a level [I]; no quota on groups
 connect GetFederationToken|tokens open the sandbox's agent page only
 iam CreatePolicy|one version (`v1`) per policy; no permissions boundaries
 iam GetPolicyVersion|only `v1` exists

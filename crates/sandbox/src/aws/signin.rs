@@ -351,21 +351,47 @@ pub async fn console_home(AxState(state): AxState<Arc<State>>, headers: HeaderMa
     }
 }
 
-/// `GET /aws/console/connect/federate/{instance_id}`: federate the console session into
-/// Amazon Connect and redirect to its agent page.
+/// The query of a console federate URL (`?destination=…`, already URL-decoded).
+type FederateQuery = axum::extract::Query<std::collections::HashMap<String, String>>;
+
+/// `GET /aws/console/connect/federate/{instance_id}` (the console without a Region in its
+/// host, `console.aws.amazon.com` or GovCloud's: the sandbox's Region): federate the console
+/// session into Amazon Connect and redirect to its agent page.
 pub async fn federate(
     AxState(state): AxState<Arc<State>>,
     Path(instance_id): Path<String>,
-    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+    query: FederateQuery,
     headers: HeaderMap,
 ) -> Response {
-    let Some(s) = session_from(&state, &headers) else {
+    federate_at(&state, None, &instance_id, &query, &headers)
+}
+
+/// `GET /aws/console/{region}/connect/federate/{instance_id}` (the console at
+/// `<region>.console.aws.amazon.com`, see [`crate::Urls::to_local`]): the instance is looked up
+/// in that Region only.
+pub async fn federate_regional(
+    AxState(state): AxState<Arc<State>>,
+    Path((region, instance_id)): Path<(String, String)>,
+    query: FederateQuery,
+    headers: HeaderMap,
+) -> Response {
+    federate_at(&state, Some(&region), &instance_id, &query, &headers)
+}
+
+fn federate_at(
+    state: &State,
+    region: Option<&str>,
+    instance_id: &str,
+    query: &FederateQuery,
+    headers: &HeaderMap,
+) -> Response {
+    let Some(s) = session_from(state, headers) else {
         return session_expired();
     };
     // The relay state's `?destination=` (already URL-decoded by the extractor) picks the page
     // the agent lands on (docs/facts.md §2).
     let destination = query.get("destination").map(String::as_str);
-    match super::connect::federate_to(&state, &s.caller, &instance_id, destination) {
+    match super::connect::federate_in(state, &s.caller, region, instance_id, destination) {
         Ok(url) => {
             let mut r = StatusCode::FOUND.into_response();
             if let Ok(v) = HeaderValue::from_str(&url) {

@@ -57,6 +57,20 @@ pub const USER_GUEST_UPN: &str = "dave_fabrikam.com#EXT#@contoso.onmicrosoft.com
 pub const GROUP_AGENTS_ID: &str = "22222222-0000-4000-8000-000000000001";
 /// Group "Connect Supervisors" (Bob).
 pub const GROUP_SUPERVISORS_ID: &str = "22222222-0000-4000-8000-000000000002";
+/// Group "Connect Agents (Night Shift)": every tenth generated user, itself a member of
+/// "Connect Agents" (so its members are agents through a nested group). Present when
+/// `Config::extra_users` is not 0.
+pub const GROUP_NESTED_AGENTS_ID: &str = "22222222-0000-4000-8000-000000000003";
+
+/// Every this many generated users, one is in [`GROUP_NESTED_AGENTS_ID`] instead of directly in
+/// "Connect Agents".
+pub const EXTRA_NESTED_EVERY: usize = 10;
+/// Every this many generated users, one is a B2B guest (`#EXT#` UPN, which AWS refuses as
+/// RoleSessionName, docs/facts.md §3).
+pub const EXTRA_GUEST_EVERY: usize = 100;
+/// Every this many generated users, one has as `mail` the UPN of the user before it with
+/// another case: a case collision of Connect usernames when they come from `mail`.
+pub const EXTRA_CASE_COLLISION_EVERY: usize = 250;
 
 /// Build the initial directory for `config`. The tenant and the tool's app registrations are
 /// always there; demo users and groups only with `seed_demo`; `extra_users` always.
@@ -167,23 +181,27 @@ pub(super) fn directory(config: &Config, now: OffsetDateTime) -> Directory {
         ));
         agents.extend([USER_ALICE_ID.to_string(), USER_GUEST_ID.to_string()]);
     }
+    let mut nested = Vec::new();
     for n in 1..=config.extra_users {
-        let id = uuid::Uuid::from_u128(0x4444_4444_0000_4000_8000_0000_0000_0000 | n as u128)
-            .to_string();
-        let upn = format!("user{n:05}@{VERIFIED_DOMAIN}");
+        let (id, seq) = (extra_user_id(n), dir.next_seq());
+        tenant.users.push(extra_user(n, &id, seq, now));
+        if n % EXTRA_NESTED_EVERY == 0 {
+            nested.push(id);
+        } else {
+            agents.push(id);
+        }
+    }
+    if config.extra_users > 0 {
         let seq = dir.next_seq();
-        tenant.users.push(user(
-            &id,
-            &upn,
-            "User",
-            &format!("{n:05}"),
-            Some(upn.clone()),
-            "Member",
-            Some("Agent"),
+        tenant.groups.push(group(
+            GROUP_NESTED_AGENTS_ID,
+            "Connect Agents (Night Shift)",
+            "Amazon Connect agents of the night shift (a member of Connect Agents)",
+            nested,
             seq,
             now,
         ));
-        agents.push(id);
+        agents.push(GROUP_NESTED_AGENTS_ID.to_string());
     }
     if config.seed_demo || config.extra_users > 0 {
         let seq = dir.next_seq();
@@ -209,6 +227,55 @@ pub(super) fn directory(config: &Config, now: OffsetDateTime) -> Directory {
     }
     dir.tenants.push(tenant);
     dir
+}
+
+/// The object ID of generated user `n` (1-based).
+pub fn extra_user_id(n: usize) -> String {
+    uuid::Uuid::from_u128(0x4444_4444_0000_4000_8000_0000_0000_0000 | n as u128).to_string()
+}
+
+/// The UPN of generated user `n`: `user00042@contoso.com`, or for every
+/// [`EXTRA_GUEST_EVERY`]th a guest's `user00100_fabrikam.com#EXT#@contoso.onmicrosoft.com`.
+pub fn extra_user_upn(n: usize) -> String {
+    if n % EXTRA_GUEST_EVERY == 0 {
+        format!("user{n:05}_fabrikam.com#EXT#@{DEFAULT_TENANT_DOMAIN}")
+    } else {
+        format!("user{n:05}@{VERIFIED_DOMAIN}")
+    }
+}
+
+/// Generated user `n` ([`extra_user_upn`]); its `mail` is its UPN, a guest's is at
+/// fabrikam.com, and every [`EXTRA_CASE_COLLISION_EVERY`]th has the previous user's UPN with
+/// an upper-case first letter. UPNs stay unique case-insensitively, as Entra requires.
+fn extra_user(n: usize, id: &str, seq: u64, now: OffsetDateTime) -> User {
+    let upn = extra_user_upn(n);
+    let guest = n % EXTRA_GUEST_EVERY == 0;
+    let mail = if n % EXTRA_CASE_COLLISION_EVERY == 0 {
+        let earlier = extra_user_upn(n - 1);
+        let mut chars = earlier.chars();
+        chars
+            .next()
+            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+            .unwrap_or(earlier)
+    } else if guest {
+        format!("user{n:05}@fabrikam.com")
+    } else {
+        upn.clone()
+    };
+    let user_type = if guest { "Guest" } else { "Member" };
+    let number = format!("{n:05}");
+    let job = (!guest).then_some("Agent");
+    user(
+        id,
+        &upn,
+        "User",
+        &number,
+        Some(mail),
+        user_type,
+        job,
+        seq,
+        now,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

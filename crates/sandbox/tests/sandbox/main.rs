@@ -4,5 +4,6 @@
 
 mod clock;
 mod conformance;
+mod connect;
 mod entra;
 mod hostile;

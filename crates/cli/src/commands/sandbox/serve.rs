@@ -19,6 +19,7 @@ pub(crate) fn run(args: &SandboxServeArgs, printer: &Printer) -> Result<ExitCode
         bind: args.bind,
         state_file: args.state.clone(),
         extra_users: args.users,
+        connect_user_limit: args.connect_user_limit,
         ..Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

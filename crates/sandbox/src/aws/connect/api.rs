@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::error::{error, invalid_parameter};
+use super::hierarchy::LEVELS;
 use super::model::{Ctx, IdentityInfo, Profile};
 use super::search::{Criteria, Filter};
 use super::{ConnectState, json as out, paging};
@@ -79,11 +80,48 @@ pub const OPERATIONS: &[Op] = &[
     operation!("SearchUsers", search_users, Resource::Instance),
     operation!("ListSecurityProfiles", list_profiles, Resource::Instance),
     operation!("ListRoutingProfiles", list_profiles, Resource::Instance),
+    operation!("ListQueues", list_profiles, Resource::Instance),
     operation!(
         "GetFederationToken",
         get_federation_token,
         Resource::OwnUser
     ),
+    operation!(
+        "CreateSecurityProfile",
+        create_security_profile,
+        Resource::Instance
+    ),
+    operation!(
+        "CreateRoutingProfile",
+        create_routing_profile,
+        Resource::Instance
+    ),
+    operation!(
+        "UpdateUserHierarchyStructure",
+        update_user_hierarchy_structure,
+        Resource::Instance
+    ),
+    operation!(
+        "DescribeUserHierarchyStructure",
+        describe_user_hierarchy_structure,
+        Resource::Instance
+    ),
+    operation!(
+        "CreateUserHierarchyGroup",
+        create_user_hierarchy_group,
+        Resource::Instance
+    ),
+    operation!(
+        "DescribeUserHierarchyGroup",
+        describe_user_hierarchy_group,
+        Resource::Instance
+    ),
+    operation!(
+        "ListUserHierarchyGroups",
+        list_user_hierarchy_groups,
+        Resource::Instance
+    ),
+    operation!("UpdateUserHierarchy", update_user_hierarchy, Resource::User),
     operation!("TagResource", tag_resource, Resource::Arn),
     operation!("UntagResource", untag_resource, Resource::Arn),
     operation!("ListTagsForResource", list_tags_for_resource, Resource::Arn),
@@ -386,7 +424,7 @@ fn search_users(st: &State, c: &Call) -> Result<Value, AwsError> {
         let matching: Vec<_> = i
             .users
             .iter()
-            .filter(|u| criteria.matches(u) && filter.matches(u))
+            .filter(|u| criteria.matches(u, &i.hierarchy) && filter.matches(u, &i.hierarchy))
             .collect();
         let total = matching.len();
         let (users, next) = paging::page("search-users", matching.into_iter(), |u| u.seq, page);
@@ -396,37 +434,131 @@ fn search_users(st: &State, c: &Call) -> Result<Value, AwsError> {
     })
 }
 
-/// ListSecurityProfiles and ListRoutingProfiles.
+/// ListSecurityProfiles, ListRoutingProfiles and ListQueues (standard queues only: the agent
+/// queue every user has is not emulated, so `QueueTypes=AGENT` lists none).
 fn list_profiles(st: &State, c: &Call) -> Result<Value, AwsError> {
-    let security = c.op == "ListSecurityProfiles";
-    let (key, list) = if security {
-        ("SecurityProfileSummaryList", "security-profiles")
-    } else {
-        ("RoutingProfileSummaryList", "routing-profiles")
+    let (key, list) = match c.op {
+        "ListSecurityProfiles" => ("SecurityProfileSummaryList", "security-profiles"),
+        "ListRoutingProfiles" => ("RoutingProfileSummaryList", "routing-profiles"),
+        _ => ("QueueSummaryList", "queues"),
     };
     let page = c.page(list, 100)?;
+    let types = c.input["QueueTypes"].as_array();
+    let standard = types.is_none_or(|t| t.iter().any(|t| t == "STANDARD"));
     connect(st).read(|d| {
         let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
-        let profiles = if security {
-            &i.security_profiles
-        } else {
-            &i.routing_profiles
+        let profiles: &[Profile] = match list {
+            "security-profiles" => &i.security_profiles,
+            "routing-profiles" => &i.routing_profiles,
+            _ if standard => &i.queues,
+            _ => &[],
         };
         // Profiles never move: their position is their sequence number.
         let indexed: Vec<(u64, &Profile)> = (0u64..).zip(profiles.iter()).collect();
         let (items, next) = paging::page(list, indexed.iter(), |p| p.0, page);
         let summaries: Vec<Value> = items
             .into_iter()
-            .map(|(_, p)| out::profile_summary(p, &c.ctx.region))
+            .map(|(_, p)| {
+                let mut v = out::profile_summary(p, &c.ctx.region);
+                if list == "queues" {
+                    v["QueueType"] = json!("STANDARD");
+                }
+                v
+            })
             .collect();
         Ok(with_next(json!({ key: summaries }), next))
     })
 }
 
+fn create_security_profile(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let input = c.typed(None)?;
+    let (id, arn) = connect(st).write(|d| {
+        d.instance_mut(&c.ctx, c.s("InstanceId"))?
+            .create_security_profile(&c.ctx, input)
+    })?;
+    Ok(json!({ "SecurityProfileId": id, "SecurityProfileArn": arn }))
+}
+
+fn create_routing_profile(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let input = c.typed(None)?;
+    let (id, arn) = connect(st).write(|d| {
+        d.instance_mut(&c.ctx, c.s("InstanceId"))?
+            .create_routing_profile(&c.ctx, input)
+    })?;
+    Ok(json!({ "RoutingProfileId": id, "RoutingProfileArn": arn }))
+}
+
+// ---- user hierarchy --------------------------------------------------------------------------
+
+fn update_user_hierarchy_structure(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let update = &c.input["HierarchyStructure"];
+    let names = std::array::from_fn(|i| update[LEVELS[i]]["Name"].as_str().map(str::to_string));
+    connect(st).write(|d| {
+        let i = d.instance_mut(&c.ctx, c.s("InstanceId"))?;
+        i.hierarchy.update_structure(&c.ctx, &i.arn, names)
+    })?;
+    Ok(json!({}))
+}
+
+fn describe_user_hierarchy_structure(st: &State, c: &Call) -> Result<Value, AwsError> {
+    connect(st).read(|d| {
+        let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+        let structure = out::hierarchy_structure(&i.hierarchy, &c.ctx.region);
+        Ok(json!({ "HierarchyStructure": structure }))
+    })
+}
+
+fn create_user_hierarchy_group(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let tags: Option<BTreeMap<String, String>> = c.typed(Some("Tags"))?;
+    let parent = c.input["ParentGroupId"].as_str();
+    let (id, arn) = connect(st).write(|d| {
+        let i = d.instance_mut(&c.ctx, c.s("InstanceId"))?;
+        let tags = tags.unwrap_or_default();
+        i.hierarchy
+            .create_group(&c.ctx, &i.arn, c.s("Name"), parent, tags)
+    })?;
+    Ok(json!({ "HierarchyGroupId": id, "HierarchyGroupArn": arn }))
+}
+
+fn describe_user_hierarchy_group(st: &State, c: &Call) -> Result<Value, AwsError> {
+    connect(st).read(|d| {
+        let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+        let g = i.hierarchy.describe(c.s("HierarchyGroupId"))?;
+        let group = out::hierarchy_group(&i.hierarchy, g, &c.ctx.region);
+        Ok(json!({ "HierarchyGroup": group }))
+    })
+}
+
+fn list_user_hierarchy_groups(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let page = c.page("user-hierarchy-groups", 100)?;
+    connect(st).read(|d| {
+        let i = d.active_instance(&c.ctx, c.s("InstanceId"))?;
+        // Groups are never deleted: their position is their sequence number.
+        let indexed: Vec<(u64, _)> = (0u64..).zip(i.hierarchy.groups.iter()).collect();
+        let (items, next) = paging::page("user-hierarchy-groups", indexed.iter(), |g| g.0, page);
+        let list: Vec<Value> = items
+            .into_iter()
+            .map(|(_, g)| out::hierarchy_group_summary(g, &c.ctx.region))
+            .collect();
+        Ok(with_next(
+            json!({ "UserHierarchyGroupSummaryList": list }),
+            next,
+        ))
+    })
+}
+
+fn update_user_hierarchy(st: &State, c: &Call) -> Result<Value, AwsError> {
+    let (i, u) = (c.s("InstanceId"), c.s("UserId"));
+    let group = c.input["HierarchyGroupId"].as_str();
+    connect(st).write(|d| d.update_user_hierarchy(&c.ctx, i, u, group))?;
+    Ok(json!({}))
+}
+
 // ---- federation ------------------------------------------------------------------------------
 
 fn get_federation_token(st: &State, c: &Call) -> Result<Value, AwsError> {
-    let grant = super::federation_grant(st, &c.caller, c.s("InstanceId"))?;
+    let region = Some(c.ctx.region.as_str());
+    let grant = super::federation_grant(st, &c.caller, region, c.s("InstanceId"))?;
     Ok(json!({
         "Credentials": {
             "AccessToken": grant.access_token,

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use super::hierarchy::{Group, Hierarchy, LEVELS, Level};
 use super::model::{IdentityInfo, Instance, Profile, User};
 
 /// Unix ms → restJson1 timestamp (epoch seconds, fractional).
@@ -109,4 +110,51 @@ pub fn profile_summary(p: &Profile, region: &str) -> Value {
         "LastModifiedTime": epoch_seconds(p.last_modified_ms),
         "LastModifiedRegion": region,
     })
+}
+
+/// `HierarchyGroupSummary`.
+pub fn hierarchy_group_summary(g: &Group, region: &str) -> Value {
+    json!({
+        "Id": g.id,
+        "Arn": g.arn,
+        "Name": g.name,
+        "LastModifiedTime": epoch_seconds(g.last_modified_ms),
+        "LastModifiedRegion": region,
+    })
+}
+
+/// `HierarchyGroup` (DescribeUserHierarchyGroup): its level and its path from level one.
+pub fn hierarchy_group(h: &Hierarchy, g: &Group, region: &str) -> Value {
+    let mut path = serde_json::Map::new();
+    for (i, a) in h.path(g).into_iter().enumerate() {
+        if let Some(level) = LEVELS.get(i) {
+            path.insert((*level).to_string(), hierarchy_group_summary(a, region));
+        }
+    }
+    let mut v = hierarchy_group_summary(g, region);
+    v["HierarchyPath"] = Value::Object(path);
+    v["Tags"] = json!(g.tags);
+    if let Some(level) = h.levels.get(g.level) {
+        v["LevelId"] = json!(level.id);
+    }
+    v
+}
+
+/// `HierarchyStructure` (DescribeUserHierarchyStructure): the levels defined.
+pub fn hierarchy_structure(h: &Hierarchy, region: &str) -> Value {
+    let level = |l: &Level| {
+        json!({
+            "Id": l.id,
+            "Arn": l.arn,
+            "Name": l.name,
+            "LastModifiedTime": epoch_seconds(l.last_modified_ms),
+            "LastModifiedRegion": region,
+        })
+    };
+    let levels: serde_json::Map<String, Value> = LEVELS
+        .iter()
+        .zip(&h.levels)
+        .map(|(name, l)| ((*name).to_string(), level(l)))
+        .collect();
+    Value::Object(levels)
 }

@@ -19,9 +19,11 @@
 mod agent_page;
 mod api;
 pub mod error;
+pub mod hierarchy;
 mod json;
 pub mod model;
 mod paging;
+mod profiles;
 mod search;
 mod validate;
 
@@ -32,7 +34,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use api::{OPERATIONS, Op, Resource};
-pub use model::{ConnectData, FederationSession, SamlEmailPolicy};
+pub use model::{ConnectData, FederationSession, SamlEmailPolicy, ThrottleCode};
 
 use crate::State;
 use crate::aws::{AwsError, Caller};
@@ -115,6 +117,38 @@ impl ConnectState {
         self.write(|d| d.saml_email_policy = policy);
     }
 
+    /// Set how many users an instance may have (AWS's adjustable "Users per instance" quota).
+    pub fn set_users_per_instance(&self, limit: usize) {
+        self.write(|d| d.users_per_instance = limit);
+    }
+
+    /// Choose the code a throttled call carries (always HTTP 429).
+    pub fn set_throttle_code(&self, code: ThrottleCode) {
+        self.write(|d| d.throttle_code = code);
+    }
+
+    /// The quotas as `/aws/_admin/connect/quotas` shows them.
+    pub fn quotas(&self) -> serde_json::Value {
+        self.read(|d| {
+            serde_json::json!({
+                "users_per_instance": d.users_per_instance,
+                "security_profiles_per_instance": model::SECURITY_PROFILES_PER_INSTANCE,
+                "routing_profiles_per_instance": model::ROUTING_PROFILES_PER_INSTANCE,
+            })
+        })
+    }
+
+    /// The settings as `/aws/_admin/connect/settings` shows them.
+    pub fn settings(&self) -> serde_json::Value {
+        self.read(|d| {
+            serde_json::json!({
+                "throttle_error": d.throttle_code,
+                "saml_email": d.saml_email_policy,
+                "instance_creation_delay_ms": d.creation_delay_ms,
+            })
+        })
+    }
+
     /// Open federation sessions (access token → session), for inspection.
     pub fn sessions(&self) -> Vec<(String, FederationSession)> {
         self.read(|d| {
@@ -180,6 +214,20 @@ pub fn federate_to(
     instance_id: &str,
     destination: Option<&str>,
 ) -> Result<String, AwsError> {
+    federate_in(state, caller, None, instance_id, destination)
+}
+
+/// [`federate_to`] through the console of `region` (the Region of the relay state's host,
+/// `https://<region>.console.aws.amazon.com/connect/federate/<id>`; `None`: the sandbox's
+/// Region). As on AWS an instance belongs to one account and one Region, so the console of
+/// another Region does not find it (ResourceNotFoundException).
+pub fn federate_in(
+    state: &State,
+    caller: &Caller,
+    region: Option<&str>,
+    instance_id: &str,
+    destination: Option<&str>,
+) -> Result<String, AwsError> {
     if uuid::Uuid::try_parse(instance_id).is_err() {
         return Err(error::not_found(format!(
             "Instance not found: {instance_id}. The federate URL takes the instance ID (a UUID), not its ARN or alias."
@@ -193,7 +241,7 @@ pub fn federate_to(
             ))
         })?,
     };
-    let grant = federation_grant(state, caller, instance_id)?;
+    let grant = federation_grant(state, caller, region, instance_id)?;
     Ok(grant.sign_in_url.replacen(
         &format!("/{}?", agent_page::DEFAULT_DESTINATION),
         &format!("/{page}?"),
@@ -205,12 +253,15 @@ pub fn federate_to(
 /// `connect:GetFederationToken` on the caller's own user resource (`${aws:userid}` substituted),
 /// the credentials are federated (not root-like), the instance is an ACTIVE SAML instance, and it
 /// has a user whose username equals the role session name exactly (docs/facts.md §2, §6.3).
+/// `region` is the Region the call was made in (the API's SigV4 scope, the console's host);
+/// `None`: the sandbox's.
 pub fn federation_grant(
     state: &State,
     caller: &Caller,
+    region: Option<&str>,
     instance_id: &str,
 ) -> Result<FederationGrant, AwsError> {
-    let ctx = ctx(state, caller);
+    let ctx = ctx_in(state, caller, region.map(str::to_string));
     let bare_id = instance_id.rsplit('/').next().unwrap_or(instance_id);
     let resource = format!(
         "arn:aws:connect:{}:{}:instance/{bare_id}/user/{}",
@@ -250,12 +301,6 @@ pub fn federation_grant(
         expires_ms,
         sign_in_url,
     })
-}
-
-/// Context of a call by `caller` now, in the sandbox's Region (the console federation path,
-/// which has no signed request of its own).
-fn ctx(state: &State, caller: &Caller) -> Ctx {
-    ctx_in(state, caller, None)
 }
 
 /// Context of a call by `caller` now, in `region` (the Region of the request's SigV4 scope:

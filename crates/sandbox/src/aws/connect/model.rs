@@ -9,12 +9,21 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ConnectResult, error, invalid_parameter, invalid_request, not_found};
+use super::hierarchy::Hierarchy;
 use super::validate;
 use crate::aws::AwsError;
 
 /// Default time a new instance stays `CREATION_IN_PROGRESS` (docs/facts.md §2: CreateInstance is
 /// asynchronous). Real instances take minutes; the sandbox keeps it short.
 pub const DEFAULT_CREATION_DELAY_MS: u64 = 2_000;
+
+/// Default number of users an instance may have: AWS's "Users per instance" quota, 500 and
+/// adjustable (docs/facts.md §2, Quotas). The admin API and `Config::connect_user_limit` change it.
+pub const DEFAULT_USERS_PER_INSTANCE: usize = 500;
+/// Security profiles an instance may have (docs/facts.md §2, Quotas: 100).
+pub const SECURITY_PROFILES_PER_INSTANCE: usize = 100;
+/// Routing profiles an instance may have (docs/facts.md §2, Quotas: 500).
+pub const ROUTING_PROFILES_PER_INSTANCE: usize = 500;
 
 /// How long a federation session lasts (docs/facts.md §2: sessions last 12 hours).
 pub const FEDERATION_SESSION_MS: i64 = 12 * 3600 * 1000;
@@ -62,9 +71,33 @@ impl IdentityManagementType {
 pub enum SamlEmailPolicy {
     /// `InvalidRequestException: Email is not required for this directory type`.
     #[default]
+    #[serde(rename = "reject", alias = "Reject")]
     Reject,
     /// Store the Email like any other field.
+    #[serde(rename = "accept", alias = "Accept")]
     Accept,
+}
+
+/// The error code a throttled Connect call carries (always HTTP 429). docs/facts.md §2: the
+/// model declares `ThrottlingException` for the user operations; `TooManyRequestsException` has
+/// been seen in the field, so clients must treat any 429 as throttling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ThrottleCode {
+    /// `ThrottlingException`, as the model declares.
+    #[default]
+    ThrottlingException,
+    /// `TooManyRequestsException`, as seen in the field.
+    TooManyRequestsException,
+}
+
+impl ThrottleCode {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThrottleCode::ThrottlingException => "ThrottlingException",
+            ThrottleCode::TooManyRequestsException => "TooManyRequestsException",
+        }
+    }
 }
 
 /// Instance `InstanceStatus`.
@@ -270,6 +303,9 @@ pub struct Instance {
     pub queues: Vec<Profile>,
     /// Users in creation order.
     pub users: Vec<User>,
+    /// The user hierarchy: levels and groups.
+    #[serde(default)]
+    pub hierarchy: Hierarchy,
 }
 
 impl Instance {
@@ -429,6 +465,10 @@ pub struct ConnectData {
     pub next_seq: u64,
     /// Reasons for the next CreateInstance calls to end in `CREATION_FAILED` (first first).
     pub failing_creations: Vec<String>,
+    /// How many users an instance may have (`LimitExceededException` beyond).
+    pub users_per_instance: usize,
+    /// The code a throttled call carries.
+    pub throttle_code: ThrottleCode,
 }
 
 impl Default for ConnectData {
@@ -441,11 +481,14 @@ impl Default for ConnectData {
             saml_email_policy: SamlEmailPolicy::default(),
             next_seq: 1,
             failing_creations: Vec::new(),
+            users_per_instance: DEFAULT_USERS_PER_INSTANCE,
+            throttle_code: ThrottleCode::default(),
         }
     }
 }
 
-fn new_id() -> String {
+/// A new resource id (UUID).
+pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -560,6 +603,7 @@ impl ConnectData {
             routing_profiles: vec![profile("routing-profile", DEFAULT_ROUTING_PROFILE)],
             queues: vec![profile("queue", DEFAULT_QUEUE)],
             users: Vec::new(),
+            hierarchy: Hierarchy::default(),
         };
         self.instances.push(instance);
         if let Some(token) = input.client_token {
@@ -650,7 +694,7 @@ impl ConnectData {
         instance_id: &str,
         input: CreateUserInput,
     ) -> ConnectResult<(String, String)> {
-        let email_policy = self.saml_email_policy;
+        let (email_policy, limit) = (self.saml_email_policy, self.users_per_instance);
         let seq = self.seq();
         let i = self.active_instance_mut(ctx, instance_id)?;
         let kind = i.identity_management_type;
@@ -683,6 +727,10 @@ impl ConnectData {
         i.check_routing_profile(&routing_profile_id)?;
         let phone_config = input.phone_config.unwrap_or_default();
         check_phone_config(&phone_config)?;
+        let hierarchy_group_id = match input.hierarchy_group_id.as_deref() {
+            Some(g) => Some(i.hierarchy.check_group(g)?),
+            None => None,
+        };
         let tags = input.tags.unwrap_or_default();
         // docs/facts.md §2: usernames are case-sensitive, so "Jane" and "jane" are two users.
         if i.user_by_name(&username).is_some() {
@@ -690,6 +738,16 @@ impl ConnectData {
                 "DuplicateResourceException",
                 format!(
                     "User with username {username} already exists in instance {}.",
+                    i.id
+                ),
+            ));
+        }
+        if i.users.len() >= limit {
+            // The quota "Users per instance" (docs/facts.md §2); the message is ours [I].
+            return Err(error(
+                "LimitExceededException",
+                format!(
+                    "The allowed limit for the resource has been exceeded: instance {} has {limit} users, its quota of users per instance.",
                     i.id
                 ),
             ));
@@ -707,7 +765,7 @@ impl ConnectData {
             directory_user_id: input.directory_user_id,
             security_profile_ids,
             routing_profile_id,
-            hierarchy_group_id: input.hierarchy_group_id,
+            hierarchy_group_id,
             tags,
             last_modified_ms: ctx.now_ms,
             has_password: input.password.is_some(),
@@ -786,7 +844,33 @@ impl ConnectData {
         Ok(())
     }
 
-    /// The tags of the resource with this ARN (instance, user, security/routing profile, queue).
+    /// UpdateUserHierarchy: the user joins the group, or leaves the hierarchy without one.
+    pub fn update_user_hierarchy(
+        &mut self,
+        ctx: &Ctx,
+        instance_id: &str,
+        user_id: &str,
+        group_id: Option<&str>,
+    ) -> ConnectResult<()> {
+        let i = self.active_instance_mut(ctx, instance_id)?;
+        i.user(user_id)?;
+        let group = match group_id {
+            Some(g) => Some(i.hierarchy.check_group(g)?),
+            None => None,
+        };
+        let u = i.user_mut(user_id)?;
+        u.hierarchy_group_id = group;
+        u.last_modified_ms = ctx.now_ms;
+        Ok(())
+    }
+
+    /// The caller's ACTIVE instance, to change.
+    pub fn instance_mut(&mut self, ctx: &Ctx, instance_id: &str) -> ConnectResult<&mut Instance> {
+        self.active_instance_mut(ctx, instance_id)
+    }
+
+    /// The tags of the resource with this ARN (instance, user, security/routing profile, queue,
+    /// hierarchy group).
     pub fn tags_mut(
         &mut self,
         ctx: &Ctx,
@@ -828,6 +912,13 @@ impl ConnectData {
                 .iter_mut()
                 .find(|u| u.id == id)
                 .map(|u| &mut u.tags)
+                .ok_or_else(not_found),
+            (Some("agent-group"), Some(id)) => i
+                .hierarchy
+                .groups
+                .iter_mut()
+                .find(|g| g.id == id)
+                .map(|g| &mut g.tags)
                 .ok_or_else(not_found),
             (Some(kind), Some(id)) => {
                 let list = match kind {

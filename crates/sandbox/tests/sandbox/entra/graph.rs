@@ -753,7 +753,7 @@ async fn extra_users_are_generated_pageable_and_can_sign_in() {
         .await;
     assert!(
         members["@odata.nextLink"].is_string(),
-        "1502 agents need a second page"
+        "1353 direct members (1350 generated, the nested group, alice, dave) need a second page"
     );
 
     let app = configure_aws_app(&g, "Amazon Connect", AWS_ACS).await;
@@ -761,7 +761,7 @@ async fn extra_users_are_generated_pageable_and_can_sign_in() {
         &sb,
         &browser_like_client(),
         &app.app_id,
-        "user01500@contoso.com",
+        "user01499@contoso.com",
         connect_sso_sandbox::entra::DEMO_PASSWORD,
     )
     .await
@@ -769,7 +769,128 @@ async fn extra_users_are_generated_pageable_and_can_sign_in() {
     assert!(
         String::from_utf8(posted.xml())
             .expect("utf-8")
-            .contains("user01500@contoso.com")
+            .contains("user01499@contoso.com")
+    );
+    sb.shutdown().await;
+}
+
+/// `sandbox serve --users N`: most generated users are direct agents, every tenth is an agent
+/// through a nested group, every hundredth a guest, every 250th has the previous user's UPN
+/// with another case as its mail; all deterministic.
+#[tokio::test]
+async fn extra_users_include_nested_agents_guests_and_case_collisions() {
+    use connect_sso_sandbox::entra::{
+        EXTRA_CASE_COLLISION_EVERY, EXTRA_GUEST_EVERY, EXTRA_NESTED_EVERY, GROUP_NESTED_AGENTS_ID,
+        extra_user_id, extra_user_upn,
+    };
+    let sb = connect_sso_sandbox::Sandbox::start(connect_sso_sandbox::Config {
+        extra_users: 500,
+        seed_demo: false,
+        ..connect_sso_sandbox::Config::default()
+    })
+    .await
+    .expect("start");
+    assert_eq!(
+        (
+            EXTRA_NESTED_EVERY,
+            EXTRA_GUEST_EVERY,
+            EXTRA_CASE_COLLISION_EVERY
+        ),
+        (10, 100, 250)
+    );
+    let g = Graph::tool(&sb).await;
+    let ids = |v: &Value| -> Vec<String> {
+        v["value"]
+            .as_array()
+            .expect("value")
+            .iter()
+            .map(|m| m["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let direct = g
+        .ok(
+            Method::GET,
+            &format!("groups/{GROUP_AGENTS_ID}/members?$top=999"),
+            None,
+            200,
+        )
+        .await;
+    let direct = ids(&direct);
+    assert_eq!(
+        direct.len(),
+        451,
+        "450 generated users and the nested group"
+    );
+    assert!(direct.contains(&GROUP_NESTED_AGENTS_ID.to_string()));
+    let nested = g
+        .ok(
+            Method::GET,
+            &format!("groups/{GROUP_NESTED_AGENTS_ID}/members?$top=999"),
+            None,
+            200,
+        )
+        .await;
+    let want: Vec<String> = (1..=50).map(|k| extra_user_id(k * 10)).collect();
+    assert_eq!(ids(&nested), want);
+    let all = g
+        .ok(
+            Method::GET,
+            &format!("groups/{GROUP_AGENTS_ID}/transitiveMembers?$top=999"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        ids(&all).len(),
+        501,
+        "every generated user is an agent, and the nested group"
+    );
+
+    let guest = g
+        .ok(
+            Method::GET,
+            &format!(
+                "users/{}?$select=userPrincipalName,userType",
+                extra_user_id(100)
+            ),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        guest["userPrincipalName"],
+        "user00100_fabrikam.com#EXT#@contoso.onmicrosoft.com"
+    );
+    assert_eq!(guest["userType"], "Guest");
+    assert_eq!(
+        extra_user_upn(100),
+        guest["userPrincipalName"].as_str().unwrap_or_default()
+    );
+    let select = "?$select=userPrincipalName,mail";
+    let before = g
+        .ok(
+            Method::GET,
+            &format!("users/{}{select}", extra_user_id(249)),
+            None,
+            200,
+        )
+        .await;
+    let collision = g
+        .ok(
+            Method::GET,
+            &format!("users/{}{select}", extra_user_id(250)),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(before["mail"], "user00249@contoso.com");
+    assert_eq!(
+        collision["mail"], "User00249@contoso.com",
+        "differs only in case"
+    );
+    assert_eq!(
+        collision["userPrincipalName"], "user00250@contoso.com",
+        "UPNs stay unique"
     );
     sb.shutdown().await;
 }

@@ -1,6 +1,7 @@
 //! A minimal SigV4 signer for raw awsQuery requests with the sandbox's test credentials
 //! (written from the SigV4 documentation, independently of the sandbox's verifier): the
-//! hostile-input test needs to send IAM bodies no SDK would build.
+//! hostile-input test needs to send IAM bodies no SDK would build, and the Connect tests sign
+//! restJson1 requests in any Region.
 
 use aws_lc_rs::{digest, hmac};
 use connect_sso_sandbox::{TEST_ACCESS_KEY_ID, TEST_REGION, TEST_SECRET_ACCESS_KEY};
@@ -27,6 +28,21 @@ pub fn sign(
     service: &str,
     now: OffsetDateTime,
 ) -> Vec<(&'static str, String)> {
+    sign_in_region(method, host, (path, ""), body, service, TEST_REGION, now)
+}
+
+/// [`sign`] for a request in `region` whose `target` is `(path, canonical query)`: the query
+/// already sorted by name and URI-encoded, as sent.
+pub fn sign_in_region(
+    method: &str,
+    host: &str,
+    target: (&str, &str),
+    body: &[u8],
+    service: &str,
+    region: &str,
+    now: OffsetDateTime,
+) -> Vec<(&'static str, String)> {
+    let (path, query) = target;
     let amz_date = now
         .format(format_description!(
             "[year][month][day]T[hour][minute][second]Z"
@@ -35,10 +51,10 @@ pub fn sign(
     let date = &amz_date[..8];
     let signed_headers = "host;x-amz-date";
     let canonical = format!(
-        "{method}\n{path}\n\nhost:{host}\nx-amz-date:{amz_date}\n\n{signed_headers}\n{}",
+        "{method}\n{path}\n{query}\nhost:{host}\nx-amz-date:{amz_date}\n\n{signed_headers}\n{}",
         sha256_hex(body)
     );
-    let scope = format!("{date}/{TEST_REGION}/{service}/aws4_request");
+    let scope = format!("{date}/{region}/{service}/aws4_request");
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         sha256_hex(canonical.as_bytes())
@@ -47,7 +63,7 @@ pub fn sign(
         format!("AWS4{TEST_SECRET_ACCESS_KEY}").as_bytes(),
         date.as_bytes(),
     );
-    let k_region = hmac_sha256(&k_date, TEST_REGION.as_bytes());
+    let k_region = hmac_sha256(&k_date, region.as_bytes());
     let k_service = hmac_sha256(&k_region, service.as_bytes());
     let k_signing = hmac_sha256(&k_service, b"aws4_request");
     let signature = hex::encode(hmac_sha256(&k_signing, string_to_sign.as_bytes()));
