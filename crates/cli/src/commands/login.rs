@@ -8,7 +8,7 @@ use connect_sso_engine::observe::observe_entra;
 use connect_sso_entra::Graph;
 use connect_sso_sandbox::entra::DEMO_PASSWORD;
 use connect_sso_spec::Spec;
-use serde_json::json;
+use serde::Serialize;
 
 use super::mission::engine_error;
 use super::{json_text, runtime};
@@ -17,6 +17,44 @@ use crate::error::{CommandError, ExitCode};
 use crate::printer::{Printer, Style, row};
 use crate::spec_file::{self, Severity};
 use crate::target::{self, Place, entra_user_access_url, my_apps_url, sandbox_launch_url};
+
+/// What `login --json` prints on stdout (docs/schemas/login.schema.json).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum LoginJson {
+    /// The sandbox signed the user in, through the whole chain.
+    SignedIn {
+        /// Always `true`.
+        #[schemars(extend("const" = true))]
+        signed_in: bool,
+        /// Who landed where, and every request made.
+        outcome: LoginOutcome,
+        /// The page the relay state asks for (`/ccp-v2`), decoded.
+        destination: Option<String>,
+    },
+    /// The chain stopped at a hop (exit code 1).
+    Refused {
+        /// Always `false`.
+        #[schemars(extend("const" = false))]
+        signed_in: bool,
+        /// Where it stopped, what the server answered, the likely cause.
+        error: LoginError,
+    },
+    /// The clouds: the URLs a person opens in a browser (connect-sso never handles a real
+    /// password).
+    Browser {
+        /// The user to sign in as (UPN).
+        user: String,
+        /// The app's tile in My Apps.
+        my_apps_url: String,
+        /// The user access URL (IdP-initiated sign-in).
+        user_access_url: String,
+        /// The relay state the app sends.
+        relay_state: Option<String>,
+        /// The page the relay state asks for, decoded.
+        destination: Option<String>,
+    },
+}
 
 /// The app's client ID and its service principal's relay state.
 async fn find_app(graph: &Graph, spec: &Spec) -> Result<(String, Option<String>), CommandError> {
@@ -98,11 +136,11 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
                 ));
             }
             if args.json {
-                printer.out(&json_text(&json!({
-                    "signed_in": true,
-                    "outcome": outcome,
-                    "destination": destination(outcome.relay_state.as_deref()),
-                }))?);
+                printer.out(&json_text(&LoginJson::SignedIn {
+                    signed_in: true,
+                    destination: destination(outcome.relay_state.as_deref()),
+                    outcome: outcome.clone(),
+                })?);
             } else {
                 printer.out(&render_success(printer, &outcome));
             }
@@ -132,7 +170,10 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
                 }
             }
             if args.json {
-                printer.out(&json_text(&json!({"signed_in": false, "error": e}))?);
+                printer.out(&json_text(&LoginJson::Refused {
+                    signed_in: false,
+                    error: e.clone(),
+                })?);
             }
             Err(failure(&args.user, &e))
         }
@@ -262,13 +303,13 @@ fn cloud(
     let my_apps = my_apps_url(tenant, &app_id);
     let access = entra_user_access_url(tenant, &app_id);
     if args.json {
-        printer.out(&json_text(&json!({
-            "user": args.user,
-            "my_apps_url": my_apps,
-            "user_access_url": access,
-            "relay_state": relay,
-            "destination": destination(relay.as_deref()),
-        }))?);
+        printer.out(&json_text(&LoginJson::Browser {
+            user: args.user.clone(),
+            destination: destination(relay.as_deref()),
+            my_apps_url: my_apps.clone(),
+            user_access_url: access.clone(),
+            relay_state: relay.clone(),
+        })?);
     } else {
         const W: usize = 15;
         let mut s = format!(
