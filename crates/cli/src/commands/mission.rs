@@ -339,7 +339,7 @@ pub(crate) struct SavedPlan {
     pub(crate) spec_sha256: String,
     /// The spec file it was made from (for messages).
     pub(crate) spec_file: String,
-    /// When it was made (RFC 3339).
+    /// When it was made (RFC 3339, UTC, milliseconds: `2026-01-05T10:00:00.100Z`).
     pub(crate) created_at: String,
     /// The plan.
     pub(crate) plan: connect_sso_engine::Plan,

@@ -177,6 +177,14 @@ fn saved_plan_is_applied_exactly_or_refused_as_stale() {
         "{}",
         saved.stderr
     );
+    // Its time reads as every time connect-sso shows does: UTC, milliseconds.
+    let file = std::fs::read_to_string(w.path().join("first.plan.json")).expect("saved");
+    let file: serde_json::Value = serde_json::from_str(&file).expect("JSON");
+    let created = file["created_at"].as_str().expect("created_at");
+    assert!(
+        created.len() == 24 && created.ends_with('Z') && created.as_bytes()[19] == b'.',
+        "{created}"
+    );
     let applied = w.run(&["apply", "first.plan.json"]);
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     assert!(
