@@ -76,7 +76,7 @@ async fn apply_from_empty_converges_then_second_apply_changes_nothing_then_destr
     assert!(
         gone.keep
             .iter()
-            .any(|(what, _)| what.starts_with("connect.instance"))
+            .any(|(what, _)| what.to_string().starts_with("connect.instance"))
     );
     let snap = observe(&w.graph, &w.aws, &w.spec).await.expect("observe");
     assert!(snap.observed.entra.apps.is_empty());
