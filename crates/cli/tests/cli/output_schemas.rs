@@ -91,8 +91,14 @@ fn every_json_output_validates_against_its_checked_in_schema() {
     assert_valid(&python, &destroyed.stdout, "destroy.schema.json");
     // Resources are named by address, as in plans; which one is a separate field.
     let destroyed: serde_json::Value = serde_json::from_str(&destroyed.stdout).expect("JSON");
-    assert_eq!(destroyed["deleted"][0]["resource"], "entra.app", "{destroyed}");
-    assert_eq!(destroyed["kept"][0]["resource"], "connect.admin", "{destroyed}");
+    assert_eq!(
+        destroyed["deleted"][0]["resource"], "entra.app",
+        "{destroyed}"
+    );
+    assert_eq!(
+        destroyed["kept"][0]["resource"], "connect.admin",
+        "{destroyed}"
+    );
     let spec = std::fs::read_to_string(w.path().join("connect-sso.toml")).expect("spec");
     let spec: toml::Value = toml::from_str(&spec).expect("TOML");
     let spec = serde_json::to_string(&spec).expect("as JSON");
