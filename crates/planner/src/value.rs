@@ -144,9 +144,7 @@ impl From<serde_json::Value> for FieldValue {
             J::Bool(b) => FieldValue::Bool(b),
             J::String(s) => FieldValue::Text(s),
             J::Object(m) => FieldValue::Document(m),
-            J::Number(ref n) if n.is_i64() => n
-                .as_i64()
-                .map_or(FieldValue::Text(v.to_string()), FieldValue::Int),
+            J::Number(ref n) if n.is_i64() => FieldValue::Int(n.as_i64().unwrap_or_default()),
             J::Array(ref items) if items.iter().all(J::is_string) => FieldValue::List(
                 items
                     .iter()
