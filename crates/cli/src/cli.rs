@@ -230,6 +230,8 @@ pub(crate) enum SchemaOf {
     Apply,
     /// `destroy --json`.
     Destroy,
+    /// `login --json`.
+    Login,
     /// Any command's failure under `--json`.
     Error,
 }

@@ -162,6 +162,7 @@ pub(crate) fn sandbox_aws(urls: &Urls, region: &str) -> Aws {
 pub(crate) async fn resolve_graph(
     spec: &Spec,
     sandbox_flag: Option<&str>,
+    uses: GraphUse,
 ) -> Result<(Place, Graph), CommandError> {
     match spec.target.kind {
         TargetKind::Sandbox => {
@@ -182,6 +183,7 @@ pub(crate) async fn resolve_graph(
             let config = EntraConfig::from_env(Some(&spec.entra.tenant_id)).map_err(|e| {
                 CommandError::error("cannot talk to Microsoft Entra ID for the cloud target")
                     .caused_by(&e)
+                    .hint(uses.permissions())
                     .hint(
                         "to try without a cloud: `connect-sso demo`, or target.kind = \"sandbox\" \
                          with `connect-sso sandbox serve`",
@@ -195,12 +197,38 @@ pub(crate) async fn resolve_graph(
     }
 }
 
+/// What a command does with Microsoft Graph, so that its messages ask only for the
+/// permissions it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GraphUse {
+    /// `login`: reads the enterprise app, changes nothing.
+    ReadApp,
+    /// `plan`, `apply`, `destroy`, `sync`: read and change the app, its policies and
+    /// assignments.
+    Manage,
+}
+
+impl GraphUse {
+    /// The Graph permissions, as a hint.
+    pub(crate) fn permissions(self) -> &'static str {
+        match self {
+            GraphUse::ReadApp => crate::commands::login::READ_PERMISSION_HINT,
+            GraphUse::Manage => {
+                "the app registration needs the Graph application permissions \
+                 Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All and \
+                 Policy.ReadWrite.ApplicationConfiguration (+ Group.Read.All and User.Read.All), \
+                 consented"
+            }
+        }
+    }
+}
+
 /// Graph and AWS, with the AWS account checked against the spec.
 pub(crate) async fn resolve(
     spec: &Spec,
     sandbox_flag: Option<&str>,
 ) -> Result<Target, CommandError> {
-    let (place, graph) = resolve_graph(spec, sandbox_flag).await?;
+    let (place, graph) = resolve_graph(spec, sandbox_flag, GraphUse::Manage).await?;
     let aws = match &place {
         Place::Sandbox(urls) => sandbox_aws(urls, &spec.aws.region),
         Place::Cloud => Aws::from_env(&spec.aws.region).await,

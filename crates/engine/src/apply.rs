@@ -25,7 +25,7 @@ use crate::Error;
 use crate::observe::{Snapshot, observe};
 use crate::resources::{self, Io};
 
-pub use crate::destroy::{DestroyPlan, destroy, destroy_plan};
+pub use crate::destroy::{DestroyItem, DestroyPlan, destroy, destroy_plan};
 
 /// Progress events, for the CLI to show on stderr.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use connect_sso_spec::{Derived, MANAGED_TAG, Spec};
 
-use connect_sso_planner::FEDERATION_POLICY_NAME;
+use connect_sso_planner::{FEDERATION_POLICY_NAME, Resource};
 
 use crate::Error;
 use crate::apply::{Clients, Event};
@@ -12,93 +12,128 @@ use crate::observe::Snapshot;
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DestroyPlan {
     /// Resources to delete, in order.
-    pub delete: Vec<String>,
+    pub delete: Vec<DestroyItem>,
     /// Resources left in place, with why.
-    pub keep: Vec<(String, String)>,
+    pub keep: Vec<(DestroyItem, String)>,
+}
+
+/// A resource destroy deletes or keeps: the address plans name it by, and which one.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct DestroyItem {
+    /// The resource, as plans name it (`aws.federation_role`).
+    pub resource: Resource,
+    /// Which one: a name, an ARN or an ID, with what people need to recognise it.
+    pub name: String,
+}
+
+impl DestroyItem {
+    fn new(resource: Resource, name: impl Into<String>) -> Self {
+        Self {
+            resource,
+            name: name.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for DestroyItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.resource, self.name)
+    }
 }
 
 /// Work out what destroy removes. Only resources the tool created are removed; the Connect
 /// instance only with `include_instance`.
 pub fn destroy_plan(spec: &Spec, snap: &Snapshot, include_instance: bool) -> DestroyPlan {
     let mut out = DestroyPlan::default();
+    plan_entra(spec, snap, &mut out);
+    plan_admin(snap, include_instance, &mut out);
+    plan_iam(snap, &mut out);
+    plan_instance(snap, include_instance, &mut out);
+    out
+}
+
+const NOT_CREATED: &str = "not created by connect-sso";
+
+fn plan_entra(spec: &Spec, snap: &Snapshot, out: &mut DestroyPlan) {
     let h = &snap.handles;
-    let o = &snap.observed;
-    let created_app = h.app().is_some_and(|a| a.created());
-    if let Some(a) = h.app().map(|r| &r.app) {
-        if created_app {
-            out.delete
-                .push(format!("entra.app {:?} ({})", a.display_name, a.app_id));
-        } else {
-            out.keep.push((
-                format!("entra.app {:?}", a.display_name),
-                "not created by connect-sso".into(),
-            ));
-        }
+    let Some(record) = h.app() else {
+        return;
+    };
+    let a = &record.app;
+    if !record.created() {
+        let app = DestroyItem::new(Resource::EntraApp, format!("{:?}", a.display_name));
+        out.keep.push((app, NOT_CREATED.into()));
+        return;
     }
-    if h.app().is_some_and(|a| !a.claims.is_empty()) && created_app {
-        out.delete.push(format!(
-            "entra.claims {:?}",
-            Derived::claims_policy_name(spec)
-        ));
+    let name = format!("{:?} ({})", a.display_name, a.app_id);
+    out.delete.push(DestroyItem::new(Resource::EntraApp, name));
+    if !record.claims.is_empty() {
+        let policy = format!("{:?}", Derived::claims_policy_name(spec));
+        out.delete
+            .push(DestroyItem::new(Resource::ClaimsPolicy, policy));
     }
-    if let Some(u) = &o.aws.admin_user {
-        if include_instance {
-            out.delete.push(format!(
-                "connect.admin {:?} (with the instance)",
-                u.username
-            ));
-        } else {
-            out.keep.push((
-                format!("connect.admin {:?}", u.username),
-                "users stay with the instance".into(),
-            ));
-        }
+}
+
+fn plan_admin(snap: &Snapshot, include_instance: bool, out: &mut DestroyPlan) {
+    let Some(u) = &snap.observed.aws.admin_user else {
+        return;
+    };
+    if include_instance {
+        let name = format!("{:?} (with the instance)", u.username);
+        out.delete
+            .push(DestroyItem::new(Resource::ConnectAdmin, name));
+    } else {
+        let admin = DestroyItem::new(Resource::ConnectAdmin, format!("{:?}", u.username));
+        out.keep
+            .push((admin, "users stay with the instance".into()));
     }
+}
+
+fn plan_iam(snap: &Snapshot, out: &mut DestroyPlan) {
+    let (h, o) = (&snap.handles, &snap.observed);
     if let Some(r) = &o.aws.role {
+        let role = DestroyItem::new(Resource::FederationRole, r.arn.clone());
         if h.role_created() {
-            out.delete.push(format!("aws.federation_role {}", r.arn));
+            out.delete.push(role);
         } else {
             if r.inline_policies.contains_key(FEDERATION_POLICY_NAME) {
-                out.delete.push(format!(
-                    "aws.federation_policy {FEDERATION_POLICY_NAME} (added by connect-sso to the adopted role {})",
+                let name = format!(
+                    "{FEDERATION_POLICY_NAME} (added by connect-sso to the adopted role {})",
                     r.arn
-                ));
+                );
+                out.delete
+                    .push(DestroyItem::new(Resource::FederationPolicy, name));
             }
-            out.keep.push((
-                format!("aws.federation_role {}", r.arn),
-                "not created by connect-sso; its trust policy stays as apply wrote it (the one \
-                 before adoption is not known to connect-sso)"
-                    .into(),
-            ));
+            let why = "not created by connect-sso; its trust policy stays as apply wrote it (the \
+                       one before adoption is not known to connect-sso)";
+            out.keep.push((role, why.into()));
         }
     }
     if let Some(p) = &o.aws.saml_provider {
+        let provider = DestroyItem::new(Resource::SamlProvider, p.arn.clone());
         if h.provider_created() {
-            out.delete.push(format!("aws.saml_provider {}", p.arn));
+            out.delete.push(provider);
         } else {
-            out.keep.push((
-                format!("aws.saml_provider {}", p.arn),
-                "not created by connect-sso".into(),
-            ));
+            out.keep.push((provider, NOT_CREATED.into()));
         }
     }
-    if let Some(i) = &h.instance {
-        if !include_instance {
-            out.keep.push((
-                format!("connect.instance {} ({})", i.alias, i.id),
-                "pass --include-instance to delete it".into(),
-            ));
-        } else if i.tags.contains_key(MANAGED_TAG) {
-            out.delete
-                .push(format!("connect.instance {} ({})", i.alias, i.id));
-        } else {
-            out.keep.push((
-                format!("connect.instance {} ({})", i.alias, i.id),
-                "not created by connect-sso".into(),
-            ));
-        }
+}
+
+fn plan_instance(snap: &Snapshot, include_instance: bool, out: &mut DestroyPlan) {
+    let Some(i) = &snap.handles.instance else {
+        return;
+    };
+    let instance = DestroyItem::new(Resource::ConnectInstance, format!("{} ({})", i.alias, i.id));
+    if !include_instance {
+        out.keep
+            .push((instance, "pass --include-instance to delete it".into()));
+    } else if i.tags.contains_key(MANAGED_TAG) {
+        out.delete.push(instance);
+    } else {
+        out.keep.push((instance, NOT_CREATED.into()));
     }
-    out
 }
 
 /// Remove what the tool created (see [`destroy_plan`]). When `expected` is given (what the

@@ -13,7 +13,7 @@ use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::redirect::Policy;
 
 /// One hop of the chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Hop {
     /// Opening the IdP's sign-in page.
@@ -44,7 +44,7 @@ impl fmt::Display for Hop {
 }
 
 /// A sign-in that failed at one hop.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, schemars::JsonSchema)]
 #[error("sign-in failed at {hop}: {answer}")]
 pub struct LoginError {
     /// Where.
@@ -88,7 +88,7 @@ impl fmt::Debug for LoginRequest {
 }
 
 /// A successful sign-in.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct LoginOutcome {
     /// Who Connect says is signed in.
     pub signed_in_as: String,
@@ -108,7 +108,7 @@ pub struct LoginOutcome {
 }
 
 /// One request of a sign-in, as `--json` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Request {
     /// The hop it belongs to.
     pub hop: Hop,

@@ -241,6 +241,32 @@ pub async fn read_apps(graph: &Graph, spec: &Spec) -> Result<Vec<AppRecord>, Err
     Ok(out)
 }
 
+/// The spec's enterprise app and its service principal, and nothing else: what `login` needs,
+/// readable with the Graph permission Application.Read.All alone. `None` when no app has the
+/// spec's name; of several, the one the tool manages (as [`Handles::app`] chooses).
+pub async fn read_app_for_sign_in(graph: &Graph, spec: &Spec) -> Result<Option<AppRecord>, Error> {
+    let apps = graph.applications_named(&spec.entra.app_name).await?;
+    let handles = Handles {
+        apps: apps
+            .into_iter()
+            .map(|app| AppRecord {
+                app,
+                sp: None,
+                claims: Vec::new(),
+                assignments: Vec::new(),
+            })
+            .collect(),
+        ..Handles::default()
+    };
+    let Some(mut record) = handles.app().cloned() else {
+        return Ok(None);
+    };
+    record.sp = graph
+        .service_principal_by_app_id(&record.app.app_id)
+        .await?;
+    Ok(Some(record))
+}
+
 /// One app's service principal, claims policies and assignments.
 pub async fn read_app_parts(graph: &Graph, app: Application) -> Result<AppRecord, Error> {
     let sp = graph.service_principal_by_app_id(&app.app_id).await?;

@@ -134,10 +134,8 @@ impl EntraConfig {
             _ if azure_cli_present() => Credentials::AzureCli,
             _ => {
                 return Err(Error::Config(
-                    "no Entra credentials: set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (an app registration \
-                     with Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All and \
-                     Policy.ReadWrite.ApplicationConfiguration), or AZURE_ACCESS_TOKEN, or sign in \
-                     with the Azure CLI (`az login`)"
+                    "no Entra credentials: set AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (of an app \
+                     registration), or AZURE_ACCESS_TOKEN, or sign in with the Azure CLI (`az login`)"
                         .into(),
                 ));
             }

@@ -31,7 +31,7 @@ pub use payload::Payload;
 pub use render::render_plan;
 pub use resource::{ManagedResource, Outcome};
 pub use step::{Action, Blocker, Change, Counts, Item, ManualStep, Plan, Resource, Step};
-pub use value::{Planned, Shown, Unknown};
+pub use value::{FieldValue, Planned, Shown, Unknown};
 
 /// Plan the changes that take `observed` to what `spec` describes, judged at `now`.
 pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {

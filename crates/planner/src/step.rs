@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::payload::Payload;
-use crate::value::Shown;
+use crate::value::{FieldValue, Shown};
 
 /// A managed resource: the address by which plans, apply, destroy and `--json` name it.
 #[derive(
@@ -116,7 +116,7 @@ pub struct Change {
     /// Field name as users know it (`identifierUris`, `trust policy`, …).
     pub field: String,
     /// Current value (`None`: absent).
-    pub before: Option<String>,
+    pub before: Option<FieldValue>,
     /// Desired value (`None`: removed); may be known only after apply.
     pub after: Option<Shown>,
     /// For documents (policies): the lines that change, `- path: old` / `+ path: new`;
@@ -129,12 +129,12 @@ impl Change {
     /// A field that changes from `before` to `after`.
     pub fn new(
         field: impl Into<String>,
-        before: Option<impl ToString>,
+        before: Option<impl Into<FieldValue>>,
         after: Option<impl Into<Shown>>,
     ) -> Change {
         Change {
             field: field.into(),
-            before: before.map(|b| b.to_string()),
+            before: before.map(Into::into),
             after: after.map(Into::into),
             diff: Vec::new(),
         }
@@ -158,8 +158,8 @@ impl Change {
     ) -> Change {
         Change {
             field: field.into(),
-            before: Some(before.to_string()),
-            after: Some(Shown::Known(after.to_string())),
+            before: Some(before.into()),
+            after: Some(after.into()),
             diff: crate::diff::json_diff(before, after),
         }
     }

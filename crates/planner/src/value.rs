@@ -61,31 +61,136 @@ impl Planned<String> {
     }
 }
 
-/// The value of a field after a change, as shown to people and in JSON: a string, or an object
-/// naming what it waits for together with how it reads until then.
+/// The value of a field in a plan's changes, typed as in JSON: what `--json` prints and what
+/// the text rendering shows (strings bare, lists as `["a", "b"]`, documents as one line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum FieldValue {
+    /// A flag (`appRoleAssignmentRequired`, inbound calls).
+    Bool(bool),
+    /// A number (`MaxSessionDuration` in seconds).
+    Int(i64),
+    /// Text (a URL, an ARN, a thumbprint, a name).
+    Text(String),
+    /// A list of strings (`identifierUris`, security profiles).
+    List(Vec<String>),
+    /// A JSON document (an IAM policy, a claims-mapping policy).
+    Document(serde_json::Map<String, serde_json::Value>),
+}
+
+impl std::fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldValue::Bool(b) => write!(f, "{b}"),
+            FieldValue::Int(n) => write!(f, "{n}"),
+            FieldValue::Text(s) => f.write_str(s),
+            FieldValue::List(items) => f.write_str(&crate::context::list(items)),
+            FieldValue::Document(m) => {
+                let text = serde_json::to_string(m).map_err(|_| std::fmt::Error)?;
+                f.write_str(&text)
+            }
+        }
+    }
+}
+
+impl From<bool> for FieldValue {
+    fn from(b: bool) -> Self {
+        FieldValue::Bool(b)
+    }
+}
+
+impl From<u32> for FieldValue {
+    fn from(n: u32) -> Self {
+        FieldValue::Int(i64::from(n))
+    }
+}
+
+impl From<&str> for FieldValue {
+    fn from(s: &str) -> Self {
+        FieldValue::Text(s.to_string())
+    }
+}
+
+impl From<String> for FieldValue {
+    fn from(s: String) -> Self {
+        FieldValue::Text(s)
+    }
+}
+
+impl From<&String> for FieldValue {
+    fn from(s: &String) -> Self {
+        FieldValue::Text(s.clone())
+    }
+}
+
+impl From<&[String]> for FieldValue {
+    fn from(items: &[String]) -> Self {
+        FieldValue::List(items.to_vec())
+    }
+}
+
+impl From<Vec<String>> for FieldValue {
+    fn from(items: Vec<String>) -> Self {
+        FieldValue::List(items)
+    }
+}
+
+/// A JSON value as the closest field value: a document stays a document; what is no field
+/// value (`null`, a fraction, a mixed list) is shown as its JSON text.
+impl From<serde_json::Value> for FieldValue {
+    fn from(v: serde_json::Value) -> Self {
+        use serde_json::Value as J;
+        match v {
+            J::Bool(b) => FieldValue::Bool(b),
+            J::String(s) => FieldValue::Text(s),
+            J::Object(m) => FieldValue::Document(m),
+            J::Number(ref n) if n.is_i64() => FieldValue::Int(n.as_i64().unwrap_or_default()),
+            J::Array(ref items) if items.iter().all(J::is_string) => FieldValue::List(
+                items
+                    .iter()
+                    .filter_map(J::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            other => FieldValue::Text(other.to_string()),
+        }
+    }
+}
+
+impl From<&serde_json::Value> for FieldValue {
+    fn from(v: &serde_json::Value) -> Self {
+        FieldValue::from(v.clone())
+    }
+}
+
+/// The value of a field after a change, as shown to people and in JSON: a typed value, or an
+/// object naming what it waits for together with how it reads until then.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Shown {
-    /// Known now.
-    Known(String),
-    /// Known after apply.
+    /// Known after apply. (First, so that reading JSON back tries it before a document.)
     Pending {
         /// What it waits for.
         known_after_apply: Unknown,
         /// How it reads until then, with the placeholder in place of the unknown part.
-        shown: String,
+        shown: FieldValue,
     },
+    /// Known now.
+    Known(FieldValue),
 }
 
 impl Shown {
     /// A value that contains `unknown`, rendered by `render` with the unknown's placeholder
     /// (or the known value) in its place.
-    pub fn of(value: &Planned<String>, render: impl FnOnce(&str) -> String) -> Shown {
+    pub fn of<V: Into<FieldValue>>(
+        value: &Planned<String>,
+        render: impl FnOnce(&str) -> V,
+    ) -> Shown {
         match value {
-            Planned::Known(v) => Shown::Known(render(v)),
+            Planned::Known(v) => Shown::Known(render(v).into()),
             Planned::AfterApply(u) => Shown::Pending {
                 known_after_apply: *u,
-                shown: render(u.placeholder()),
+                shown: render(u.placeholder()).into(),
             },
         }
     }
@@ -94,19 +199,13 @@ impl Shown {
 impl std::fmt::Display for Shown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Shown::Known(s) | Shown::Pending { shown: s, .. } => f.write_str(s),
+            Shown::Known(v) | Shown::Pending { shown: v, .. } => v.fmt(f),
         }
     }
 }
 
-impl From<String> for Shown {
-    fn from(s: String) -> Self {
-        Shown::Known(s)
-    }
-}
-
-impl From<&str> for Shown {
-    fn from(s: &str) -> Self {
-        Shown::Known(s.to_string())
+impl<V: Into<FieldValue>> From<V> for Shown {
+    fn from(v: V) -> Self {
+        Shown::Known(v.into())
     }
 }

@@ -38,6 +38,7 @@ pub use response::{Attribute, ResponseSpec, SignOptions, sign_response, sign_res
 pub use verify::{
     SignatureAlgorithm, SignedPart, VerifiedAssertion, VerifyOptions, verify_response,
 };
+pub use xml::format_instant;
 
 /// Well-known URIs of SAML 2.0 and XML-DSig.
 pub mod ns {

@@ -85,10 +85,10 @@ pub struct VerifiedAssertion {
     /// exactly one).
     pub subject_confirmations: usize,
     /// `Conditions/@NotBefore`.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(serialize_with = "crate::xml::serialize_instant")]
     pub not_before: Option<OffsetDateTime>,
     /// `Conditions/@NotOnOrAfter`.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(serialize_with = "crate::xml::serialize_instant")]
     pub not_on_or_after: Option<OffsetDateTime>,
     /// `AuthnStatement/@SessionIndex`, if any.
     pub session_index: Option<String>,

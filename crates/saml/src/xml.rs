@@ -183,8 +183,9 @@ pub(crate) fn is_ncname(s: &str) -> bool {
         })
 }
 
-/// Format an instant as SAML writes it: UTC, milliseconds, `Z` (Entra's form).
-pub(crate) fn format_instant(t: OffsetDateTime) -> String {
+/// Format an instant as SAML writes it: UTC, milliseconds, `Z` (Entra's form). The one form
+/// connect-sso shows times in, to people and in JSON (`2025-06-02T09:00:00.100Z`).
+pub fn format_instant(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -196,6 +197,17 @@ pub(crate) fn format_instant(t: OffsetDateTime) -> String {
         t.second(),
         t.millisecond()
     )
+}
+
+/// Serialise an optional instant with [`format_instant`] (`null` when absent).
+pub(crate) fn serialize_instant<S: serde::Serializer>(
+    t: &Option<OffsetDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&format_instant(*t)),
+        None => s.serialize_none(),
+    }
 }
 
 /// Parse an `xs:dateTime` as SAML uses it (RFC 3339; a missing zone is read as UTC).

@@ -5,7 +5,9 @@ use std::path::Path;
 use connect_sso_engine::apply::{Clients, apply_observed};
 use connect_sso_engine::{Plan, Step, render_plan};
 
-use super::mission::{ApplySummary, Progress, Sink, confirm, engine_error, read_saved};
+use super::mission::{
+    ApplyOutput, ApplySummary, Progress, Sink, confirm, engine_error, read_saved,
+};
 use super::{json_text, runtime};
 use crate::cli::ApplyArgs;
 use crate::error::{CommandError, ExitCode};
@@ -95,7 +97,7 @@ pub(crate) fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, Comma
         Outcome::Manual(step, done) => return manual(printer, args.json, &step, done),
     };
     if args.json {
-        printer.out(&json_text(&summary)?);
+        printer.out(&json_text(&ApplyOutput::Applied(summary))?);
     } else {
         printer.out(&summary.render(printer));
         if let (Place::Sandbox(_), Some(_)) = (&place, &summary.app_id) {
@@ -175,11 +177,10 @@ fn manual(
     done: usize,
 ) -> Result<ExitCode, CommandError> {
     if json {
-        printer.out(&json_text(&serde_json::json!({
-            "status": "manual",
-            "steps_done": done,
-            "step": step,
-        }))?);
+        printer.out(&json_text(&ApplyOutput::Manual {
+            steps_done: done,
+            step: Box::new(step.clone()),
+        })?);
     } else {
         let one = Plan {
             steps: vec![step.clone()],

@@ -1,6 +1,6 @@
 //! `connect-sso destroy`: delete what connect-sso created, after showing it and asking.
 
-use connect_sso_engine::apply::{Clients, destroy, destroy_plan};
+use connect_sso_engine::apply::{Clients, DestroyItem, destroy, destroy_plan};
 use connect_sso_engine::observe::observe;
 
 use super::mission::{Progress, Sink, confirm, engine_error, render_destroy_plan};
@@ -87,7 +87,7 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
 #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 pub(crate) struct DestroySummary {
     /// What was deleted, in order.
-    pub(crate) deleted: Vec<String>,
+    pub(crate) deleted: Vec<DestroyItem>,
     /// What was left in place, with why.
     pub(crate) kept: Vec<Kept>,
 }
@@ -96,19 +96,20 @@ pub(crate) struct DestroySummary {
 #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 pub(crate) struct Kept {
     /// The resource.
-    pub(crate) resource: String,
+    #[serde(flatten)]
+    pub(crate) item: DestroyItem,
     /// Why it stays.
     pub(crate) reason: String,
 }
 
 impl DestroySummary {
-    fn new(deleted: &[String], keep: &[(String, String)]) -> Self {
+    fn new(deleted: &[DestroyItem], keep: &[(DestroyItem, String)]) -> Self {
         DestroySummary {
             deleted: deleted.to_vec(),
             kept: keep
                 .iter()
-                .map(|(resource, reason)| Kept {
-                    resource: resource.clone(),
+                .map(|(item, reason)| Kept {
+                    item: item.clone(),
                     reason: reason.clone(),
                 })
                 .collect(),

@@ -4,11 +4,11 @@
 use std::io::BufRead as _;
 
 use connect_sso_engine::login::{Hop, LoginError, LoginOutcome, LoginRequest, Request, login};
-use connect_sso_engine::observe::observe_entra;
+use connect_sso_engine::observe::read_app_for_sign_in;
 use connect_sso_entra::Graph;
 use connect_sso_sandbox::entra::DEMO_PASSWORD;
 use connect_sso_spec::Spec;
-use serde_json::json;
+use serde::Serialize;
 
 use super::mission::engine_error;
 use super::{json_text, runtime};
@@ -18,23 +18,80 @@ use crate::printer::{Printer, Style, row};
 use crate::spec_file::{self, Severity};
 use crate::target::{self, Place, entra_user_access_url, my_apps_url, sandbox_launch_url};
 
-/// The app's client ID and its service principal's relay state.
+/// What `login --json` prints on stdout (docs/schemas/login.schema.json).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum LoginJson {
+    /// The sandbox signed the user in, through the whole chain.
+    SignedIn {
+        /// Always `true`.
+        #[schemars(extend("const" = true))]
+        signed_in: bool,
+        /// Who landed where, and every request made.
+        outcome: LoginOutcome,
+        /// The page the relay state asks for (`/ccp-v2`), decoded.
+        destination: Option<String>,
+    },
+    /// The chain stopped at a hop (exit code 1).
+    Refused {
+        /// Always `false`.
+        #[schemars(extend("const" = false))]
+        signed_in: bool,
+        /// Where it stopped, what the server answered, the likely cause.
+        error: LoginError,
+    },
+    /// The clouds: the URLs a person opens in a browser (connect-sso never handles a real
+    /// password).
+    Browser {
+        /// The user to sign in as (UPN).
+        user: String,
+        /// The app's tile in My Apps.
+        my_apps_url: String,
+        /// The user access URL (IdP-initiated sign-in).
+        user_access_url: String,
+        /// The relay state the app sends.
+        relay_state: Option<String>,
+        /// The page the relay state asks for, decoded.
+        destination: Option<String>,
+    },
+}
+
+/// The app's client ID and its service principal's relay state. Reads only the app and its
+/// service principal (Graph: Application.Read.All), since login changes nothing.
 async fn find_app(graph: &Graph, spec: &Spec) -> Result<(String, Option<String>), CommandError> {
-    let handles = observe_entra(graph, spec)
+    let record = read_app_for_sign_in(graph, spec)
         .await
-        .map_err(|e| engine_error("could not read the enterprise app from Entra ID", &e))?;
-    let record = handles.app().cloned().ok_or_else(|| {
-        CommandError::error(format!(
-            "there is no enterprise app named {:?} in tenant {} yet",
-            spec.entra.app_name, spec.entra.tenant_id
-        ))
-        .hint("run `connect-sso apply` first")
-    })?;
+        .map_err(|e| read_failure(&e))?
+        .ok_or_else(|| {
+            CommandError::error(format!(
+                "there is no enterprise app named {:?} in tenant {} yet",
+                spec.entra.app_name, spec.entra.tenant_id
+            ))
+            .hint("run `connect-sso apply` first")
+        })?;
     let relay = record
         .sp
         .and_then(|sp| sp.saml_single_sign_on_settings?.relay_state);
     Ok((record.app.app_id, relay))
 }
+
+/// Reading the app failed: a refused read names the one permission login needs.
+fn read_failure(e: &connect_sso_engine::Error) -> CommandError {
+    const CONTEXT: &str = "could not read the enterprise app from Entra ID";
+    match e {
+        connect_sso_engine::Error::Entra(connect_sso_entra::Error::Graph {
+            status: 403, ..
+        }) => CommandError::error(CONTEXT)
+            .caused_by(e)
+            .hint(READ_PERMISSION_HINT),
+        _ => engine_error(CONTEXT, e),
+    }
+}
+
+/// What `login` needs of Graph: it reads the app and changes nothing.
+pub(crate) const READ_PERMISSION_HINT: &str = "login only reads the enterprise app: the app \
+     registration needs the Graph application permission Application.Read.All (consented), or \
+     sign in with `az login` as a user who can read enterprise apps";
 
 /// Run the command.
 pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, CommandError> {
@@ -44,6 +101,7 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
     let (place, graph) = rt.block_on(target::resolve_graph(
         spec,
         args.target.sandbox_url.as_deref(),
+        target::GraphUse::ReadApp,
     ))?;
     let urls = match place {
         Place::Cloud => return cloud(args, printer, &rt, &graph, spec),
@@ -98,11 +156,11 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
                 ));
             }
             if args.json {
-                printer.out(&json_text(&json!({
-                    "signed_in": true,
-                    "outcome": outcome,
-                    "destination": destination(outcome.relay_state.as_deref()),
-                }))?);
+                printer.out(&json_text(&LoginJson::SignedIn {
+                    signed_in: true,
+                    destination: destination(outcome.relay_state.as_deref()),
+                    outcome: outcome.clone(),
+                })?);
             } else {
                 printer.out(&render_success(printer, &outcome));
             }
@@ -132,7 +190,10 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
                 }
             }
             if args.json {
-                printer.out(&json_text(&json!({"signed_in": false, "error": e}))?);
+                printer.out(&json_text(&LoginJson::Refused {
+                    signed_in: false,
+                    error: e.clone(),
+                })?);
             }
             Err(failure(&args.user, &e))
         }
@@ -262,13 +323,13 @@ fn cloud(
     let my_apps = my_apps_url(tenant, &app_id);
     let access = entra_user_access_url(tenant, &app_id);
     if args.json {
-        printer.out(&json_text(&json!({
-            "user": args.user,
-            "my_apps_url": my_apps,
-            "user_access_url": access,
-            "relay_state": relay,
-            "destination": destination(relay.as_deref()),
-        }))?);
+        printer.out(&json_text(&LoginJson::Browser {
+            user: args.user.clone(),
+            destination: destination(relay.as_deref()),
+            my_apps_url: my_apps.clone(),
+            user_access_url: access.clone(),
+            relay_state: relay.clone(),
+        })?);
     } else {
         const W: usize = 15;
         let mut s = format!(
@@ -315,6 +376,21 @@ fn open_in_browser(printer: &Printer, url: &str, what: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_read_asks_only_for_the_read_permission() {
+        let denied = connect_sso_engine::Error::Entra(connect_sso_entra::Error::Graph {
+            method: "GET".into(),
+            path: "/v1.0/applications".into(),
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            message: "Insufficient privileges to complete the operation.".into(),
+            request_id: None,
+        });
+        let hints = read_failure(&denied).hints().join("\n");
+        assert!(hints.contains("Application.Read.All"), "{hints}");
+        assert!(!hints.contains("ReadWrite"), "{hints}");
+    }
 
     #[test]
     fn destination_is_read_from_the_relay_state_and_decoded() {

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use connect_sso_engine::apply::{ApplyReport, DestroyPlan, Event};
-use connect_sso_engine::{Action, Step};
+use connect_sso_engine::{Action, Resource, Step};
 use connect_sso_spec::{Derived, Spec};
 use serde::Serialize;
 
@@ -190,15 +190,30 @@ impl<'p> Progress<'p> {
     }
 }
 
-/// One executed step, for summaries.
+/// One executed step, for summaries: the resource and action as `plan --json` names them.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct StepSummary {
     /// `aws.saml_provider`, …
-    pub(crate) resource: String,
-    /// `create`, `update`, `adopt`, `delete`.
-    pub(crate) action: &'static str,
+    pub(crate) resource: Resource,
+    /// `create`, `update`, `adopt`, `delete`, `wait`.
+    pub(crate) action: Action,
     /// Why.
     pub(crate) reason: String,
+}
+
+/// What `apply --json` prints on stdout, told apart by `status`.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub(crate) enum ApplyOutput {
+    /// Everything is applied.
+    Applied(ApplySummary),
+    /// Apply stopped at a step a person does in a console (exit code 3).
+    Manual {
+        /// Steps this run executed before it.
+        steps_done: usize,
+        /// The step: the console page and the exact values to enter.
+        step: Box<Step>,
+    },
 }
 
 /// What `apply` did and what a person needs next.
@@ -240,32 +255,32 @@ impl ApplySummary {
         if self.changed.is_empty() {
             s.push_str("No changes. Entra ID and AWS match the spec.\n");
         } else {
-            let n = |a: &str| self.changed.iter().filter(|c| c.action == a).count();
+            let n = |a: Action| self.changed.iter().filter(|c| c.action == a).count();
             s.push_str(&format!(
                 "{} {} change{} ({} created, {} updated, {} adopted, {} deleted).\n",
                 printer.style(Style::Ok, "Apply complete:"),
                 self.changed.len(),
                 if self.changed.len() == 1 { "" } else { "s" },
-                n("create"),
-                n("update"),
-                n("adopt"),
-                n("delete"),
+                n(Action::Create),
+                n(Action::Update),
+                n(Action::Adopt),
+                n(Action::Delete),
             ));
             let w = self
                 .changed
                 .iter()
-                .map(|c| c.resource.chars().count())
+                .map(|c| c.resource.address().len())
                 .max()
                 .unwrap_or(0);
             for c in &self.changed {
                 let sym = match c.action {
-                    "create" => "+",
-                    "update" => "~",
-                    "adopt" => "=",
+                    Action::Create => "+",
+                    Action::Update => "~",
+                    Action::Adopt => "=",
                     _ => "-",
                 };
-                let pad = " ".repeat(w.saturating_sub(c.resource.chars().count()));
-                s.push_str(&format!("  {sym} {}{pad}  {}\n", c.resource, c.action));
+                let (resource, word) = (c.resource.address(), action_word(c.action));
+                s.push_str(&format!("  {sym} {resource:w$}  {word}\n"));
             }
         }
         s.push('\n');
@@ -281,8 +296,8 @@ impl ApplySummary {
 /// A step as a summary line.
 pub(crate) fn step_summary(step: &Step) -> StepSummary {
     StepSummary {
-        resource: step.resource.to_string(),
-        action: action_word(step.action),
+        resource: step.resource,
+        action: step.action,
         reason: step.reason.clone(),
     }
 }
@@ -318,20 +333,21 @@ pub(crate) fn render_destroy_plan(printer: &Printer, plan: &DestroyPlan) -> Stri
 /// A plan saved by `plan --out`, applied by `apply PLAN`.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct SavedPlan {
-    /// Format of this file (1).
+    /// Format of this file ([`SAVED_PLAN_FORMAT`]).
     pub(crate) format: u32,
     /// [`crate::spec_file::spec_hash`] of the spec the plan was made from.
     pub(crate) spec_sha256: String,
     /// The spec file it was made from (for messages).
     pub(crate) spec_file: String,
-    /// When it was made (RFC 3339).
+    /// When it was made (RFC 3339, UTC, milliseconds: `2026-01-05T10:00:00.100Z`).
     pub(crate) created_at: String,
     /// The plan.
     pub(crate) plan: connect_sso_engine::Plan,
 }
 
-/// Format version of [`SavedPlan`].
-pub(crate) const SAVED_PLAN_FORMAT: u32 = 2;
+/// Format version of [`SavedPlan`]: 3 since the values of `changes` are typed JSON (format 2
+/// had them as strings); a plan of another format is refused with a hint to save it again.
+pub(crate) const SAVED_PLAN_FORMAT: u32 = 3;
 
 /// Read a plan saved by `plan --out`.
 pub(crate) fn read_saved(path: &Path) -> Result<SavedPlan, CommandError> {
@@ -341,27 +357,27 @@ pub(crate) fn read_saved(path: &Path) -> Result<SavedPlan, CommandError> {
         .ok()
         .and_then(|v| v.get("format")?.as_u64());
     if let Some(format) = format.filter(|f| *f != u64::from(SAVED_PLAN_FORMAT)) {
-        return Err(CommandError::error(format!(
-            "{} has plan format {format}, this connect-sso reads format {SAVED_PLAN_FORMAT}",
-            path.display()
-        ))
-        .hint("save the plan again with this version of connect-sso"));
+        return Err(other_format(path, format));
     }
-    let saved: SavedPlan = serde_json::from_slice(&bytes).map_err(|e| {
+    serde_json::from_slice(&bytes).map_err(|e| {
         CommandError::error(format!(
             "{} is not a plan saved by connect-sso",
             path.display()
         ))
         .caused_by(&e)
         .hint("save one with `connect-sso plan --out PLAN`")
-    })?;
-    if saved.format != SAVED_PLAN_FORMAT {
-        return Err(CommandError::error(format!(
-            "{} has plan format {}, this connect-sso reads format {SAVED_PLAN_FORMAT}",
-            path.display(),
-            saved.format
-        ))
-        .hint("save the plan again with this version of connect-sso"));
-    }
-    Ok(saved)
+    })
+}
+
+/// A saved plan of another format: which, and how to get one this version reads.
+fn other_format(path: &Path, format: u64) -> CommandError {
+    CommandError::error(format!(
+        "{} was saved by another version of connect-sso (plan format {format}; this version \
+         reads format {SAVED_PLAN_FORMAT})",
+        path.display()
+    ))
+    .hint(format!(
+        "run `connect-sso plan --out {}` again with this version and review the new plan",
+        path.display()
+    ))
 }

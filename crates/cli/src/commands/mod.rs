@@ -10,7 +10,7 @@ mod demo;
 pub(crate) mod destroy;
 mod init;
 pub(crate) mod input;
-mod login;
+pub(crate) mod login;
 mod mission;
 mod plan;
 mod saml;

@@ -5,7 +5,6 @@ use std::path::Path;
 use connect_sso_engine::observe::observe;
 use connect_sso_engine::{Plan, plan, render_plan};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::mission::{SAVED_PLAN_FORMAT, SavedPlan, engine_error};
 use super::{json_text, runtime};
@@ -98,9 +97,7 @@ fn save(path: &Path, loaded: &LoadedSpec, p: &Plan) -> Result<(), CommandError> 
         format: SAVED_PLAN_FORMAT,
         spec_sha256: loaded.hash(),
         spec_file: loaded.path.display().to_string(),
-        created_at: OffsetDateTime::now_utc()
-            .format(&Rfc3339)
-            .unwrap_or_default(),
+        created_at: connect_sso_saml::format_instant(OffsetDateTime::now_utc()),
         plan: p.clone(),
     };
     std::fs::write(path, json_text(&saved)?).map_err(|e| {

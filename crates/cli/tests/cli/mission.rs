@@ -177,6 +177,14 @@ fn saved_plan_is_applied_exactly_or_refused_as_stale() {
         "{}",
         saved.stderr
     );
+    // Its time reads as every time connect-sso shows does: UTC, milliseconds.
+    let file = std::fs::read_to_string(w.path().join("first.plan.json")).expect("saved");
+    let file: serde_json::Value = serde_json::from_str(&file).expect("JSON");
+    let created = file["created_at"].as_str().expect("created_at");
+    assert!(
+        created.len() == 24 && created.ends_with('Z') && created.as_bytes()[19] == b'.',
+        "{created}"
+    );
     let applied = w.run(&["apply", "first.plan.json"]);
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     assert!(
@@ -410,4 +418,56 @@ fn cloud_target_uses_the_standard_environment_and_checks_the_account() {
         "{}",
         refused.stderr
     );
+}
+
+#[test]
+fn plan_json_changes_carry_typed_values() {
+    let w = World::start();
+    assert_eq!(w.run_plain(&["init"]).code, 0);
+    let plan = plan_json(&w);
+    let changes: serde_json::Map<String, serde_json::Value> = plan["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            let resource = s["resource"].as_str().unwrap_or_default().to_string();
+            (resource, s["changes"].clone())
+        })
+        .collect();
+    w.redactions(&[]).bind(|| {
+        insta::assert_json_snapshot!("plan_json_changes_from_empty", changes);
+    });
+    let app = &changes["entra.app"];
+    assert_eq!(app[4]["field"], "appRoleAssignmentRequired");
+    assert_eq!(app[4]["after"], true);
+    assert_eq!(changes["aws.federation_role"][2]["after"], 43200);
+    assert!(changes["aws.federation_role"][1]["after"].is_object());
+}
+
+#[test]
+fn saved_plan_of_the_previous_format_is_refused_with_a_hint() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str]| crate::common::run_in(dir.path(), args, &[], b"");
+    assert_eq!(run(&["init"]).code, 0);
+    // Format 2 wrote every value of `changes` as a string.
+    let old = serde_json::json!({
+        "format": 2,
+        "spec_sha256": "0".repeat(64),
+        "spec_file": "connect-sso.toml",
+        "created_at": "2026-01-05T10:00:00.1Z",
+        "plan": {"steps": [{
+            "resource": "entra.app", "action": "create", "reason": "no enterprise app",
+            "changes": [{"field": "appRoleAssignmentRequired", "before": null, "after": "true"}],
+            "payload": {}
+        }], "blockers": []}
+    });
+    std::fs::write(dir.path().join("old.plan.json"), old.to_string()).expect("write");
+    for args in [["apply", "old.plan.json"], ["show", "old.plan.json"]] {
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        insta::assert_snapshot!(
+            format!("saved_plan_format_2_{}", args[0]),
+            out.transcript(&args)
+        );
+    }
 }

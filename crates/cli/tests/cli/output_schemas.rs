@@ -16,6 +16,7 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("saved-plan", "saved-plan.schema.json"),
     ("apply", "apply.schema.json"),
     ("destroy", "destroy.schema.json"),
+    ("login", "login.schema.json"),
     ("error", "error.schema.json"),
 ];
 
@@ -88,8 +89,56 @@ fn every_json_output_validates_against_its_checked_in_schema() {
     let destroyed = w.run(&["destroy", "--yes", "--json"]);
     assert_eq!(destroyed.code, 0, "{}", destroyed.stderr);
     assert_valid(&python, &destroyed.stdout, "destroy.schema.json");
+    // Resources are named by address, as in plans; which one is a separate field.
+    let destroyed: serde_json::Value = serde_json::from_str(&destroyed.stdout).expect("JSON");
+    assert_eq!(
+        destroyed["deleted"][0]["resource"], "entra.app",
+        "{destroyed}"
+    );
+    assert_eq!(
+        destroyed["kept"][0]["resource"], "connect.admin",
+        "{destroyed}"
+    );
     let spec = std::fs::read_to_string(w.path().join("connect-sso.toml")).expect("spec");
     let spec: toml::Value = toml::from_str(&spec).expect("TOML");
     let spec = serde_json::to_string(&spec).expect("as JSON");
     assert_valid(&python, &spec, "spec.schema.json");
+}
+
+#[test]
+fn login_json_validates_signed_in_and_refused() {
+    let python = skip_unless_peer!(peer::venv_python(&["jsonschema"]));
+    let w = World::start();
+    w.init_and_apply();
+    let bob = w.run(&["login", "--user", "bob@contoso.com", "--json"]);
+    assert_eq!(bob.code, 0, "{}", bob.stderr);
+    assert_valid(&python, &bob.stdout, "login.schema.json");
+    // carol is in no assigned group: Entra refuses her; still one JSON document on stdout.
+    let carol = w.run(&["login", "--user", "carol@contoso.com", "--json"]);
+    assert_eq!(carol.code, 1, "{}", carol.stderr);
+    assert_valid(&python, &carol.stdout, "login.schema.json");
+    let refused: serde_json::Value = serde_json::from_str(&carol.stdout).expect("one document");
+    assert_eq!(refused["signed_in"], false, "{refused}");
+    assert_eq!(refused["error"]["hop"], "idp-credentials", "{refused}");
+}
+
+#[test]
+fn apply_json_stopped_at_a_manual_step_validates() {
+    let python = skip_unless_peer!(peer::venv_python(&["jsonschema"]));
+    let w = World::start();
+    assert_eq!(w.run_plain(&["init"]).code, 0);
+    let spec = w.path().join("connect-sso.toml");
+    let text = std::fs::read_to_string(&spec).expect("spec");
+    let text = text.replacen(
+        "[entra]\n",
+        "[entra]\nbasic_saml_configuration = \"console\"\n",
+        1,
+    );
+    std::fs::write(&spec, text).expect("write spec");
+    let stopped = w.run(&["apply", "--yes", "--json"]);
+    assert_eq!(stopped.code, 3, "{}", stopped.stderr);
+    assert_valid(&python, &stopped.stdout, "apply.schema.json");
+    let doc: serde_json::Value = serde_json::from_str(&stopped.stdout).expect("JSON");
+    assert_eq!(doc["status"], "manual", "{doc}");
+    assert_eq!(doc["step"]["action"], "manual", "{doc}");
 }

@@ -185,3 +185,58 @@ fn verify_aws_refuses_a_response_over_100000_characters() {
     args.push("--json");
     snapshot_stdin("verify_rejected_aws_too_long_json", &args, &xml);
 }
+
+/// Every timestamp in `text` (`YYYY-MM-DDTHH:MM:SS…`, up to the next `Z`).
+fn timestamps(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let at = |i: usize, p: usize| bytes.get(i + p).copied();
+    (0..bytes.len())
+        .filter(|&i| {
+            at(i, 4) == Some(b'-')
+                && at(i, 10) == Some(b'T')
+                && at(i, 13) == Some(b':')
+                && (0..4).all(|k| at(i, k).is_some_and(|b| b.is_ascii_digit()))
+                && (i == 0 || !bytes[i - 1].is_ascii_digit())
+        })
+        .filter_map(|i| Some(&text[i..=i + text[i..].find('Z')?]))
+        .collect()
+}
+
+/// The issue saw `.1Z` (RFC 3339 with the fewest digits) next to `.100Z` (as SAML writes
+/// them): every time connect-sso shows, in text and in JSON, reads one way, with milliseconds.
+#[test]
+fn times_print_one_way_not_dot_1z_and_dot_100z() {
+    let mut spec = crate::common::aws_spec(crate::common::aws_attributes("alice@example.com"));
+    let ms = time::Duration::milliseconds(100);
+    spec.not_before += ms;
+    spec.not_on_or_after += ms;
+    spec.issue_instant += ms;
+    let fixture = crate::common::SignedFixture::new(&spec);
+    let response = fixture.response.to_string_lossy().to_string();
+    let outputs = [
+        fixture.verify_aws(&[]).stdout,
+        fixture.verify_aws(&["--json"]).stdout,
+        run(&["saml", "inspect", &response]).stdout,
+        run(&["saml", "inspect", &response, "--json"]).stdout,
+    ];
+    for out in &outputs {
+        let times = timestamps(out);
+        assert!(!times.is_empty(), "{out}");
+        for t in times {
+            assert!(
+                t.len() == 24 && t.as_bytes()[19] == b'.',
+                "{t:?} is not YYYY-MM-DDTHH:MM:SS.mmmZ in:\n{out}"
+            );
+        }
+    }
+    assert!(outputs[0].contains("2025-06-02T08:55:00.100Z to 2025-06-02T10:00:00.100Z"));
+    assert!(outputs[1].contains(r#""not_before": "2025-06-02T08:55:00.100Z""#));
+}
+
+#[test]
+fn timestamps_finds_each_time() {
+    assert_eq!(
+        timestamps("a 2025-06-02T08:55:00.1Z b 2025-06-02T10:00:00Z"),
+        ["2025-06-02T08:55:00.1Z", "2025-06-02T10:00:00Z"]
+    );
+}

@@ -55,7 +55,7 @@ async fn an_adopted_role_keeps_existing_after_destroy_but_loses_the_policy_conne
     assert!(
         gone.delete
             .iter()
-            .any(|what| what.starts_with("aws.federation_policy")),
+            .any(|what| what.to_string().starts_with("aws.federation_policy")),
         "{:?}",
         gone.delete
     );

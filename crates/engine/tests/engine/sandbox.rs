@@ -76,7 +76,7 @@ async fn apply_from_empty_converges_then_second_apply_changes_nothing_then_destr
     assert!(
         gone.keep
             .iter()
-            .any(|(what, _)| what.starts_with("connect.instance"))
+            .any(|(what, _)| what.to_string().starts_with("connect.instance"))
     );
     let snap = observe(&w.graph, &w.aws, &w.spec).await.expect("observe");
     assert!(snap.observed.entra.apps.is_empty());
@@ -625,10 +625,7 @@ async fn manually_widened_federation_policy_is_exactly_the_drift_and_apply_repai
         .map(|s| format!("{} {:?}", s.resource, s.action))
         .collect();
     assert_eq!(drift, ["aws.federation_policy Update"]);
-    assert_eq!(
-        p.steps[0].changes[0].before.as_deref(),
-        Some(widened.to_string().as_str())
-    );
+    assert_eq!(p.steps[0].changes[0].before, Some(widened.clone().into()));
 
     let clients = Clients::new(&w.graph, &w.aws);
     let report = apply(&clients, &w.spec, None, &quiet)

@@ -38,7 +38,7 @@ impl ManagedResource for FederationPolicy {
         if want.known().ok().is_some_and(|w| Some(w) == current) {
             return;
         }
-        let shown = Shown::of(&ctx.instance_id(), |id| document(id).to_string());
+        let shown = Shown::of(&ctx.instance_id(), document);
         let (action, reason) = match current {
             Some(_) => (
                 Action::Update,
@@ -61,7 +61,7 @@ impl ManagedResource for FederationPolicy {
                 ),
                 _ => Change::new(
                     format!("inline policy {FEDERATION_POLICY_NAME}"),
-                    current.map(|p| p.to_string()),
+                    current,
                     Some(shown),
                 ),
             }],

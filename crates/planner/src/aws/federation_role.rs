@@ -35,8 +35,8 @@ impl ManagedResource for FederationRole {
                 format!("no IAM role named {:?}", spec.aws.federation_role),
                 vec![
                     Change::set("arn", ctx.derived.role_arn.as_str()),
-                    Change::set("trust policy", trust.to_string()),
-                    Change::set("MaxSessionDuration", max.to_string()),
+                    Change::set("trust policy", &trust),
+                    Change::set("MaxSessionDuration", max),
                 ],
                 payload,
             ));
@@ -50,7 +50,7 @@ impl ManagedResource for FederationRole {
             changes.push(Change::new(
                 "MaxSessionDuration",
                 Some(r.max_session_duration),
-                Some(max.to_string()),
+                Some(max),
             ));
         }
         if changes.is_empty() && r.managed {

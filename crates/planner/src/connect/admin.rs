@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::context::{Context, list};
+use crate::context::Context;
 use crate::payload::{AdminChange, Payload};
 use crate::resource::{ManagedResource, Outcome};
 use crate::step::{Action, Change, Resource, Step};
@@ -45,7 +45,7 @@ impl ManagedResource for ConnectAdmin {
                 ),
                 vec![
                     Change::set("username", admin.username.as_str()),
-                    Change::set("security profiles", list(&admin.security_profiles)),
+                    Change::set("security profiles", admin.security_profiles.as_slice()),
                     Change::set("routing profile", admin.routing_profile.as_str()),
                 ],
                 payload,
@@ -58,8 +58,8 @@ impl ManagedResource for ConnectAdmin {
         if want != have {
             changes.push(Change::new(
                 "security profiles",
-                Some(list(&u.security_profiles)),
-                Some(list(&admin.security_profiles)),
+                Some(u.security_profiles.as_slice()),
+                Some(admin.security_profiles.as_slice()),
             ));
         }
         if u.routing_profile != admin.routing_profile {

@@ -46,8 +46,8 @@ fn absent(ctx: &Context<'_>, out: &mut Outcome) {
         vec![
             Change::set("alias", c.instance_alias.as_str()),
             Change::set("identity management", "SAML"),
-            Change::set("inbound calls", c.inbound_calls.to_string()),
-            Change::set("outbound calls", c.outbound_calls.to_string()),
+            Change::set("inbound calls", c.inbound_calls),
+            Change::set("outbound calls", c.outbound_calls),
         ],
         Payload::ConnectInstance(InstanceChange::Create {
             alias: c.instance_alias.clone(),
@@ -93,14 +93,14 @@ fn present(ctx: &Context<'_>, i: &Observed, out: &mut Outcome) {
         changes.push(Change::new(
             "inbound calls",
             Some(i.inbound_calls),
-            Some(c.inbound_calls.to_string()),
+            Some(c.inbound_calls),
         ));
     }
     if i.outbound_calls != c.outbound_calls {
         changes.push(Change::new(
             "outbound calls",
             Some(i.outbound_calls),
-            Some(c.outbound_calls.to_string()),
+            Some(c.outbound_calls),
         ));
     }
     if changes.is_empty() && i.managed {

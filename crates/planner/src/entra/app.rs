@@ -1,6 +1,6 @@
 //! `entra.app`: the enterprise app (application + service principal) and its SAML basics.
 
-use crate::context::{Context, list};
+use crate::context::Context;
 use crate::entra::basic_saml_manual;
 use crate::observed::EntraApp as Observed;
 use crate::payload::{AppSettings, Payload};
@@ -104,10 +104,10 @@ fn creation(ctx: &Context<'_>) -> Vec<Change> {
     let d = &ctx.derived;
     vec![
         Change::set("displayName", ctx.spec.entra.app_name.as_str()),
-        Change::set("identifierUris", list(std::slice::from_ref(&d.identifier))),
-        Change::set("web.redirectUris", list(std::slice::from_ref(&d.reply_url))),
+        Change::set("identifierUris", std::slice::from_ref(&d.identifier)),
+        Change::set("web.redirectUris", std::slice::from_ref(&d.reply_url)),
         Change::set("preferredSingleSignOnMode", "saml"),
-        Change::set("appRoleAssignmentRequired", "true"),
+        Change::set("appRoleAssignmentRequired", true),
     ]
 }
 
@@ -117,15 +117,15 @@ fn drift(ctx: &Context<'_>, a: &Observed) -> Vec<Change> {
     if a.identifier_uris != [d.identifier.clone()] {
         changes.push(Change::new(
             "identifierUris",
-            Some(list(&a.identifier_uris)),
-            Some(list(std::slice::from_ref(&d.identifier))),
+            Some(a.identifier_uris.as_slice()),
+            Some(std::slice::from_ref(&d.identifier)),
         ));
     }
     if a.redirect_uris != [d.reply_url.clone()] {
         changes.push(Change::new(
             "web.redirectUris",
-            Some(list(&a.redirect_uris)),
-            Some(list(std::slice::from_ref(&d.reply_url))),
+            Some(a.redirect_uris.as_slice()),
+            Some(std::slice::from_ref(&d.reply_url)),
         ));
     }
     if a.sso_mode.as_deref() != Some("saml") {
@@ -138,8 +138,8 @@ fn drift(ctx: &Context<'_>, a: &Observed) -> Vec<Change> {
     if !a.assignment_required {
         changes.push(Change::new(
             "appRoleAssignmentRequired",
-            Some("false"),
-            Some("true"),
+            Some(false),
+            Some(true),
         ));
     }
     changes

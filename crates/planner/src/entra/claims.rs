@@ -40,7 +40,7 @@ impl ManagedResource for ClaimsPolicy {
             [] => (
                 Action::Create,
                 "no claims-mapping policy sends RoleSessionName and Role".to_string(),
-                vec![Change::set(format!("policy {name:?}"), want.to_string())],
+                vec![Change::set(format!("policy {name:?}"), &want)],
             ),
             [p] => (
                 Action::Update,
@@ -67,7 +67,7 @@ impl ManagedResource for ClaimsPolicy {
                     })
                     .chain(std::iter::once(Change::set(
                         format!("policy {name:?}"),
-                        want.to_string(),
+                        &want,
                     )))
                     .collect(),
             ),

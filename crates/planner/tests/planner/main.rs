@@ -3,6 +3,7 @@
 
 mod modules;
 mod users;
+mod values;
 
 use std::collections::BTreeMap;
 

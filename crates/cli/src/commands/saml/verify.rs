@@ -7,7 +7,6 @@ use connect_sso_saml::{
     VerifyOptions, verify_response,
 };
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::cli::SamlVerifyArgs;
 use crate::commands::input;
@@ -334,8 +333,7 @@ fn explain_aws_rejection(rejection: &AwsRejection) -> CommandError {
 }
 
 fn instant(t: Option<OffsetDateTime>) -> String {
-    t.and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| "-".to_string())
+    t.map_or_else(|| "-".to_string(), connect_sso_saml::format_instant)
 }
 
 /// The human table of an accepted response.

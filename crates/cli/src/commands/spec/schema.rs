@@ -4,7 +4,8 @@
 
 use crate::cli::{SchemaOf, SpecSchemaArgs};
 use crate::commands::destroy::DestroySummary;
-use crate::commands::mission::{ApplySummary, SavedPlan};
+use crate::commands::login::LoginJson;
+use crate::commands::mission::{ApplyOutput, SavedPlan};
 use crate::error::{CommandError, ExitCode, JsonFailure};
 use crate::printer::Printer;
 
@@ -14,8 +15,9 @@ pub(crate) fn schema_text(of: SchemaOf) -> Result<String, CommandError> {
         SchemaOf::Spec => return Ok(connect_sso_spec::json_schema()),
         SchemaOf::Plan => schemars::schema_for!(connect_sso_engine::Plan),
         SchemaOf::SavedPlan => schemars::schema_for!(SavedPlan),
-        SchemaOf::Apply => schemars::schema_for!(ApplySummary),
+        SchemaOf::Apply => schemars::schema_for!(ApplyOutput),
         SchemaOf::Destroy => schemars::schema_for!(DestroySummary),
+        SchemaOf::Login => schemars::schema_for!(LoginJson),
         SchemaOf::Error => schemars::schema_for!(JsonFailure<'static>),
     };
     serde_json::to_string_pretty(&schema)
