@@ -46,7 +46,7 @@ pub(crate) fn leave(
                 .get(LEFT_AT_TAG)
                 .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok());
             match left {
-                None => return Ok(Leaver::Change(mark(u, now))),
+                None => return Ok(Leaver::Change(mark(spec, u, now, grace))),
                 Some(t) if now < t + time::Duration::seconds(grace) => return Ok(Leaver::InGrace),
                 Some(_) => {}
             }
@@ -73,12 +73,17 @@ fn after_grace(spec: &Spec, u: &ConnectUser, head: &str) -> String {
 }
 
 /// The first sight of a leaver under a grace period: tag the time, nothing else.
-fn mark(u: &ConnectUser, now: OffsetDateTime) -> super::UserChange {
+fn mark(spec: &Spec, u: &ConnectUser, now: OffsetDateTime, grace: i64) -> super::UserChange {
     let at = left_at_value(now);
+    let until = left_at_value(now + time::Duration::seconds(grace));
+    let policy = match spec.sync.leavers {
+        LeaverPolicy::Disable => "disabled",
+        LeaverPolicy::Delete => "deleted",
+    };
     change_of(
         ChangeKind::Leaving,
         u,
-        format!("in no synced group; access kept until the leaver grace period from {at} is over"),
+        format!("in no synced group; access kept until {until} (leaver_grace), then {policy}"),
         vec![UserOp::Tag {
             tags: BTreeMap::from([(LEFT_AT_TAG.to_string(), at)]),
         }],

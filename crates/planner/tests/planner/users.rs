@@ -396,3 +396,18 @@ fn the_first_administrator_is_shaped_and_created_like_a_synced_user() {
     assert_eq!(tags, &create_tags(&synced));
     assert_eq!(tags[MANAGED_TAG], s.entra.app_name);
 }
+
+#[test]
+fn the_text_diff_shows_tags_hierarchy_and_the_grace_period() {
+    let mut s = tagged(&[("cost_centre", "CC 12 & (north)")]);
+    s.entra.access[0].hierarchy_group = Some("North".into());
+    s.sync.leaver_grace = Some("7d".into());
+    let existing = [
+        user("mover@x.com", "Agent", true),
+        user("gone@x.com", "Agent", true),
+        left_at("waiting@x.com", "2026-11-28T12:00:00Z"),
+    ];
+    let d = plan(&s, &groups(&["new@x.com", "mover@x.com"], &[]), &existing);
+    let text = connect_sso_planner::users::render_user_diff(&d, 20);
+    insta::assert_snapshot!("users_diff_tags_hierarchy_grace", text);
+}
