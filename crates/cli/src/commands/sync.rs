@@ -198,7 +198,9 @@ fn round_report(args: &SyncArgs, printer: &Printer, r: &Round) {
     let why = match &r.trigger {
         Trigger::Start => "start: full sync".to_string(),
         Trigger::Changes { groups } => format!("{groups} group(s) changed: full sync"),
-        Trigger::DeltaFailed { error } => format!("delta query failed ({error}): full sync"),
+        Trigger::DeltaFailed { delta_error } => {
+            format!("delta query failed ({delta_error}): full sync")
+        }
         Trigger::SafetyNet => "safety net: full sync".to_string(),
         Trigger::Retry => "the last full sync did not finish: full sync".to_string(),
         Trigger::NoChange => "no change".to_string(),

@@ -44,7 +44,7 @@ pub enum Trigger {
     /// The delta query failed (an expired or refused token, or Graph unavailable).
     DeltaFailed {
         /// Why.
-        error: String,
+        delta_error: String,
     },
     /// Every `full_every` rounds.
     SafetyNet,
@@ -162,7 +162,7 @@ async fn trigger(graph: &Graph, t: &mut Tracking, n: u64, w: &WatchOptions) -> T
             }
         }
         Err(e) => Trigger::DeltaFailed {
-            error: e.to_string(),
+            delta_error: e.to_string(),
         },
     }
 }

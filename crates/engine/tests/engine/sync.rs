@@ -641,23 +641,38 @@ async fn members_get_their_groups_hierarchy_group_and_movers_are_moved() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_sees_a_joiner_through_the_delta_query_and_creates_them() {
+async fn watch_sees_joiners_of_a_group_and_of_a_nested_group_through_the_delta_query() {
     let w = applied(Config::default()).await;
     let g = admin_graph(&w);
+    // "Night Shift" is nested in "Connect Agents".
+    let nested = g
+        .call(
+            Method::POST,
+            "/groups",
+            Some(&json!({"displayName": "Night Shift", "mailEnabled": false,
+                "mailNickname": "nightshift", "securityEnabled": true})),
+        )
+        .await
+        .expect("group created");
+    let nested = nested["id"].as_str().expect("an id").to_string();
+    add(&g, entra::GROUP_AGENTS_ID, &nested).await;
     let rounds = std::sync::Mutex::new(Vec::new());
     let on_round = |r: &Round| rounds.lock().expect("rounds").push(r.clone());
     let hooks = WatchHooks {
         on_event: &|_| {},
         on_round: &on_round,
     };
-    // Between rounds 1 and 2 a joiner is added through Graph; the watch stops after round 3.
+    // After round 1 a joiner of Supervisors, after round 2 one of the nested group; the
+    // watch stops after round 4.
     let pause = |n: u64| {
-        let g = &g;
+        let (g, nested) = (&g, &nested);
         async move {
-            if n == 1 {
-                new_user(g, "jo@contoso.com", None, entra::GROUP_SUPERVISORS_ID).await;
+            match n {
+                1 => drop(new_user(g, "jo@contoso.com", None, entra::GROUP_SUPERVISORS_ID).await),
+                2 => drop(new_user(g, "kit@contoso.com", None, nested).await),
+                _ => {}
             }
-            n < 3
+            n < 4
         }
     };
     let opts = SyncOptions::default();
@@ -674,13 +689,10 @@ async fn watch_sees_a_joiner_through_the_delta_query_and_creates_them() {
     .expect("watched");
     let rounds = rounds.into_inner().expect("rounds");
     let triggers: Vec<&Trigger> = rounds.iter().map(|r| &r.trigger).collect();
+    let changed = Trigger::Changes { groups: 1 };
     assert_eq!(
         triggers,
-        [
-            &Trigger::Start,
-            &Trigger::Changes { groups: 1 },
-            &Trigger::NoChange
-        ]
+        [&Trigger::Start, &changed, &changed, &Trigger::NoChange]
     );
     assert_eq!(
         rounds[0].result.as_ref().map(|r| r.applied),
@@ -688,14 +700,14 @@ async fn watch_sees_a_joiner_through_the_delta_query_and_creates_them() {
         "alice"
     );
     assert_eq!(rounds[1].result.as_ref().map(|r| r.applied), Some(1), "jo");
-    assert!(rounds[2].planned.is_none(), "no full read without a change");
-    assert_eq!(
-        connect_users(&w).await["jo@contoso.com"].0,
-        ["CallCenterManager"]
-    );
+    assert_eq!(rounds[2].result.as_ref().map(|r| r.applied), Some(1), "kit");
+    assert!(rounds[3].planned.is_none(), "no full read without a change");
+    let users = connect_users(&w).await;
+    assert_eq!(users["jo@contoso.com"].0, ["CallCenterManager"]);
+    assert_eq!(users["kit@contoso.com"].0, ["Agent"]);
     let graph = w.entra_admin(Method::GET, "requests", None).await;
     assert!(
-        graph["GET /graph/v1.0/groups/delta"].as_u64().unwrap_or(0) >= 3,
+        graph["GET /graph/v1.0/groups/delta"].as_u64().unwrap_or(0) >= 4,
         "{graph}"
     );
 }
