@@ -121,13 +121,16 @@ impl UserSync {
 /// `"<n>d"` or `"<n>h"` in seconds; `None` when it is neither.
 pub fn grace_seconds(text: &str) -> Option<i64> {
     let t = text.trim();
-    let (n, unit) = t.split_at(t.len().checked_sub(1)?);
-    let n: i64 = n.parse().ok().filter(|n| (0..=3650 * 24).contains(n))?;
-    match unit {
-        "d" => Some(n * 86_400),
-        "h" => Some(n * 3_600),
-        _ => None,
+    let (n, unit) = if let Some(n) = t.strip_suffix('d') {
+        (n, 86_400)
+    } else {
+        (t.strip_suffix('h')?, 3_600)
+    };
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
+    let n: i64 = n.parse().ok().filter(|n| (0..=3650 * 24).contains(n))?;
+    Some(n * unit)
 }
 
 /// Where a Connect username comes from.

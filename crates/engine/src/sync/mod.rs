@@ -96,7 +96,9 @@ pub enum SyncEvent<'a> {
 }
 
 /// What to do when the instance refuses e-mail addresses.
-pub const EMAIL_REFUSED_HINT: &str = "this Connect instance does not take e-mail addresses for     its SAML users (InvalidRequestException: Email is not required for this directory type);     the users were made without one: set [sync] email = \"never\" in the spec";
+pub const EMAIL_REFUSED_HINT: &str = "this Connect instance does not take e-mail addresses \
+    for its SAML users (InvalidRequestException: Email is not required for this directory \
+    type); the users were made without one: set [sync] email = \"never\" in the spec";
 
 /// One change that failed.
 #[derive(Debug, Clone, Serialize)]

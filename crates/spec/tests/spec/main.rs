@@ -663,7 +663,9 @@ fn group_tags_hierarchy_grace_and_email_parse_with_values_connect_accepts() {
             .leaver_grace_seconds(),
         Some(36 * 3_600)
     );
-    for bad in ["\"7\"", "\"1w\"", "\"-1d\"", "\"d\"", "\"\""] {
+    for bad in [
+        "\"7\"", "\"1w\"", "\"-1d\"", "\"d\"", "\"\"", "\"7д\"", "\"+7d\"",
+    ] {
         let e = with_sync(&format!("leaver_grace = {bad}")).expect_err(bad);
         assert_eq!(e.errors[0].path, "sync.leaver_grace", "{bad}: {e}");
         assert!(
