@@ -68,6 +68,8 @@ pub struct UserRecord {
     pub security_profile_ids: Vec<String>,
     /// Routing profile ID.
     pub routing_profile_id: String,
+    /// Agent hierarchy group ID.
+    pub hierarchy_group_id: Option<String>,
     /// Tags.
     pub tags: BTreeMap<String, String>,
 }
@@ -88,6 +90,11 @@ pub struct NewUser<'a> {
     pub security_profile_ids: Vec<String>,
     /// Routing profile ID.
     pub routing_profile_id: &'a str,
+    /// Agent hierarchy group ID.
+    pub hierarchy_group_id: Option<&'a str>,
+    /// E-mail address (`IdentityInfo.Email`; some SAML instances refuse it, docs/facts.md §2:
+    /// see [`Error::is_email_refused`]).
+    pub email: Option<&'a str>,
 }
 
 impl crate::Aws {
@@ -477,10 +484,12 @@ impl crate::Aws {
                 UserIdentityInfo::builder()
                     .first_name(user.first_name)
                     .last_name(user.last_name)
+                    .set_email(user.email.map(str::to_string))
                     .build(),
             )
             .phone_config(phone)
-            .routing_profile_id(user.routing_profile_id);
+            .routing_profile_id(user.routing_profile_id)
+            .set_hierarchy_group_id(user.hierarchy_group_id.map(str::to_string));
         for id in &user.security_profile_ids {
             req = req.security_profile_ids(id);
         }
@@ -549,13 +558,14 @@ impl crate::Aws {
             })
     }
 
-    /// Change a user's names.
+    /// Change a user's names (and e-mail address, when given: the call replaces the identity
+    /// info, so a user's address is sent again with its names).
     pub async fn set_names(
         &self,
         instance: &str,
         user_id: &str,
-        first: &str,
-        last: &str,
+        (first, last): (&str, &str),
+        email: Option<&str>,
     ) -> Result<(), Error> {
         self.pace("connect", "UpdateUserIdentityInfo").await?;
         self.connect
@@ -566,12 +576,88 @@ impl crate::Aws {
                 UserIdentityInfo::builder()
                     .first_name(first)
                     .last_name(last)
+                    .set_email(email.map(str::to_string))
                     .build(),
             )
             .send()
             .await
             .map(drop)
             .map_err(|e| api("Connect", "UpdateUserIdentityInfo", e.into_service_error()))
+    }
+
+    /// Every agent hierarchy group of an instance as (name, ID), through
+    /// ListUserHierarchyGroups pages (names need not be unique, so a list).
+    pub async fn hierarchy_groups(&self, instance: &str) -> Result<Vec<(String, String)>, Error> {
+        const OP: &str = "ListUserHierarchyGroups";
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            self.pace("connect", OP).await?;
+            let page = self
+                .connect
+                .list_user_hierarchy_groups()
+                .instance_id(instance)
+                .max_results(1000)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| api("Connect", OP, e.into_service_error()))?;
+            out.extend(
+                page.user_hierarchy_group_summary_list()
+                    .iter()
+                    .filter_map(|g| Some((g.name()?.to_string(), g.id()?.to_string()))),
+            );
+            token = match page.next_token() {
+                Some(t) if !t.is_empty() => Some(t.to_string()),
+                _ => return Ok(out),
+            };
+        }
+    }
+
+    /// Create a top-level agent hierarchy group; returns its ID. (sync only names existing
+    /// groups; this is for setting up an instance, and for tests.)
+    pub async fn create_hierarchy_group(
+        &self,
+        instance: &str,
+        name: &str,
+    ) -> Result<String, Error> {
+        const OP: &str = "CreateUserHierarchyGroup";
+        self.pace("connect", OP).await?;
+        let out = self
+            .connect
+            .create_user_hierarchy_group()
+            .instance_id(instance)
+            .name(name)
+            .send()
+            .await
+            .map_err(|e| api("Connect", OP, e.into_service_error()))?;
+        out.hierarchy_group_id()
+            .map(str::to_string)
+            .ok_or(Error::Incomplete {
+                service: "Connect",
+                operation: OP,
+                what: "a hierarchy group ID",
+            })
+    }
+
+    /// Put a user in an agent hierarchy group.
+    pub async fn set_hierarchy_group(
+        &self,
+        instance: &str,
+        user_id: &str,
+        group_id: &str,
+    ) -> Result<(), Error> {
+        const OP: &str = "UpdateUserHierarchy";
+        self.pace("connect", OP).await?;
+        self.connect
+            .update_user_hierarchy()
+            .instance_id(instance)
+            .user_id(user_id)
+            .hierarchy_group_id(group_id)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api("Connect", OP, e.into_service_error()))
     }
 
     /// Delete a user (absent is fine).
@@ -615,9 +701,23 @@ fn user_record(u: &aws_sdk_connect::types::UserSearchSummary) -> UserRecord {
             .to_string(),
         security_profile_ids: u.security_profile_ids().to_vec(),
         routing_profile_id: u.routing_profile_id().unwrap_or_default().to_string(),
+        hierarchy_group_id: u
+            .hierarchy_group_id()
+            .filter(|id| !id.is_empty())
+            .map(str::to_string),
         tags: u
             .tags()
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+    }
+}
+
+impl Error {
+    /// Did Connect refuse an e-mail address in a user's identity info? Some SAML instances
+    /// answer `InvalidRequestException: Email is not required for this directory type`
+    /// (docs/facts.md §2).
+    pub fn is_email_refused(&self) -> bool {
+        matches!(self, Error::Api { service: "Connect", code, message, .. }
+            if code.contains("InvalidRequest") && message.to_ascii_lowercase().contains("email"))
     }
 }

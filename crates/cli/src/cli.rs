@@ -325,9 +325,21 @@ pub(crate) struct SyncArgs {
     /// Remove or disable more users than [sync] max_removals / max_removal_percent allow.
     #[arg(long)]
     pub(crate) force: bool,
-    /// Print the whole diff and the result as JSON on stdout.
+    /// Print the whole diff and the result as JSON on stdout (with --watch: one JSON line per
+    /// round).
     #[arg(long)]
     pub(crate) json: bool,
+    /// Keep running: a Graph delta query on the synced groups each --interval, and a full sync
+    /// when it sees a change (and at the start, every --full-every rounds, and when the delta
+    /// token is refused). Ctrl-C stops between rounds, never during a change. Needs --yes.
+    #[arg(long, requires = "yes", conflicts_with = "dry_run")]
+    pub(crate) watch: bool,
+    /// Seconds between --watch rounds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) interval: u64,
+    /// With --watch, a full sync every this many rounds even without a change (a safety net).
+    #[arg(long, default_value_t = 30, value_name = "ROUNDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) full_every: u64,
 }
 
 /// `connect-sso login`.

@@ -44,15 +44,47 @@ fn q(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-/// Escape a string literal for an OData `$filter`.
+/// Most IDs one delta query's `$filter` may name (Graph's limit).
+pub const DELTA_MAX_IDS: usize = 50;
+
 /// The largest `$top` Graph accepts for directory objects.
 pub const MAX_PAGE_SIZE: u16 = 999;
 
 /// The user properties user sync reads.
 const USER_SYNC_SELECT: &str = "id,userPrincipalName,mail,displayName,givenName,surname";
 
+/// Escape a string literal for an OData `$filter`.
 fn odata_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A group's transitive members, split by kind.
+#[derive(Debug, Clone, Default)]
+pub struct TransitiveMembers {
+    /// Its users.
+    pub users: Vec<User>,
+    /// The IDs of its nested groups.
+    pub groups: Vec<String>,
+}
+
+/// What a delta round of [`Graph::group_changes`] saw.
+#[derive(Debug, Clone, Default)]
+pub struct GroupChanges {
+    /// Groups changed (members added or removed, or deleted).
+    pub changed: usize,
+    /// The delta links for the next round.
+    pub delta_links: Vec<String>,
+}
+
+struct DeltaRound {
+    changed: usize,
+    delta_link: String,
+}
+
+/// Did a group of a delta page change in a way sync cares about: members added or removed
+/// (`members@delta`), or the group itself removed (`@removed`)?
+fn group_changed(g: &Value) -> bool {
+    g.get("@removed").is_some() || g["members@delta"].as_array().is_some_and(|m| !m.is_empty())
 }
 
 impl Graph {
@@ -582,6 +614,16 @@ impl Graph {
         group_id: &str,
         top: u16,
     ) -> Result<Vec<User>, Error> {
+        Ok(self.transitive_members(group_id, top).await?.users)
+    }
+
+    /// A group's transitive members: its users (as [`Self::transitive_member_users`]) and the
+    /// IDs of its nested groups (what `sync --watch` tracks besides the group itself).
+    pub async fn transitive_members(
+        &self,
+        group_id: &str,
+        top: u16,
+    ) -> Result<TransitiveMembers, Error> {
         let all: Vec<Value> = self
             .list(&format!(
                 "/groups/{}/transitiveMembers?$select={USER_SYNC_SELECT}&$top={}",
@@ -589,20 +631,84 @@ impl Graph {
                 top.clamp(1, MAX_PAGE_SIZE)
             ))
             .await?;
-        // A user that does not decode is an error, not a leaver.
-        all.into_iter()
-            .filter(|v| {
-                v["@odata.type"]
-                    .as_str()
-                    .is_none_or(|t| t == "#microsoft.graph.user")
-            })
-            .map(|v| {
-                serde_json::from_value(v).map_err(|e| Error::Decode {
-                    url: format!("/groups/{group_id}/transitiveMembers"),
-                    detail: e.to_string(),
-                })
-            })
-            .collect()
+        let mut out = TransitiveMembers::default();
+        for v in all {
+            match v["@odata.type"].as_str() {
+                None | Some("#microsoft.graph.user") => {
+                    // A user that does not decode is an error, not a leaver.
+                    out.users
+                        .push(serde_json::from_value(v).map_err(|e| Error::Decode {
+                            url: format!("/groups/{group_id}/transitiveMembers"),
+                            detail: e.to_string(),
+                        })?);
+                }
+                Some("#microsoft.graph.group") => {
+                    if let Some(id) = v["id"].as_str() {
+                        out.groups.push(id.to_string());
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(out)
+    }
+
+    // ---- delta queries (sync --watch) ----
+
+    /// Start tracking the membership of `group_ids` with a Graph delta query
+    /// (`GET /groups/delta?$filter=id eq '…' or …&$select=members`, at most
+    /// [`DELTA_MAX_IDS`] groups per query, so one query per chunk): reads the initial round to
+    /// its end and returns the `@odata.deltaLink` of each query, for [`Self::group_changes`].
+    pub async fn track_groups(&self, group_ids: &[String]) -> Result<Vec<String>, Error> {
+        let mut links = Vec::new();
+        for chunk in group_ids.chunks(DELTA_MAX_IDS) {
+            let filter = chunk
+                .iter()
+                .map(|id| format!("id eq {}", odata_str(id)))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let first = format!("/groups/delta?$filter={}&$select=members", q(&filter));
+            links.push(self.delta_round(&first).await?.delta_link);
+        }
+        Ok(links)
+    }
+
+    /// What changed since `delta_links` (from [`Self::track_groups`] or an earlier call): how
+    /// many groups were changed (members added or removed, or the group deleted) and the next
+    /// delta links. An expired or refused token is an error (start again with a full read).
+    pub async fn group_changes(&self, delta_links: &[String]) -> Result<GroupChanges, Error> {
+        let mut out = GroupChanges::default();
+        for link in delta_links {
+            let round = self.delta_round(link).await?;
+            out.changed += round.changed;
+            out.delta_links.push(round.delta_link);
+        }
+        Ok(out)
+    }
+
+    /// One delta round: every page (`@odata.nextLink`) to the `@odata.deltaLink`.
+    async fn delta_round(&self, first: &str) -> Result<DeltaRound, Error> {
+        let mut changed = 0;
+        let mut next = first.to_string();
+        loop {
+            let page = self.call(Method::GET, &next, None).await?;
+            changed += page["value"]
+                .as_array()
+                .map_or(0, |v| v.iter().filter(|g| group_changed(g)).count());
+            if let Some(n) = page["@odata.nextLink"].as_str() {
+                next = n.to_string();
+            } else if let Some(d) = page["@odata.deltaLink"].as_str() {
+                return Ok(DeltaRound {
+                    changed,
+                    delta_link: d.to_string(),
+                });
+            } else {
+                return Err(Error::Decode {
+                    url: next,
+                    detail: "a delta page with neither @odata.nextLink nor @odata.deltaLink".into(),
+                });
+            }
+        }
     }
 
     /// A user by UPN or object ID.

@@ -16,7 +16,7 @@ mod error;
 pub mod gate;
 pub mod model;
 
-pub use client::{Graph, MAX_PAGE_SIZE};
+pub use client::{DELTA_MAX_IDS, Graph, GroupChanges, MAX_PAGE_SIZE, TransitiveMembers};
 pub use config::{Credentials, EntraConfig, RetryPolicy, Secret};
 pub use error::Error;
 pub use gate::Gate;

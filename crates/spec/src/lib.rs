@@ -18,8 +18,8 @@ pub use derive::{
     CLAIM_SESSION_DURATION, Derived, MANAGED_TAG, Partition,
 };
 pub use model::{
-    Access, Aws, Connect, ConnectUser, Entra, LeaverPolicy, RateLimit, SettingsBy,
-    SigningAlgorithm, Spec, Target, TargetKind, Topology, UserSync, UsernameSource,
+    Access, Aws, Connect, ConnectUser, EmailSource, Entra, LeaverPolicy, RateLimit, SettingsBy,
+    SigningAlgorithm, Spec, Target, TargetKind, Topology, UserSync, UsernameSource, grace_seconds,
 };
 pub use validate::{SpecError, SpecErrors, is_guid, username_problem};
 
@@ -125,6 +125,9 @@ routing_profile = "Basic Routing Profile"
 # max_removals = 50             # refuse more removals than this without --force
 # max_removal_percent = 20
 # adopt_existing = false        # take over hand-made Connect users of the same name
+# email = "never"               # or "mail": send the member's mail (some SAML instances refuse it)
+## Also: leaver_grace = "7d" (a leaver keeps access this long before the policy applies),
+## and per [[entra.access]] group: tags = {{ cost_centre = "CC 12" }}, hierarchy_group = "Team North".
 "#,
         tenant = v.tenant_id,
         account = v.account_id,

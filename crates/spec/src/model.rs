@@ -61,6 +61,34 @@ pub struct UserSync {
     /// (tag it and manage it from then on). Off: such a member is reported and skipped.
     #[serde(default)]
     pub adopt_existing: bool,
+    /// How long a leaver keeps their access before `leavers` applies: `"<n>d"` (days) or
+    /// `"<n>h"` (hours), e.g. `"7d"`. The first sync that sees a leaver only tags them
+    /// `connect-sso:left-at` with the time; a sync after the grace period applies the policy; a
+    /// person who is a member again within it loses the tag. Absent: the policy applies at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaver_grace: Option<String>,
+    /// Whether CreateUser sends the member's e-mail address: `never` (the default: some SAML
+    /// instances refuse it, docs/facts.md §2) or `mail` (Entra's `mail`). An instance that
+    /// refuses it is reported once, with the fix, and its users are created without it.
+    #[serde(default, skip_serializing_if = "EmailSource::is_default")]
+    pub email: EmailSource,
+}
+
+/// Whether sync gives Connect users an e-mail address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailSource {
+    /// No e-mail address (Connect does not need one for SAML users).
+    #[default]
+    Never,
+    /// The member's `mail`, when they have one.
+    Mail,
+}
+
+impl EmailSource {
+    fn is_default(&self) -> bool {
+        *self == EmailSource::Never
+    }
 }
 
 impl Default for UserSync {
@@ -72,6 +100,8 @@ impl Default for UserSync {
             max_removals: default_max_removals(),
             max_removal_percent: default_max_removal_percent(),
             adopt_existing: false,
+            leaver_grace: None,
+            email: EmailSource::Never,
         }
     }
 }
@@ -80,6 +110,27 @@ impl UserSync {
     fn is_default(&self) -> bool {
         *self == UserSync::default()
     }
+
+    /// `leaver_grace` in seconds (`None`: no grace period, or a value that does not parse,
+    /// which validation reports).
+    pub fn leaver_grace_seconds(&self) -> Option<i64> {
+        self.leaver_grace.as_deref().and_then(grace_seconds)
+    }
+}
+
+/// `"<n>d"` or `"<n>h"` in seconds; `None` when it is neither.
+pub fn grace_seconds(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (n, unit) = if let Some(n) = t.strip_suffix('d') {
+        (n, 86_400)
+    } else {
+        (t.strip_suffix('h')?, 3_600)
+    };
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = n.parse().ok().filter(|n| (0..=3650 * 24).contains(n))?;
+    Some(n * unit)
 }
 
 /// Where a Connect username comes from.
@@ -240,6 +291,15 @@ pub struct Access {
     /// Connect routing profile given to the group's members.
     #[serde(default = "basic_routing")]
     pub routing_profile: String,
+    /// Tags `connect-sso sync` puts on its members' Connect users, e.g.
+    /// `{ cost_centre = "CC 12" }`. sync remembers which keys are its own (in the tag
+    /// `connect-sso:tags`) and changes or removes only those; other tags are left alone.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The agent hierarchy group of the group's members: the group's name as the Connect admin
+    /// website shows it (unique in the instance). Absent: sync leaves the hierarchy group alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hierarchy_group: Option<String>,
 }
 
 fn default_app_role() -> String {

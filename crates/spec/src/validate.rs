@@ -241,6 +241,19 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
                 Some("e.g. [\"Agent\"] for agents, [\"CallCenterManager\"] for supervisors"),
             );
         }
+        for (message, hint) in access_tag_problems(&a.tags) {
+            err(&format!("entra.access.{i}.tags"), message, Some(hint));
+        }
+        if a.hierarchy_group
+            .as_deref()
+            .is_some_and(|h| h.trim().is_empty())
+        {
+            err(
+                &format!("entra.access.{i}.hierarchy_group"),
+                "the hierarchy group name is empty".into(),
+                Some("name an agent hierarchy group of the instance, or remove the key"),
+            );
+        }
     }
     if e.app_role.trim().is_empty() {
         err("entra.app_role", "the app role name is empty".into(), None);
@@ -455,7 +468,69 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
             Some("name a security profile with no permissions, or set leavers = \"delete\""),
         );
     }
+    if let Some(g) = spec.sync.leaver_grace.as_deref() {
+        if crate::model::grace_seconds(g).is_none() {
+            err(
+                "sync.leaver_grace",
+                format!("{g:?} is not a grace period"),
+                Some(
+                    "write days or hours as \"<n>d\" or \"<n>h\", e.g. \"7d\" or \"36h\" (at most ten years)",
+                ),
+            );
+        }
+    }
     out.sort_by_key(|e| (e.line.unwrap_or(usize::MAX), e.column.unwrap_or(0)));
+    out
+}
+
+/// Tag keys sync keeps for itself on a user: the managed tag, its list of group tag keys, the
+/// disabled and left-at marks.
+pub const RESERVED_TAG_PREFIX: &str = "connect-sso:";
+
+/// Most tags one `[[entra.access]]` entry may set: Connect allows 50 per resource, and sync
+/// keeps four of its own (docs/spec.md, "User sync").
+pub const MAX_ACCESS_TAGS: usize = 46;
+
+/// What is wrong with a group's `tags` for Connect (TagKey: 1–128 of letters, spaces,
+/// digits and `_.:/=+-@`, not `aws:`; TagValue: at most 256 characters), each with a hint.
+fn access_tag_problems(
+    tags: &std::collections::BTreeMap<String, String>,
+) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    if tags.len() > MAX_ACCESS_TAGS {
+        out.push((
+            format!("{} tags; at most {MAX_ACCESS_TAGS} per group", tags.len()),
+            "Connect allows 50 tags per user and sync keeps four of its own",
+        ));
+    }
+    let key_ok = |c: char| c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c);
+    for (k, v) in tags {
+        let n = k.chars().count();
+        if !(1..=128).contains(&n) || !k.chars().all(key_ok) {
+            out.push((
+                format!("the tag key {k:?} is not a Connect tag key"),
+                "keys are 1–128 letters, digits, spaces and _ . : / = + - @",
+            ));
+        } else if k.starts_with("aws:") || k.starts_with(RESERVED_TAG_PREFIX) {
+            out.push((
+                format!("the tag key {k:?} is reserved"),
+                "keys starting with aws: belong to AWS, connect-sso: to connect-sso",
+            ));
+        }
+        if v.chars().count() > 256 {
+            out.push((
+                format!("the value of tag {k:?} is longer than 256 characters"),
+                "Connect tag values are at most 256 characters",
+            ));
+        }
+    }
+    let list: usize = tags.keys().map(|k| k.chars().count() + 1).sum();
+    if list > 257 {
+        out.push((
+            "the tag keys together are longer than 256 characters".into(),
+            "sync records its keys in one tag value (connect-sso:tags, at most 256 characters): use fewer or shorter keys",
+        ));
+    }
     out
 }
 

@@ -5,7 +5,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use connect_sso_engine::sync::{
-    Prepared, SyncEvent, SyncOptions, SyncReport, execute, prepare, render_user_diff,
+    EMAIL_REFUSED_HINT, Prepared, Round, SyncEvent, SyncOptions, SyncReport, Trigger, WatchHooks,
+    WatchOptions, execute, prepare, render_user_diff, watch,
 };
 use serde::Serialize;
 
@@ -38,6 +39,9 @@ pub(crate) fn run(args: &SyncArgs, printer: &Printer) -> Result<ExitCode, Comman
         force: args.force,
         ..SyncOptions::default()
     };
+    if args.watch {
+        return runtime()?.block_on(run_watch(args, printer, spec, &opts));
+    }
     runtime()?.block_on(async {
         let t = target::resolve(spec, args.target.sandbox_url.as_deref()).await?;
         printer.info("sync: reading the synced groups in Entra ID and the Connect users");
@@ -99,7 +103,15 @@ async fn apply(
     opts: &SyncOptions,
 ) -> Result<SyncReport, CommandError> {
     let failed = AtomicUsize::new(0);
-    let on_event = |e: SyncEvent<'_>| match e {
+    let on_event = |e: SyncEvent<'_>| progress(printer, &failed, e);
+    execute(aws, spec, prepared, opts, &on_event)
+        .await
+        .map_err(|e| engine_error("sync did not start: nothing was changed", &e))
+}
+
+/// One progress line per change on stderr; a refused e-mail address once, with the fix.
+fn progress(printer: &Printer, failed: &AtomicUsize, e: SyncEvent<'_>) {
+    match e {
         SyncEvent::Done {
             change,
             done,
@@ -117,11 +129,98 @@ async fn apply(
                 change.username
             ));
         }
+        SyncEvent::EmailRefused => printer.warn(EMAIL_REFUSED_HINT),
         _ => {}
+    }
+}
+
+/// `--watch`: rounds until Ctrl-C, which is honoured between rounds only.
+async fn run_watch(
+    args: &SyncArgs,
+    printer: &Printer,
+    spec: &connect_sso_spec::Spec,
+    opts: &SyncOptions,
+) -> Result<ExitCode, CommandError> {
+    let t = target::resolve(spec, args.target.sandbox_url.as_deref()).await?;
+    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    let stopped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let interrupt = super::Interrupt::listen()?;
+    {
+        let (stop, stopped) = (stop.clone(), stopped.clone());
+        tokio::spawn(async move {
+            if interrupt.wait().await.is_ok() {
+                stopped.store(true, Ordering::SeqCst);
+                stop.notify_one();
+            }
+        });
+    }
+    printer.info(&format!(
+        "sync --watch: a full sync now, then a Graph delta query every {} s (Ctrl-C stops between rounds)",
+        args.interval
+    ));
+    let failed = AtomicUsize::new(0);
+    let on_event = |e: SyncEvent<'_>| progress(printer, &failed, e);
+    let on_round = |r: &Round| round_report(args, printer, r);
+    let interval = std::time::Duration::from_secs(args.interval);
+    let pause = |_| {
+        let (stop, stopped) = (stop.clone(), stopped.clone());
+        async move {
+            if stopped.load(Ordering::SeqCst) {
+                return false;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(interval) => !stopped.load(Ordering::SeqCst),
+                () = stop.notified() => false,
+            }
+        }
     };
-    execute(aws, spec, prepared, opts, &on_event)
+    let hooks = WatchHooks {
+        on_event: &on_event,
+        on_round: &on_round,
+    };
+    let w = WatchOptions {
+        full_every: args.full_every,
+    };
+    watch(&t.graph, &t.aws, spec, opts, &w, hooks, pause)
         .await
-        .map_err(|e| engine_error("sync did not start: nothing was changed", &e))
+        .map_err(|e| engine_error("sync --watch stopped", &e))?;
+    printer.info("sync --watch: stopped");
+    Ok(ExitCode::Success)
+}
+
+/// A round: one JSON line on stdout with --json, one summary line on stderr.
+fn round_report(args: &SyncArgs, printer: &Printer, r: &Round) {
+    if args.json {
+        if let Ok(line) = serde_json::to_string(r) {
+            printer.out(&format!("{line}\n"));
+        }
+    }
+    let why = match &r.trigger {
+        Trigger::Start => "start: full sync".to_string(),
+        Trigger::Changes { groups } => format!("{groups} group(s) changed: full sync"),
+        Trigger::DeltaFailed { delta_error } => {
+            format!("delta query failed ({delta_error}): full sync")
+        }
+        Trigger::SafetyNet => "safety net: full sync".to_string(),
+        Trigger::Retry => "the last full sync did not finish: full sync".to_string(),
+        Trigger::NoChange => "no change".to_string(),
+    };
+    let mut line = format!("round {}: {why}", r.round);
+    if let Some(planned) = &r.planned {
+        let total: usize = planned.values().sum();
+        line += &format!(
+            "; {total} change(s) planned, {} unchanged, {} skipped",
+            r.unchanged.unwrap_or(0),
+            r.skipped.unwrap_or(0)
+        );
+    }
+    if let Some(res) = &r.result {
+        line += &format!("; {} made, {} failed", res.applied, res.failed.len());
+    }
+    printer.info(&line);
+    if let Some(e) = &r.error {
+        printer.warn(&format!("round {}: {e}", r.round));
+    }
 }
 
 /// The result on stdout; failures make the exit code an error.

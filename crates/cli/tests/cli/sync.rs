@@ -65,3 +65,49 @@ fn sync_creates_the_members_users_and_login_then_succeeds() {
         "dave_fabrikam.com#EXT#@contoso.onmicrosoft.com"
     );
 }
+
+#[test]
+fn sync_watch_needs_yes_and_stops_on_ctrl_c_between_rounds() {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+
+    let w = World::start();
+    w.init_and_apply();
+    let refused = w.run(&["sync", "--watch"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connect-sso"));
+    cmd.args(["sync", "--watch", "--yes", "--json", "--interval", "1"])
+        .args(["--sandbox-url", &w.base])
+        .current_dir(w.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in
+        std::env::vars().filter(|(k, _)| k.starts_with("AWS_") || k.starts_with("CONNECT_SSO_"))
+    {
+        cmd.env_remove(k);
+    }
+    let mut child = cmd.spawn().expect("connect-sso starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    // Round 1 (a full sync that creates alice) is one JSON line; then Ctrl-C.
+    let first = lines.next().expect("a round").expect("a line");
+    let round: serde_json::Value = serde_json::from_str(&first).expect("one JSON line per round");
+    assert_eq!(round["round"], 1);
+    assert_eq!(round["trigger"], "start");
+    assert_eq!(round["result"]["applied"], 1, "{first}");
+    let pid = child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("exits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("round 1: start: full sync"), "{stderr}");
+    assert!(stderr.contains("sync --watch: stopped"), "{stderr}");
+}

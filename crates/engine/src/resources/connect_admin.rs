@@ -1,7 +1,10 @@
 //! `connect.admin`: create the first administrator, or bring their profiles and name to the
-//! spec. Profiles are resolved by name from what the observation read.
+//! spec. The user is shaped and created by the same code as a synced user
+//! (`connect_sso_planner::users::{admin_user, create_change}`, run by sync's runner), so the
+//! two can never disagree on the username, the names or the tags.
 
 use connect_sso_planner::payload::AdminChange;
+use connect_sso_planner::users::{Profiles, admin_user, create_change};
 
 use super::{Io, pending};
 use crate::Error;
@@ -9,32 +12,36 @@ use crate::observe::Handles;
 
 pub(super) async fn execute(io: &Io<'_>, h: &Handles, p: &AdminChange) -> Result<(), Error> {
     let instance = p.instance_id.known().map_err(pending)?;
+    let aws = io.aws;
+    // A profile the instance lacks blocks with apply's words, naming connect.admin.
     let (sp_ids, rp) = crate::profiles::Profiles {
         instance,
         security: &h.security_profiles,
         routing: &h.routing_profiles,
     }
     .resolve(&p.security_profiles, &p.routing_profile, "connect.admin")?;
-    let aws = io.aws;
     match &p.user_id {
         None => {
-            aws.create_user(
-                instance,
-                &connect_sso_aws::connect::NewUser {
-                    username: &p.username,
-                    first_name: &p.first_name,
-                    last_name: &p.last_name,
-                    security_profile_ids: sp_ids,
-                    routing_profile_id: &rp,
-                },
-                &io.created_tag(),
-            )
-            .await?;
+            let Some(admin) = admin_user(io.spec) else {
+                return Ok(());
+            };
+            let profiles = Profiles {
+                security: h.security_profiles.clone(),
+                routing: h.routing_profiles.clone(),
+                hierarchy: Vec::new(),
+            };
+            let change = create_change(&admin, &profiles).map_err(|e| Error::Blocked {
+                message: e.message,
+                hint: e.hint,
+            })?;
+            crate::sync::Runner::new(aws, instance)
+                .run_change(&change)
+                .await?;
         }
         Some(uid) => {
             aws.set_security_profiles(instance, uid, &sp_ids).await?;
             aws.set_routing_profile(instance, uid, &rp).await?;
-            aws.set_names(instance, uid, &p.first_name, &p.last_name)
+            aws.set_names(instance, uid, (&p.first_name, &p.last_name), None)
                 .await?;
         }
     }

@@ -1,6 +1,6 @@
 //! Run a diff's changes concurrently; each AWS API is paced on its own.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use connect_sso_aws::Aws;
 use connect_sso_aws::connect::NewUser;
@@ -31,11 +31,16 @@ pub async fn execute(
     let changes = &prepared.diff.changes;
     let total = changes.len();
     let done = AtomicUsize::new(0);
+    let runner = Runner::new(aws, &prepared.instance_id);
+    let reported = AtomicBool::new(false);
     let results: Vec<_> = futures_util::stream::iter(changes)
         .map(|c| {
-            let done = &done;
+            let (done, runner, reported) = (&done, &runner, &reported);
             async move {
-                let r = run_change(aws, &prepared.instance_id, c).await;
+                let r = runner.run_change(c).await;
+                if runner.email_refused() && !reported.swap(true, Ordering::SeqCst) {
+                    on_event(SyncEvent::EmailRefused);
+                }
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 match &r {
                     Ok(()) => on_event(SyncEvent::Done {
@@ -58,6 +63,7 @@ pub async fn execute(
         applied: 0,
         calls: 0,
         failed: Vec::new(),
+        email_refused: runner.email_refused(),
     };
     for (c, r) in results {
         match r {
@@ -75,75 +81,128 @@ pub async fn execute(
     Ok(report)
 }
 
-/// One change's calls, in order.
-async fn run_change(aws: &Aws, instance: &str, c: &UserChange) -> Result<(), Error> {
-    let creates = matches!(c.ops.first(), Some(UserOp::Create { .. }));
-    let (id, arn) = match (&c.user_id, &c.arn) {
-        (Some(id), Some(arn)) => (id.as_str(), arn.as_str()),
-        _ if creates => ("", ""),
-        _ => {
-            return Err(Error::Inconsistent(format!(
-                "the change to {} has no user ID (a bug in connect-sso)",
-                c.username
-            )));
-        }
-    };
-    let user = Target { instance, id, arn };
-    for op in &c.ops {
-        run_op(aws, &user, c, op).await?;
-    }
-    Ok(())
-}
-
-/// Where a change's calls go.
-struct Target<'a> {
+/// Runs changes' calls against one instance. Remembers whether the instance refused an
+/// e-mail address: it is then left out of every later call.
+pub(crate) struct Runner<'a> {
+    aws: &'a Aws,
     instance: &'a str,
-    id: &'a str,
-    arn: &'a str,
+    email_off: AtomicBool,
 }
 
-async fn run_op(aws: &Aws, t: &Target<'_>, c: &UserChange, op: &UserOp) -> Result<(), Error> {
-    match op {
-        UserOp::Create {
+impl<'a> Runner<'a> {
+    /// A runner for `instance`.
+    pub(crate) fn new(aws: &'a Aws, instance: &'a str) -> Self {
+        Self {
+            aws,
+            instance,
+            email_off: AtomicBool::new(false),
+        }
+    }
+
+    /// Did the instance refuse an e-mail address (and were the users made without)?
+    pub(crate) fn email_refused(&self) -> bool {
+        self.email_off.load(Ordering::SeqCst)
+    }
+
+    /// One change's calls, in order.
+    pub(crate) async fn run_change(&self, c: &UserChange) -> Result<(), Error> {
+        let creates = matches!(c.ops.first(), Some(UserOp::Create { .. }));
+        let (id, arn) = match (&c.user_id, &c.arn) {
+            (Some(id), Some(arn)) => (id.as_str(), arn.as_str()),
+            _ if creates => ("", ""),
+            _ => {
+                return Err(Error::Inconsistent(format!(
+                    "the change to {} has no user ID (a bug in connect-sso)",
+                    c.username
+                )));
+            }
+        };
+        for op in &c.ops {
+            self.run_op(id, arn, c, op).await?;
+        }
+        Ok(())
+    }
+
+    /// Run `call` with the e-mail address unless the instance refused one; on the refusal,
+    /// remember it and run it again without.
+    async fn with_email<F, Fut>(&self, email: Option<&str>, call: F) -> Result<(), Error>
+    where
+        F: Fn(Option<String>) -> Fut,
+        Fut: std::future::Future<Output = Result<(), connect_sso_aws::Error>>,
+    {
+        let email = email.filter(|_| !self.email_refused());
+        match call(email.map(str::to_string)).await {
+            Err(e) if email.is_some() && e.is_email_refused() => {
+                self.email_off.store(true, Ordering::SeqCst);
+                Ok(call(None).await?)
+            }
+            r => Ok(r?),
+        }
+    }
+
+    async fn run_op(&self, id: &str, arn: &str, c: &UserChange, op: &UserOp) -> Result<(), Error> {
+        let (aws, instance) = (self.aws, self.instance);
+        match op {
+            UserOp::Create { .. } => self.create(c, op).await?,
+            UserOp::SetNames {
+                first_name,
+                last_name,
+                email,
+            } => {
+                let names = (first_name.as_str(), last_name.as_str());
+                self.with_email(email.as_deref(), |email| async move {
+                    aws.set_names(instance, id, names, email.as_deref()).await
+                })
+                .await?;
+            }
+            UserOp::SetSecurityProfiles { profiles } => {
+                let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
+                aws.set_security_profiles(instance, id, &ids).await?;
+            }
+            UserOp::SetRoutingProfile { profile } => {
+                aws.set_routing_profile(instance, id, &profile.id).await?;
+            }
+            UserOp::SetHierarchyGroup { group } => {
+                aws.set_hierarchy_group(instance, id, &group.id).await?;
+            }
+            UserOp::Tag { tags } => aws.tag_connect_resource(arn, &pairs(tags)).await?,
+            UserOp::Untag { keys } => aws.untag_connect_resource(arn, keys).await?,
+            UserOp::Delete => aws.delete_user(instance, id).await?,
+        }
+        Ok(())
+    }
+
+    /// CreateUser with everything, tags included (a created user is managed from its first
+    /// moment).
+    async fn create(&self, c: &UserChange, op: &UserOp) -> Result<(), Error> {
+        let UserOp::Create {
             first_name,
             last_name,
             security_profiles,
             routing_profile,
+            hierarchy_group,
+            email,
             tags,
-        } => {
-            let tags = pairs(tags);
+        } = op
+        else {
+            return Ok(());
+        };
+        let tags = pairs(tags);
+        let (aws, instance, tags) = (self.aws, self.instance, &tags);
+        self.with_email(email.as_deref(), |email| async move {
             let user = NewUser {
                 username: &c.username,
                 first_name,
                 last_name,
                 security_profile_ids: security_profiles.iter().map(|p| p.id.clone()).collect(),
                 routing_profile_id: &routing_profile.id,
+                hierarchy_group_id: hierarchy_group.as_ref().map(|h| h.id.as_str()),
+                email: email.as_deref(),
             };
-            aws.create_user(t.instance, &user, &tags).await.map(drop)?;
-        }
-        UserOp::SetNames {
-            first_name,
-            last_name,
-        } => {
-            aws.set_names(t.instance, t.id, first_name, last_name)
-                .await?
-        }
-        UserOp::SetSecurityProfiles { profiles } => {
-            let ids: Vec<String> = profiles.iter().map(|p| p.id.clone()).collect();
-            aws.set_security_profiles(t.instance, t.id, &ids).await?;
-        }
-        UserOp::SetRoutingProfile { profile } => {
-            aws.set_routing_profile(t.instance, t.id, &profile.id)
-                .await?;
-        }
-        UserOp::Tag { tags } => {
-            let tags = pairs(tags);
-            aws.tag_connect_resource(t.arn, &tags).await?;
-        }
-        UserOp::Untag { keys } => aws.untag_connect_resource(t.arn, keys).await?,
-        UserOp::Delete => aws.delete_user(t.instance, t.id).await?,
+            aws.create_user(instance, &user, tags).await.map(drop)
+        })
+        .await
     }
-    Ok(())
 }
 
 /// Tags as the adapter takes them.

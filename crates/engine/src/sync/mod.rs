@@ -14,15 +14,18 @@
 
 mod execute;
 mod read;
+mod watch;
 
 use connect_sso_planner::users::UserDiff;
 use serde::Serialize;
 
 pub use connect_sso_planner::users::{
-    ChangeKind, DISABLED_TAG, UserChange, UserOp, render_user_diff,
+    ChangeKind, DISABLED_TAG, LEFT_AT_TAG, TAGS_TAG, UserChange, UserOp, render_user_diff,
 };
+pub(crate) use execute::Runner;
 pub use execute::execute;
 pub use read::prepare;
+pub use watch::{Round, Trigger, WatchHooks, WatchOptions, watch};
 
 /// How sync reads and writes.
 #[derive(Debug, Clone)]
@@ -35,6 +38,8 @@ pub struct SyncOptions {
     pub graph_page_size: u16,
     /// SearchUsers `MaxResults` (at most 500).
     pub connect_page_size: i32,
+    /// The time leavers' grace periods are judged by (`None`: the system clock).
+    pub now: Option<time::OffsetDateTime>,
 }
 
 impl Default for SyncOptions {
@@ -44,6 +49,7 @@ impl Default for SyncOptions {
             concurrency: 16,
             graph_page_size: connect_sso_entra::MAX_PAGE_SIZE,
             connect_page_size: connect_sso_aws::connect::SEARCH_USERS_MAX_PAGE,
+            now: None,
         }
     }
 }
@@ -59,6 +65,9 @@ pub struct Prepared {
     pub users_read: usize,
     /// The diff.
     pub diff: UserDiff,
+    /// The IDs of the synced groups and of their nested groups (what `--watch` tracks).
+    #[serde(skip)]
+    pub group_ids: Vec<String>,
 }
 
 /// Progress of [`execute`].
@@ -81,7 +90,15 @@ pub enum SyncEvent<'a> {
         /// Why.
         error: &'a crate::Error,
     },
+    /// The instance refused an e-mail address (`[sync] email = "mail"`); said once, and every
+    /// user of this run is made without one. See [`EMAIL_REFUSED_HINT`].
+    EmailRefused,
 }
+
+/// What to do when the instance refuses e-mail addresses.
+pub const EMAIL_REFUSED_HINT: &str = "this Connect instance does not take e-mail addresses \
+    for its SAML users (InvalidRequestException: Email is not required for this directory \
+    type); the users were made without one: set [sync] email = \"never\" in the spec";
 
 /// One change that failed.
 #[derive(Debug, Clone, Serialize)]
@@ -103,4 +120,7 @@ pub struct SyncReport {
     pub calls: usize,
     /// Changes that failed (the next run tries them again).
     pub failed: Vec<SyncFailure>,
+    /// The instance refused e-mail addresses; the users were made without
+    /// ([`EMAIL_REFUSED_HINT`]).
+    pub email_refused: bool,
 }

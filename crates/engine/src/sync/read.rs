@@ -3,7 +3,7 @@
 use connect_sso_aws::Aws;
 use connect_sso_aws::connect::UserRecord;
 use connect_sso_entra::Graph;
-use connect_sso_planner::users::{ConnectUser, GroupMembers, Member, Profiles, plan_users};
+use connect_sso_planner::users::{ConnectUser, GroupMembers, Member, Named, Profiles, plan_users};
 use connect_sso_spec::Spec;
 use futures_util::future::try_join_all;
 
@@ -22,9 +22,14 @@ pub async fn prepare(
         read_groups(graph, spec, opts.graph_page_size),
         read_connect(aws, spec, opts.connect_page_size)
     );
-    let groups = groups?;
+    let (groups, mut group_ids): (Vec<GroupMembers>, Vec<Vec<String>>) =
+        groups?.into_iter().unzip();
+    let mut group_ids: Vec<String> = group_ids.drain(..).flatten().collect();
+    group_ids.sort();
+    group_ids.dedup();
     let (instance_id, users, profiles) = connect?;
-    let diff = plan_users(spec, &groups, &users, &profiles).map_err(|e| Error::Blocked {
+    let now = opts.now.unwrap_or_else(time::OffsetDateTime::now_utc);
+    let diff = plan_users(spec, &groups, &users, &profiles, now).map_err(|e| Error::Blocked {
         message: e.message,
         hint: e.hint,
     })?;
@@ -33,20 +38,35 @@ pub async fn prepare(
         members_read: groups.iter().map(|g| g.members.len()).sum(),
         users_read: users.len(),
         diff,
+        group_ids,
     })
 }
 
-/// Every `[[entra.access]]` group's transitive members, in spec order.
-async fn read_groups(graph: &Graph, spec: &Spec, top: u16) -> Result<Vec<GroupMembers>, Error> {
+/// Every `[[entra.access]]` group's transitive members, in spec order, each with the IDs of
+/// the group and of its nested groups.
+async fn read_groups(
+    graph: &Graph,
+    spec: &Spec,
+    top: u16,
+) -> Result<Vec<(GroupMembers, Vec<String>)>, Error> {
     try_join_all(spec.entra.access.iter().map(|a| async move {
         let id = group_id(graph, &a.group).await?;
-        let users = graph.transitive_member_users(&id, top).await?;
-        Ok::<_, Error>(GroupMembers {
+        let all = graph.transitive_members(&id, top).await?;
+        let members = GroupMembers {
             group: a.group.clone(),
-            members: users.into_iter().map(member).collect(),
-        })
+            members: all.users.into_iter().map(member).collect(),
+        };
+        let ids = std::iter::once(id).chain(all.groups).collect();
+        Ok::<_, Error>((members, ids))
     }))
     .await
+}
+
+/// The IDs of the `[[entra.access]]` groups (not their nested groups).
+pub(crate) async fn synced_group_ids(graph: &Graph, spec: &Spec) -> Result<Vec<String>, Error> {
+    let mut ids = try_join_all(spec.entra.access.iter().map(|a| group_id(graph, &a.group))).await?;
+    ids.sort();
+    Ok(ids)
 }
 
 /// The one group of this name: none or several is an error, never "no members".
@@ -94,17 +114,36 @@ async fn read_connect(
             hint: "run `connect-sso apply` first: it creates the instance".into(),
         });
     };
-    let (users, security, routing) = tokio::join!(
+    let (users, security, routing, hierarchy) = tokio::join!(
         aws.search_all_users(&i.id, page),
         aws.security_profiles(&i.id),
-        aws.routing_profiles(&i.id)
+        aws.routing_profiles(&i.id),
+        hierarchy_groups(aws, spec, &i.id)
     );
     let users = users?.into_iter().map(connect_user).collect();
     let profiles = Profiles {
         security: security?,
         routing: routing?,
+        hierarchy: hierarchy?,
     };
     Ok((i.id, users, profiles))
+}
+
+/// The instance's agent hierarchy groups, read (once) only when the spec names one.
+async fn hierarchy_groups(aws: &Aws, spec: &Spec, instance: &str) -> Result<Vec<Named>, Error> {
+    if spec
+        .entra
+        .access
+        .iter()
+        .all(|a| a.hierarchy_group.is_none())
+    {
+        return Ok(Vec::new());
+    }
+    let groups = aws.hierarchy_groups(instance).await?;
+    Ok(groups
+        .into_iter()
+        .map(|(name, id)| Named { id, name })
+        .collect())
 }
 
 fn connect_user(u: UserRecord) -> ConnectUser {
@@ -116,6 +155,7 @@ fn connect_user(u: UserRecord) -> ConnectUser {
         last_name: u.last_name,
         security_profile_ids: u.security_profile_ids,
         routing_profile_id: u.routing_profile_id,
+        hierarchy_group_id: u.hierarchy_group_id,
         tags: u.tags,
     }
 }

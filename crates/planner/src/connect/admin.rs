@@ -1,5 +1,6 @@
 //! `connect.admin`: the first Connect administrator, whose username must equal their
-//! RoleSessionName.
+//! RoleSessionName. The user is shaped by the users mapping ([`crate::users::admin_user`]),
+//! the same function that shapes a synced member, so the two never disagree.
 
 use std::collections::BTreeSet;
 
@@ -21,7 +22,7 @@ impl ManagedResource for ConnectAdmin {
     }
 
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
-        let Some(admin) = &ctx.spec.connect.admin else {
+        let Some(admin) = crate::users::admin_user(ctx.spec) else {
             return;
         };
         check_entra_user(ctx, &admin.username, out);

@@ -2,14 +2,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use connect_sso_spec::{LeaverPolicy, Spec, UsernameSource, username_problem};
+use connect_sso_spec::{Spec, UsernameSource, username_problem};
+use time::OffsetDateTime;
 
+use super::desired::{DesiredUser, Resolved, build_create, member_user, resolve};
+use super::leavers::{Leaver, leave};
+use super::tags::tag_ops;
 use super::{
-    ChangeKind, ConnectUser, DISABLED_TAG, GroupMembers, MANAGED_TAG, Member, Named, Profiles,
-    Skipped, UserChange, UserDiff, UserOp,
+    ChangeKind, ConnectUser, DISABLED_TAG, GroupMembers, LEFT_AT_TAG, MANAGED_TAG, Member,
+    Profiles, Skipped, UserChange, UserDiff, UserOp,
 };
 
-/// Why no diff can be made: the spec names a profile the instance does not have.
+/// Why no diff can be made: the spec names a profile or hierarchy group the instance does not
+/// have (or has twice).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserPlanError {
     /// What is wrong.
@@ -26,30 +31,24 @@ impl std::fmt::Display for UserPlanError {
 
 impl std::error::Error for UserPlanError {}
 
-/// What one `[[entra.access]]` entry gives its members, resolved to IDs.
-struct Rule<'a> {
-    group: &'a str,
-    security: Vec<Named>,
-    routing: Named,
-}
-
-/// A member as a Connect user should be.
+/// A member as a Connect user should be, with its group's resolved IDs.
 struct Wanted<'a> {
-    rule: &'a Rule<'a>,
-    first_name: String,
-    last_name: String,
+    user: DesiredUser,
+    ids: &'a Resolved,
 }
 
-/// Plan the users: who to create, update, adopt, enable, disable or delete, and who is skipped.
-/// `groups` holds each `[[entra.access]]` group's members, read completely, in spec order.
+/// Plan the users: who to create, update, adopt, enable, mark as leaver, disable or delete,
+/// and who is skipped. `groups` holds each `[[entra.access]]` group's members, read
+/// completely, in spec order; `now` dates a leaver's grace period.
 pub fn plan_users(
     spec: &Spec,
     groups: &[GroupMembers],
     users: &[ConnectUser],
     profiles: &Profiles,
+    now: OffsetDateTime,
 ) -> Result<UserDiff, UserPlanError> {
     let rules = resolve_rules(spec, profiles)?;
-    let admin = spec.connect.admin.as_ref().map(|a| a.username.as_str());
+    let admin = spec.connect.admin.as_ref().map(|a| a.username.trim());
     let mut diff = UserDiff::default();
     let (wanted, skipped_names) = wanted_users(spec, groups, &rules, admin, &mut diff.skipped);
     let existing: BTreeMap<&str, &ConnectUser> =
@@ -57,29 +56,26 @@ pub fn plan_users(
     let app = spec.entra.app_name.as_str();
     for (username, w) in &wanted {
         match existing.get(username.as_str()) {
-            None => diff.changes.push(create(username, w, app)),
+            None => diff.changes.push(build_create(&w.user, w.ids)),
             Some(u) if managed_by(u, app) => match update(u, w, profiles) {
                 Some(c) => diff.changes.push(c),
                 None => diff.unchanged += 1,
             },
-            Some(u) if spec.sync.adopt_existing => diff.changes.push(adopt(u, w, app, profiles)),
+            Some(u) if spec.sync.adopt_existing => diff.changes.push(adopt(u, w, profiles)),
             Some(_) => diff.skipped.push(hand_made(username)),
         }
     }
-    let leavers = users.iter().filter(|u| {
-        managed_by(u, app)
-            && Some(u.username.as_str()) != admin
-            && !wanted.contains_key(&u.username)
-            && !skipped_names.contains(&u.username)
-    });
-    diff.managed = users
+    let ours = |u: &&ConnectUser| managed_by(u, app) && Some(u.username.as_str()) != admin;
+    diff.managed = users.iter().filter(ours).count();
+    let leavers = users
         .iter()
-        .filter(|u| managed_by(u, app) && Some(u.username.as_str()) != admin)
-        .count();
-    let disabled = disabled_profile(spec, profiles);
+        .filter(ours)
+        .filter(|u| !wanted.contains_key(&u.username) && !skipped_names.contains(&u.username));
     for u in leavers {
-        if let Some(c) = leave(spec, u, disabled.as_ref(), profiles)? {
-            diff.changes.push(c);
+        match leave(spec, u, profiles, now)? {
+            Leaver::Change(c) => diff.changes.push(c),
+            Leaver::InGrace => diff.in_grace += 1,
+            Leaver::Done => {}
         }
     }
     diff.changes
@@ -92,68 +88,31 @@ fn managed_by(u: &ConnectUser, app: &str) -> bool {
     u.tags.get(MANAGED_TAG).map(String::as_str) == Some(app)
 }
 
-/// Each entry's profile names → IDs; an unknown name is an error.
-fn resolve_rules<'a>(spec: &'a Spec, p: &Profiles) -> Result<Vec<Rule<'a>>, UserPlanError> {
-    let missing = |kind: &str, name: &str, group: &str| UserPlanError {
-        message: format!(
-            "the {kind} profile {name:?} of entra.access group {group:?} does not exist in the Connect instance"
-        ),
-        hint: format!(
-            "create it in the Connect admin website, or correct the name in the spec (Connect has: {})",
-            if kind == "security" {
-                &p.security
-            } else {
-                &p.routing
-            }
-            .keys()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
-        ),
-    };
-    let mut rules = Vec::new();
-    for a in &spec.entra.access {
-        let mut security = Vec::new();
-        for name in &a.security_profiles {
-            let id = p
-                .security
-                .get(name)
-                .ok_or_else(|| missing("security", name, &a.group))?;
-            security.push(Named {
-                id: id.clone(),
-                name: name.clone(),
-            });
-        }
-        security.sort();
-        security.dedup();
-        let id = p
-            .routing
-            .get(&a.routing_profile)
-            .ok_or_else(|| missing("routing", &a.routing_profile, &a.group))?;
-        rules.push(Rule {
-            group: &a.group,
-            security,
-            routing: Named {
-                id: id.clone(),
-                name: a.routing_profile.clone(),
-            },
-        });
-    }
-    Ok(rules)
+/// Each entry's profile and hierarchy group names → IDs, once per sync; an unknown name is
+/// an error before anything is written.
+fn resolve_rules(spec: &Spec, p: &Profiles) -> Result<Vec<Resolved>, UserPlanError> {
+    spec.entra
+        .access
+        .iter()
+        .map(|a| {
+            let template = member_user(spec, a, &Member::default(), "");
+            resolve(&template, &format!("entra.access group {:?}", a.group), p)
+        })
+        .collect()
 }
 
 /// The wanted users by username (first group wins), and the usernames skipped.
 fn wanted_users<'a>(
     spec: &Spec,
     groups: &[GroupMembers],
-    rules: &'a [Rule<'a>],
+    rules: &'a [Resolved],
     admin: Option<&str>,
     skipped: &mut Vec<Skipped>,
 ) -> (BTreeMap<String, Wanted<'a>>, BTreeSet<String>) {
     let mut wanted: BTreeMap<String, Wanted<'a>> = BTreeMap::new();
     let mut seen_ids = BTreeSet::new();
     let mut bad = BTreeSet::new();
-    for (rule, g) in rules.iter().zip(groups) {
+    for ((access, ids), g) in spec.entra.access.iter().zip(rules).zip(groups) {
         for m in &g.members {
             if !seen_ids.insert(m.id.as_str()) {
                 continue;
@@ -173,15 +132,8 @@ fn wanted_users<'a>(
                 bad.insert(username);
                 continue;
             }
-            let (first_name, last_name) = names(m, &username);
-            wanted.insert(
-                username,
-                Wanted {
-                    rule,
-                    first_name,
-                    last_name,
-                },
-            );
+            let user = member_user(spec, access, m, &username);
+            wanted.insert(username, Wanted { user, ids });
         }
     }
     for name in case_collisions(&wanted, skipped) {
@@ -242,62 +194,29 @@ fn case_collisions(
     out
 }
 
-/// First and last name: givenName/surname, else the display name split at its first space,
-/// else the username's local part (Connect requires both for SAML users, docs/facts.md §2).
-fn names(m: &Member, username: &str) -> (String, String) {
-    fn nonempty(s: &Option<String>) -> Option<&str> {
-        s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
-    if let (Some(f), Some(l)) = (nonempty(&m.given_name), nonempty(&m.surname)) {
-        return (f.to_string(), l.to_string());
-    }
-    let display =
-        nonempty(&m.display_name).unwrap_or_else(|| username.split('@').next().unwrap_or(username));
-    match display.split_once(' ') {
-        Some((f, l)) => (f.to_string(), l.trim().to_string()),
-        None => (display.to_string(), display.to_string()),
-    }
-}
-
-fn create(username: &str, w: &Wanted<'_>, app: &str) -> UserChange {
-    UserChange {
-        kind: ChangeKind::Create,
-        username: username.to_string(),
-        user_id: None,
-        arn: None,
-        reason: format!("member of {:?}", w.rule.group),
-        ops: vec![UserOp::Create {
-            first_name: w.first_name.clone(),
-            last_name: w.last_name.clone(),
-            security_profiles: w.rule.security.clone(),
-            routing_profile: w.rule.routing.clone(),
-            tags: BTreeMap::from([(MANAGED_TAG.to_string(), app.to_string())]),
-        }],
-    }
-}
-
-/// The calls that make `u` what `w` wants, and what differs, for people.
+/// The calls that make `u`'s names, profiles and hierarchy group what `w` wants, and what
+/// differs, for people. (Tags are [`tag_ops`].)
 fn field_ops(u: &ConnectUser, w: &Wanted<'_>, p: &Profiles) -> (Vec<UserOp>, Vec<String>) {
+    let (d, ids) = (&w.user, w.ids);
     let mut ops = Vec::new();
     let mut why = Vec::new();
-    if u.first_name != w.first_name || u.last_name != w.last_name {
+    if u.first_name != d.first_name || u.last_name != d.last_name {
         why.push(format!(
             "name {} {} → {} {}",
-            u.first_name, u.last_name, w.first_name, w.last_name
+            u.first_name, u.last_name, d.first_name, d.last_name
         ));
         ops.push(UserOp::SetNames {
-            first_name: w.first_name.clone(),
-            last_name: w.last_name.clone(),
+            first_name: d.first_name.clone(),
+            last_name: d.last_name.clone(),
+            email: d.email.clone(),
         });
     }
     let have: BTreeSet<&str> = u.security_profile_ids.iter().map(String::as_str).collect();
-    let want: BTreeSet<&str> = w.rule.security.iter().map(|n| n.id.as_str()).collect();
+    let want: BTreeSet<&str> = ids.security.iter().map(|n| n.id.as_str()).collect();
     if have != want {
         let shown = |ids: &BTreeSet<&str>| {
-            ids.iter()
-                .map(|id| p.security_name(id))
-                .collect::<Vec<_>>()
-                .join(", ")
+            let names: Vec<String> = ids.iter().map(|id| p.security_name(id)).collect();
+            names.join(", ")
         };
         why.push(format!(
             "security profiles {} → {}",
@@ -305,23 +224,33 @@ fn field_ops(u: &ConnectUser, w: &Wanted<'_>, p: &Profiles) -> (Vec<UserOp>, Vec
             shown(&want)
         ));
         ops.push(UserOp::SetSecurityProfiles {
-            profiles: w.rule.security.clone(),
+            profiles: ids.security.clone(),
         });
     }
-    if u.routing_profile_id != w.rule.routing.id {
+    if u.routing_profile_id != ids.routing.id {
         why.push(format!(
             "routing profile {} → {}",
             p.routing_name(&u.routing_profile_id),
-            w.rule.routing.name
+            ids.routing.name
         ));
         ops.push(UserOp::SetRoutingProfile {
-            profile: w.rule.routing.clone(),
+            profile: ids.routing.clone(),
         });
+    }
+    if let Some(h) = ids.hierarchy.as_ref() {
+        if u.hierarchy_group_id.as_deref() != Some(h.id.as_str()) {
+            let before = u
+                .hierarchy_group_id
+                .as_deref()
+                .map_or_else(|| "none".to_string(), |id| p.hierarchy_name(id));
+            why.push(format!("hierarchy group {before} → {}", h.name));
+            ops.push(UserOp::SetHierarchyGroup { group: h.clone() });
+        }
     }
     (ops, why)
 }
 
-fn existing_change(
+pub(crate) fn existing_change(
     kind: ChangeKind,
     u: &ConnectUser,
     reason: String,
@@ -337,49 +266,46 @@ fn existing_change(
     }
 }
 
-/// A managed user who is (still or again) a member.
+fn joined(head: String, why: Vec<String>) -> String {
+    std::iter::once(head)
+        .chain(why)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A managed user who is (still or again) a member: fields, then tags (the disabled and
+/// left-at marks removed).
 fn update(u: &ConnectUser, w: &Wanted<'_>, p: &Profiles) -> Option<UserChange> {
-    let (mut ops, why) = field_ops(u, w, p);
-    let disabled = u.tags.contains_key(DISABLED_TAG);
-    if disabled {
-        ops.push(UserOp::Untag {
-            keys: vec![DISABLED_TAG.to_string()],
-        });
-    }
+    let (mut ops, mut why) = field_ops(u, w, p);
+    let (tag_ops, tag_why) = tag_ops(&u.tags, &w.user.tags, &[DISABLED_TAG, LEFT_AT_TAG]);
+    ops.extend(tag_ops);
+    why.extend(tag_why);
     if ops.is_empty() {
         return None;
     }
-    let (kind, head) = if disabled {
+    let source = &w.user.source;
+    let (kind, head) = if u.tags.contains_key(DISABLED_TAG) {
+        (ChangeKind::Enable, format!("{source} again"))
+    } else if u.tags.contains_key(LEFT_AT_TAG) {
         (
-            ChangeKind::Enable,
-            format!("member of {:?} again", w.rule.group),
+            ChangeKind::Update,
+            format!("{source} again, within the leaver grace period"),
         )
     } else {
-        (ChangeKind::Update, format!("member of {:?}", w.rule.group))
+        (ChangeKind::Update, source.clone())
     };
-    let reason = std::iter::once(head)
-        .chain(why)
-        .collect::<Vec<_>>()
-        .join("; ");
-    Some(existing_change(kind, u, reason, ops))
+    Some(existing_change(kind, u, joined(head, why), ops))
 }
 
-/// A hand-made user taken over: tagged first, then made right.
-fn adopt(u: &ConnectUser, w: &Wanted<'_>, app: &str, p: &Profiles) -> UserChange {
-    let (fields, why) = field_ops(u, w, p);
-    let mut ops = vec![UserOp::Tag {
-        tags: BTreeMap::from([(MANAGED_TAG.to_string(), app.to_string())]),
-    }];
+/// A hand-made user taken over: tagged first (the managed tag and the group's), then made
+/// right.
+fn adopt(u: &ConnectUser, w: &Wanted<'_>, p: &Profiles) -> UserChange {
+    let (fields, mut why) = field_ops(u, w, p);
+    let (mut ops, tag_why) = tag_ops(&u.tags, &w.user.tags, &[]);
+    why.extend(tag_why);
     ops.extend(fields);
-    let head = format!(
-        "member of {:?}; made by hand, adopted (adopt_existing)",
-        w.rule.group
-    );
-    let reason = std::iter::once(head)
-        .chain(why)
-        .collect::<Vec<_>>()
-        .join("; ");
-    existing_change(ChangeKind::Adopt, u, reason, ops)
+    let head = format!("{}; made by hand, adopted (adopt_existing)", w.user.source);
+    existing_change(ChangeKind::Adopt, u, joined(head, why), ops)
 }
 
 fn hand_made(username: &str) -> Skipped {
@@ -389,54 +315,4 @@ fn hand_made(username: &str) -> Skipped {
         hint: "set [sync] adopt_existing = true to manage it from now on, or delete it in Connect"
             .into(),
     }
-}
-
-/// The no-permission profile, if the instance has it.
-fn disabled_profile(spec: &Spec, p: &Profiles) -> Option<Named> {
-    let name = &spec.sync.disabled_security_profile;
-    p.security.get(name).map(|id| Named {
-        id: id.clone(),
-        name: name.clone(),
-    })
-}
-
-/// A managed user in no synced group, per the leaver policy (`None`: already disabled).
-fn leave(
-    spec: &Spec,
-    u: &ConnectUser,
-    disabled: Option<&Named>,
-    p: &Profiles,
-) -> Result<Option<UserChange>, UserPlanError> {
-    let reason = "in no synced group".to_string();
-    if spec.sync.leavers == LeaverPolicy::Delete {
-        return Ok(Some(existing_change(
-            ChangeKind::Delete,
-            u,
-            reason,
-            vec![UserOp::Delete],
-        )));
-    }
-    let profile = disabled.ok_or_else(|| UserPlanError {
-        message: format!(
-            "{:?} left every synced group and is to be disabled, but the security profile {:?} does not exist",
-            u.username, spec.sync.disabled_security_profile
-        ),
-        hint: format!(
-            "create a security profile with no permissions named {:?} in the Connect admin website (Connect has: {}), or set [sync] leavers = \"delete\"",
-            spec.sync.disabled_security_profile,
-            p.security.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
-        ),
-    })?;
-    let mut ops = Vec::new();
-    if u.security_profile_ids != [profile.id.clone()] {
-        ops.push(UserOp::SetSecurityProfiles {
-            profiles: vec![profile.clone()],
-        });
-    }
-    if !u.tags.contains_key(DISABLED_TAG) {
-        ops.push(UserOp::Tag {
-            tags: BTreeMap::from([(DISABLED_TAG.to_string(), "true".to_string())]),
-        });
-    }
-    Ok((!ops.is_empty()).then(|| existing_change(ChangeKind::Disable, u, reason, ops)))
 }

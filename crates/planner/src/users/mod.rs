@@ -18,24 +18,45 @@
 //!   `adopt_existing`). A Connect user whose name is skipped is never removed.
 //! - **Only managed users** (tag [`MANAGED_TAG`] = the app name) are updated or removed; the
 //!   spec's first administrator belongs to `apply` and is left alone.
+//! - **Tags**: the managed tag, and the tags of the member's `[[entra.access]]` entry; the keys
+//!   sync set are listed in [`TAGS_TAG`], so only those are changed or removed later.
+//! - **Hierarchy group**: the entry's `hierarchy_group` (by name), when it has one.
+//! - **E-mail**: the member's `mail` with `[sync] email = "mail"`, else none.
 //! - **Leavers**: `disable` gives the user only the no-permission profile and the tag
-//!   [`DISABLED_TAG`]; `delete` deletes it. A leaver who comes back is enabled again.
+//!   [`DISABLED_TAG`]; `delete` deletes it. With `leaver_grace`, the first sync that sees a
+//!   leaver only tags them [`LEFT_AT_TAG`] (RFC 3339, seconds, UTC, from the `now` passed in);
+//!   the policy applies once the grace period is over. A leaver who comes back is enabled
+//!   again (and loses the left-at tag).
 //! - Every change is a diff of one attribute against what exists, so a run that stopped
 //!   half-way is finished by the next one, with nothing done twice.
 
+mod desired;
 mod diff;
+mod leavers;
 mod render;
+mod tags;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 pub use connect_sso_spec::MANAGED_TAG;
+pub use desired::{DesiredUser, admin_user, create_change};
 pub use diff::{UserPlanError, plan_users};
+pub use leavers::left_at_value;
 pub use render::render_user_diff;
+pub use tags::managed_tags;
 
 /// Tag on a managed user disabled as a leaver (Connect has no disabled state, docs/facts.md §2).
 pub const DISABLED_TAG: &str = "connect-sso:disabled";
+
+/// Tag listing, comma-separated, the keys of the group tags sync set on a user (Connect tag
+/// keys cannot contain a comma): only these are changed or removed later.
+pub const TAGS_TAG: &str = "connect-sso:tags";
+
+/// Tag on a leaver waiting out `[sync] leaver_grace`: when sync first saw them leave (RFC 3339,
+/// seconds, UTC).
+pub const LEFT_AT_TAG: &str = "connect-sso:left-at";
 
 /// Below this many managed users the share rule of the removal guard is not applied (one
 /// leaver of five is 20 %).
@@ -85,6 +106,9 @@ pub struct ConnectUser {
     pub security_profile_ids: Vec<String>,
     /// Routing profile ID.
     pub routing_profile_id: String,
+    /// Agent hierarchy group ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hierarchy_group_id: Option<String>,
     /// Tags.
     pub tags: BTreeMap<String, String>,
 }
@@ -96,6 +120,9 @@ pub struct Profiles {
     pub security: BTreeMap<String, String>,
     /// Routing profiles.
     pub routing: BTreeMap<String, String>,
+    /// Agent hierarchy groups (names need not be unique in Connect, so a list). Read only
+    /// when the spec names one.
+    pub hierarchy: Vec<Named>,
 }
 
 impl Profiles {
@@ -107,6 +134,14 @@ impl Profiles {
     /// The name of a routing profile ID (the ID itself when unknown).
     pub fn routing_name(&self, id: &str) -> String {
         name_of(&self.routing, id)
+    }
+
+    /// The name of a hierarchy group ID (the ID itself when unknown).
+    pub fn hierarchy_name(&self, id: &str) -> String {
+        self.hierarchy
+            .iter()
+            .find(|n| n.id == id)
+            .map_or_else(|| id.to_string(), |n| n.name.clone())
     }
 }
 
@@ -135,8 +170,10 @@ pub enum ChangeKind {
     Adopt,
     /// A disabled leaver who is a member again.
     Enable,
-    /// A member whose names, profiles or routing changed (a mover).
+    /// A member whose names, profiles, routing, hierarchy group or tags changed (a mover).
     Update,
+    /// A leaver seen for the first time while `leaver_grace` is set: only tagged with the time.
+    Leaving,
     /// A leaver, kept with no permissions.
     Disable,
     /// A leaver, deleted.
@@ -151,6 +188,7 @@ impl ChangeKind {
             ChangeKind::Adopt => "adopt",
             ChangeKind::Enable => "enable",
             ChangeKind::Update => "update",
+            ChangeKind::Leaving => "mark as leaver",
             ChangeKind::Disable => "disable",
             ChangeKind::Delete => "delete",
         }
@@ -176,6 +214,12 @@ pub enum UserOp {
         security_profiles: Vec<Named>,
         /// Routing profile.
         routing_profile: Named,
+        /// Agent hierarchy group.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hierarchy_group: Option<Named>,
+        /// E-mail address (`[sync] email = "mail"`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
         /// Tags.
         tags: BTreeMap<String, String>,
     },
@@ -185,6 +229,14 @@ pub enum UserOp {
         first_name: String,
         /// Last name.
         last_name: String,
+        /// E-mail address, sent again so that the call keeps it (`[sync] email = "mail"`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
+    },
+    /// UpdateUserHierarchy.
+    SetHierarchyGroup {
+        /// The new group.
+        group: Named,
     },
     /// UpdateUserSecurityProfiles.
     SetSecurityProfiles {
@@ -251,6 +303,8 @@ pub struct UserDiff {
     pub unchanged: usize,
     /// Connect users this tool manages (before the changes; the first administrator excluded).
     pub managed: usize,
+    /// Leavers waiting out `[sync] leaver_grace` (tagged, nothing else changed yet).
+    pub in_grace: usize,
 }
 
 impl UserDiff {

@@ -48,6 +48,9 @@ pub(crate) fn summary(diff: &UserDiff) -> String {
         .map(|(k, n)| format!("{n} to {}", k.word()))
         .collect();
     parts.push(format!("{} unchanged", diff.unchanged));
+    if diff.in_grace > 0 {
+        parts.push(format!("{} in the leaver grace period", diff.in_grace));
+    }
     if !diff.skipped.is_empty() {
         parts.push(format!("{} skipped", diff.skipped.len()));
     }
@@ -57,7 +60,7 @@ pub(crate) fn summary(diff: &UserDiff) -> String {
 fn sign(kind: ChangeKind) -> char {
     match kind {
         ChangeKind::Create => '+',
-        ChangeKind::Adopt | ChangeKind::Enable | ChangeKind::Update => '~',
+        ChangeKind::Adopt | ChangeKind::Enable | ChangeKind::Update | ChangeKind::Leaving => '~',
         ChangeKind::Disable | ChangeKind::Delete => '-',
     }
 }
@@ -70,11 +73,16 @@ fn detail(c: &UserChange) -> String {
             last_name,
             security_profiles,
             routing_profile,
+            hierarchy_group,
             ..
         }) => {
             let sp: Vec<&str> = security_profiles.iter().map(|p| p.name.as_str()).collect();
+            let hierarchy = hierarchy_group
+                .as_ref()
+                .map(|h| format!("; hierarchy {}", h.name))
+                .unwrap_or_default();
             format!(
-                "{first_name} {last_name}; {}; {}; {}",
+                "{first_name} {last_name}; {}; {}{hierarchy}; {}",
                 sp.join(", "),
                 routing_profile.name,
                 c.reason

@@ -641,3 +641,56 @@ fn the_starters_commented_sync_section_is_valid_once_uncommented() {
     assert_eq!(spec.sync, Spec::parse(&text).expect("starter").sync);
     assert!(uncommented.contains("\n[sync]\n"), "{uncommented}");
 }
+
+#[test]
+fn group_tags_hierarchy_grace_and_email_parse_with_values_connect_accepts() {
+    let spec = parse_with(
+        "routing_profile = \"Basic Routing Profile\"\n\n[[entra.access]]",
+        "routing_profile = \"Basic Routing Profile\"\ntags = { cost_centre = \"CC 12 & (north), east\", \"team name\" = \"Blue\" }\nhierarchy_group = \"Team North\"\n\n[[entra.access]]",
+    )
+    .expect("valid");
+    let a = &spec.entra.access[0];
+    assert_eq!(a.tags["cost_centre"], "CC 12 & (north), east");
+    assert_eq!(a.hierarchy_group.as_deref(), Some("Team North"));
+    let with_sync = |sync: &str| Spec::parse(&format!("{}\n[sync]\n{sync}\n", starter_text()));
+    let s = with_sync("leaver_grace = \"7d\"\nemail = \"mail\"").expect("valid");
+    assert_eq!(s.sync.leaver_grace_seconds(), Some(7 * 86_400));
+    assert_eq!(s.sync.email, connect_sso_spec::EmailSource::Mail);
+    assert_eq!(
+        with_sync("leaver_grace = \"36h\"")
+            .expect("valid")
+            .sync
+            .leaver_grace_seconds(),
+        Some(36 * 3_600)
+    );
+    for bad in [
+        "\"7\"", "\"1w\"", "\"-1d\"", "\"d\"", "\"\"", "\"7д\"", "\"+7d\"",
+    ] {
+        let e = with_sync(&format!("leaver_grace = {bad}")).expect_err(bad);
+        assert_eq!(e.errors[0].path, "sync.leaver_grace", "{bad}: {e}");
+        assert!(
+            e.errors[0]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("\"7d\""))
+        );
+    }
+}
+
+#[test]
+fn group_tag_keys_connect_refuses_are_reported_with_the_rule() {
+    for (tags, says) in [
+        ("{ \"a,b\" = \"x\" }", "not a Connect tag key"),
+        ("{ \"aws:x\" = \"x\" }", "reserved"),
+        ("{ \"connect-sso:tags\" = \"x\" }", "reserved"),
+    ] {
+        let e = only_error(
+            "routing_profile = \"Basic Routing Profile\"\n\n[[entra.access]]",
+            &format!(
+                "routing_profile = \"Basic Routing Profile\"\ntags = {tags}\n\n[[entra.access]]"
+            ),
+        );
+        assert_eq!(e.path, "entra.access.0.tags");
+        assert!(e.message.contains(says), "{tags}: {}", e.message);
+    }
+}

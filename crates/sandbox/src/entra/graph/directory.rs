@@ -724,6 +724,41 @@ struct DeltaState {
     size: usize,
     /// `$select` of the initial request.
     select: Option<Vec<String>>,
+    /// `$filter` of the initial request (only `id eq '…'` clauses joined by `or`, as Graph
+    /// allows on delta): only these objects are tracked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    filter: Option<String>,
+}
+
+/// The `$filter` of a delta request: Graph's delta functions take only `id` comparisons
+/// (`id eq '…' or id eq '…'`, at most 50 IDs), given in the initial request.
+fn delta_filter(text: Option<&str>) -> Result<Option<odata::Filter>, GraphError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let f = odata::parse_filter(text)
+        .map_err(|e| GraphError::bad_request(format!("Invalid filter clause: {}", e.0)))?;
+    let props = f.properties();
+    if props.iter().any(|p| !p.eq_ignore_ascii_case("id")) {
+        return Err(GraphError::bad_request(
+            "Unsupported query: delta supports $filter on id only.",
+        ));
+    }
+    if props.len() > 50 {
+        return Err(GraphError::bad_request(
+            "Unsupported query: at most 50 ids may be tracked in one delta query.",
+        ));
+    }
+    Ok(Some(f))
+}
+
+/// Does the delta's filter keep the object with this ID?
+fn tracked(filter: Option<&odata::Filter>, id: &str) -> bool {
+    filter.is_none_or(|f| {
+        let mut m = Map::new();
+        m.insert("id".into(), Value::String(id.to_string()));
+        f.matches(&m)
+    })
 }
 
 fn encode_state(s: &DeltaState) -> String {
@@ -778,6 +813,7 @@ fn delta(
                 after: None,
                 size: delta_page_size(headers, q),
                 select: q.select(),
+                filter: q.get("$filter").map(str::to_string),
             }
         } else {
             decode_state(tok)?
@@ -798,8 +834,11 @@ fn delta(
             after: None,
             size: delta_page_size(headers, q),
             select: q.select(),
+            filter: q.get("$filter").map(str::to_string),
         }
     };
+    let filter = delta_filter(ds.filter.as_deref())?;
+    let filter = filter.as_ref();
     let now = now(state);
     // (id, rendered) of everything changed in (since, upto], in ID order.
     let mut changed: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
@@ -815,7 +854,10 @@ fn delta(
                 .clone()
                 .unwrap_or_else(|| USER_DEFAULT_SELECT.iter().map(|s| s.to_string()).collect());
             for u in t.users.iter().filter(|u| {
-                u.seq > ds.since && u.seq <= ds.upto && is_visible(u.visible_after, now)
+                u.seq > ds.since
+                    && u.seq <= ds.upto
+                    && is_visible(u.visible_after, now)
+                    && tracked(filter, &u.id)
             }) {
                 let mut m = odata::select(user_json(u), &select);
                 m.insert("id".into(), Value::String(u.id.clone()));
@@ -824,7 +866,10 @@ fn delta(
         }
         DeltaKind::Groups => {
             for g in t.groups.iter().filter(|g| {
-                g.seq > ds.since && g.seq <= ds.upto && is_visible(g.visible_after, now)
+                g.seq > ds.since
+                    && g.seq <= ds.upto
+                    && is_visible(g.visible_after, now)
+                    && tracked(filter, &g.id)
             }) {
                 let mut m = group_json(g);
                 if let Some(sel) = &ds.select {
@@ -846,11 +891,9 @@ fn delta(
             DeltaKind::Users => ObjectKind::User,
             DeltaKind::Groups => ObjectKind::Group,
         };
-        for ts in t
-            .tombstones
-            .iter()
-            .filter(|ts| ts.kind == wanted && ts.seq > ds.since && ts.seq <= ds.upto)
-        {
+        for ts in t.tombstones.iter().filter(|ts| {
+            ts.kind == wanted && ts.seq > ds.since && ts.seq <= ds.upto && tracked(filter, &ts.id)
+        }) {
             let mut m = Map::new();
             m.insert("id".into(), Value::String(ts.id.clone()));
             m.insert("@removed".into(), json!({"reason": "changed"}));
@@ -946,6 +989,7 @@ fn delta_answer(
                 after: None,
                 size: round.size,
                 select: round.select.clone(),
+                filter: round.filter.clone(),
             };
             out.insert(
                 "@odata.deltaLink".into(),
