@@ -614,6 +614,36 @@ impl crate::Aws {
         }
     }
 
+    /// Name the hierarchy's first level (a group can only be created under a defined level).
+    /// For setting up an instance, and for tests.
+    pub async fn define_hierarchy_level_one(
+        &self,
+        instance: &str,
+        name: &str,
+    ) -> Result<(), Error> {
+        const OP: &str = "UpdateUserHierarchyStructure";
+        self.pace("connect", OP).await?;
+        let level = aws_sdk_connect::types::HierarchyLevelUpdate::builder()
+            .name(name)
+            .build()
+            .map_err(|e| Error::NotSent {
+                service: "Connect",
+                operation: OP,
+                detail: e.to_string(),
+            })?;
+        let structure = aws_sdk_connect::types::HierarchyStructureUpdate::builder()
+            .level_one(level)
+            .build();
+        self.connect
+            .update_user_hierarchy_structure()
+            .instance_id(instance)
+            .hierarchy_structure(structure)
+            .send()
+            .await
+            .map_err(|e| api("Connect", OP, e.into_service_error()))?;
+        Ok(())
+    }
+
     /// Create a top-level agent hierarchy group; returns its ID. (sync only names existing
     /// groups; this is for setting up an instance, and for tests.)
     pub async fn create_hierarchy_group(

@@ -590,13 +590,16 @@ async fn an_instance_that_takes_email_gets_it_without_a_warning() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs sandbox hierarchy ops (merging)"]
 async fn members_get_their_groups_hierarchy_group_and_movers_are_moved() {
     let mut w = applied(Config::default()).await;
     let i = read_instance(&w.aws, &w.spec)
         .await
         .expect("read")
         .expect("instance");
+    w.aws
+        .define_hierarchy_level_one(&i.id, "Team")
+        .await
+        .expect("structure");
     let north = w
         .aws
         .create_hierarchy_group(&i.id, "Team North")
