@@ -498,6 +498,10 @@ impl crate::Aws {
         }
         self.pace("connect", "CreateUser").await?;
         let out = req
+            .customize()
+            .config_override(
+                aws_sdk_connect::config::Builder::default().retry_classifier(QuotaIsNotARate),
+            )
             .send()
             .await
             .map_err(|e| api("Connect", "CreateUser", e.into_service_error()))?;
@@ -749,5 +753,48 @@ impl Error {
     pub fn is_email_refused(&self) -> bool {
         matches!(self, Error::Api { service: "Connect", code, message, .. }
             if code.contains("InvalidRequest") && message.to_ascii_lowercase().contains("email"))
+    }
+
+    /// Did Connect refuse because a quota of the instance is used up (CreateUser at the
+    /// "Users per instance" limit answers `LimitExceededException`, docs/facts.md §2)?
+    pub fn is_limit_exceeded(&self) -> bool {
+        matches!(self, Error::Api { service: "Connect", code, .. } if code == "LimitExceededException")
+    }
+}
+
+/// CreateUser at the instance's user quota answers `LimitExceededException` with HTTP 429,
+/// which the SDK retries as throttling (up to 8 attempts with adaptive back-off, slowing every
+/// later call). A quota is not a rate: waiting does not help, so this classifier, run after
+/// the SDK's own, forbids the retry. (docs/facts.md §2)
+#[derive(Debug)]
+struct QuotaIsNotARate;
+
+impl aws_sdk_connect::config::retry::ClassifyRetry for QuotaIsNotARate {
+    fn classify_retry(
+        &self,
+        ctx: &aws_sdk_connect::config::interceptors::InterceptorContext,
+    ) -> aws_sdk_connect::config::retry::RetryAction {
+        use aws_sdk_connect::config::retry::RetryAction;
+        use aws_sdk_connect::operation::create_user::CreateUserError;
+        let quota = matches!(ctx.output_or_error(), Some(Err(e))
+            if e.as_operation_error()
+                .and_then(|e| e.downcast_ref::<CreateUserError>())
+                .is_some_and(CreateUserError::is_limit_exceeded_exception));
+        if quota {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "QuotaIsNotARate"
+    }
+
+    fn priority(
+        &self,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryClassifierPriority {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryClassifierPriority;
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
     }
 }

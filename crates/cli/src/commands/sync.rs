@@ -5,8 +5,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use connect_sso_engine::sync::{
-    EMAIL_REFUSED_HINT, Prepared, Round, SyncEvent, SyncOptions, SyncReport, Trigger, WatchHooks,
-    WatchOptions, execute, prepare, render_user_diff, watch,
+    EMAIL_REFUSED_HINT, Prepared, Round, SyncEvent, SyncOptions, SyncReport, Trigger,
+    USER_LIMIT_HINT, WatchHooks, WatchOptions, execute, prepare, render_user_diff, watch,
 };
 use serde::Serialize;
 
@@ -130,6 +130,7 @@ fn progress(printer: &Printer, failed: &AtomicUsize, e: SyncEvent<'_>) {
             ));
         }
         SyncEvent::EmailRefused => printer.warn(EMAIL_REFUSED_HINT),
+        SyncEvent::UserLimitReached => printer.warn(USER_LIMIT_HINT),
         _ => {}
     }
 }

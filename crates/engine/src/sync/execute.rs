@@ -33,13 +33,18 @@ pub async fn execute(
     let done = AtomicUsize::new(0);
     let runner = Runner::new(aws, &prepared.instance_id);
     let reported = AtomicBool::new(false);
+    let limit_reported = AtomicBool::new(false);
     let results: Vec<_> = futures_util::stream::iter(changes)
         .map(|c| {
             let (done, runner, reported) = (&done, &runner, &reported);
+            let limit_reported = &limit_reported;
             async move {
                 let r = runner.run_change(c).await;
                 if runner.email_refused() && !reported.swap(true, Ordering::SeqCst) {
                     on_event(SyncEvent::EmailRefused);
+                }
+                if runner.user_limit_reached() && !limit_reported.swap(true, Ordering::SeqCst) {
+                    on_event(SyncEvent::UserLimitReached);
                 }
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 match &r {
@@ -87,6 +92,7 @@ pub(crate) struct Runner<'a> {
     aws: &'a Aws,
     instance: &'a str,
     email_off: AtomicBool,
+    limit_reached: AtomicBool,
 }
 
 impl<'a> Runner<'a> {
@@ -96,12 +102,18 @@ impl<'a> Runner<'a> {
             aws,
             instance,
             email_off: AtomicBool::new(false),
+            limit_reached: AtomicBool::new(false),
         }
     }
 
     /// Did the instance refuse an e-mail address (and were the users made without)?
     pub(crate) fn email_refused(&self) -> bool {
         self.email_off.load(Ordering::SeqCst)
+    }
+
+    /// Did CreateUser meet the instance's user quota (later creates are then not tried)?
+    pub(crate) fn user_limit_reached(&self) -> bool {
+        self.limit_reached.load(Ordering::SeqCst)
     }
 
     /// One change's calls, in order.
@@ -187,21 +199,37 @@ impl<'a> Runner<'a> {
         else {
             return Ok(());
         };
+        if self.user_limit_reached() {
+            return Err(Error::Blocked {
+                message: format!(
+                    "{} was not created: the instance is at its user quota",
+                    c.username
+                ),
+                hint: super::USER_LIMIT_HINT.into(),
+            });
+        }
         let tags = pairs(tags);
         let (aws, instance, tags) = (self.aws, self.instance, &tags);
-        self.with_email(email.as_deref(), |email| async move {
-            let user = NewUser {
-                username: &c.username,
-                first_name,
-                last_name,
-                security_profile_ids: security_profiles.iter().map(|p| p.id.clone()).collect(),
-                routing_profile_id: &routing_profile.id,
-                hierarchy_group_id: hierarchy_group.as_ref().map(|h| h.id.as_str()),
-                email: email.as_deref(),
-            };
-            aws.create_user(instance, &user, tags).await.map(drop)
-        })
-        .await
+        let made = self
+            .with_email(email.as_deref(), |email| async move {
+                let user = NewUser {
+                    username: &c.username,
+                    first_name,
+                    last_name,
+                    security_profile_ids: security_profiles.iter().map(|p| p.id.clone()).collect(),
+                    routing_profile_id: &routing_profile.id,
+                    hierarchy_group_id: hierarchy_group.as_ref().map(|h| h.id.as_str()),
+                    email: email.as_deref(),
+                };
+                aws.create_user(instance, &user, tags).await.map(drop)
+            })
+            .await;
+        if let Err(Error::Aws(e)) = &made
+            && e.is_limit_exceeded()
+        {
+            self.limit_reached.store(true, Ordering::SeqCst);
+        }
+        made
     }
 }
 

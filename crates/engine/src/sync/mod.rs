@@ -93,7 +93,16 @@ pub enum SyncEvent<'a> {
     /// The instance refused an e-mail address (`[sync] email = "mail"`); said once, and every
     /// user of this run is made without one. See [`EMAIL_REFUSED_HINT`].
     EmailRefused,
+    /// The instance is at its users-per-instance quota: said once; the creates left are not
+    /// attempted (they are reported as failed and made by the next run once the quota is
+    /// raised). See [`USER_LIMIT_HINT`].
+    UserLimitReached,
 }
+
+/// What to do when the instance's user quota is used up.
+pub const USER_LIMIT_HINT: &str = "this Connect instance is at its \"Users per instance\" \
+    quota (500 by default; LimitExceededException): the users left were not created; request \
+    an increase in Service Quotas (Amazon Connect, Users per instance) and run sync again";
 
 /// What to do when the instance refuses e-mail addresses.
 pub const EMAIL_REFUSED_HINT: &str = "this Connect instance does not take e-mail addresses \

@@ -763,3 +763,59 @@ async fn watch_runs_a_full_sync_again_after_the_delta_query_fails() {
     assert!(rounds[2].error.is_none(), "{:?}", rounds[2].error);
     assert_eq!(rounds[2].unchanged, Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_instance_user_quota_the_creates_left_are_not_tried_and_the_next_run_finishes() {
+    let w = applied(Config::default()).await;
+    let g = admin_graph(&w);
+    for n in 1..=4 {
+        let upn = format!("quota{n}@contoso.com");
+        new_user(&g, &upn, None, entra::GROUP_AGENTS_ID).await;
+    }
+    let existing = connect_users(&w).await.len();
+    // Room for exactly one more user (docs/facts.md §2: 500 per instance by default).
+    w.sandbox
+        .state
+        .aws
+        .connect
+        .set_users_per_instance(existing + 1);
+    let opts = SyncOptions {
+        concurrency: 1,
+        ..SyncOptions::default()
+    };
+    let prepared = prepare(&w.graph, &w.aws, &w.spec, &opts)
+        .await
+        .expect("prepare");
+    let creates = prepared
+        .diff
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Create)
+        .count();
+    assert!(creates >= 4, "{creates} creates planned");
+    reset_counts(&w).await;
+    let said = AtomicUsize::new(0);
+    let on_event = |e: SyncEvent<'_>| {
+        if matches!(e, SyncEvent::UserLimitReached) {
+            said.fetch_add(1, Ordering::SeqCst);
+        }
+    };
+    let report = execute(&w.aws, &w.spec, &prepared, &opts, &on_event)
+        .await
+        .expect("executed");
+    assert_eq!(said.load(Ordering::SeqCst), 1, "said once");
+    assert_eq!(report.failed.len(), creates - 1, "{:?}", report.failed);
+    let requests = w.aws_requests().await;
+    let tried = requests["connect"]["CreateUser"]["requests"]
+        .as_u64()
+        .unwrap_or(0);
+    // One success, then the one refused call (not retried: a quota is not a rate); nothing
+    // for the users after it.
+    assert_eq!(tried, 2, "CreateUser requests for {creates} creates");
+    assert_eq!(connect_users(&w).await.len(), existing + 1);
+    // The quota raised, the next run creates the rest.
+    w.sandbox.state.aws.connect.set_users_per_instance(500);
+    let (_, report) = sync(&w, &SyncOptions::default()).await.expect("second run");
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(connect_users(&w).await.len(), existing + creates);
+}
