@@ -232,6 +232,10 @@ pub(crate) enum SchemaOf {
     Destroy,
     /// `login --json`.
     Login,
+    /// `sync --json`.
+    Sync,
+    /// One line of `sync --watch --json`.
+    SyncRound,
     /// Any command's failure under `--json`.
     Error,
 }

@@ -21,9 +21,10 @@ use crate::target;
 /// Users shown per kind of change in the text diff (`--json` has them all).
 const SHOWN_PER_KIND: usize = 20;
 
-/// The `--json` document.
-#[derive(Serialize)]
-struct SyncJson<'a> {
+/// The `--json` document (docs/schemas/sync.schema.json; `--watch --json` prints one
+/// [`connect_sso_engine::sync::Round`] a line instead: docs/schemas/sync-round.schema.json).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct SyncJson<'a> {
     dry_run: bool,
     #[serde(flatten)]
     prepared: &'a Prepared,

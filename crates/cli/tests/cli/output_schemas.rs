@@ -17,6 +17,8 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("apply", "apply.schema.json"),
     ("destroy", "destroy.schema.json"),
     ("login", "login.schema.json"),
+    ("sync", "sync.schema.json"),
+    ("sync-round", "sync-round.schema.json"),
     ("error", "error.schema.json"),
 ];
 
@@ -42,7 +44,7 @@ fn checked_in_schemas_are_current() {
 }
 
 /// Validate `doc` against docs/schemas/`schema` with the venv's `jsonschema`.
-fn assert_valid(python: &Path, doc: &str, schema: &str) {
+pub(crate) fn assert_valid(python: &Path, doc: &str, schema: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let instance = dir.path().join("doc.json");
     std::fs::write(&instance, doc).expect("write doc");
@@ -141,4 +143,19 @@ fn apply_json_stopped_at_a_manual_step_validates() {
     let doc: serde_json::Value = serde_json::from_str(&stopped.stdout).expect("JSON");
     assert_eq!(doc["status"], "manual", "{doc}");
     assert_eq!(doc["step"]["action"], "manual", "{doc}");
+}
+
+#[test]
+fn sync_json_validates_dry_run_and_applied() {
+    let python = skip_unless_peer!(peer::venv_python(&["jsonschema"]));
+    let w = World::start();
+    w.init_and_apply();
+    let dry = w.run(&["sync", "--dry-run", "--json"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_valid(&python, &dry.stdout, "sync.schema.json");
+    let synced = w.run(&["sync", "--yes", "--json"]);
+    assert_eq!(synced.code, 0, "{}", synced.stderr);
+    assert_valid(&python, &synced.stdout, "sync.schema.json");
+    let synced: serde_json::Value = serde_json::from_str(&synced.stdout).expect("one document");
+    assert!(synced["result"]["applied"].as_u64() > Some(0), "{synced}");
 }

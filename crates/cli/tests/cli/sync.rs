@@ -110,4 +110,8 @@ fn sync_watch_needs_yes_and_stops_on_ctrl_c_between_rounds() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("round 1: start: full sync"), "{stderr}");
     assert!(stderr.contains("sync --watch: stopped"), "{stderr}");
+    let python = connect_sso_testkit::skip_unless_peer!(connect_sso_testkit::peer::venv_python(&[
+        "jsonschema"
+    ]));
+    crate::output_schemas::assert_valid(&python, &first, "sync-round.schema.json");
 }

@@ -55,7 +55,7 @@ impl Default for SyncOptions {
 }
 
 /// What sync read and plans to do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Prepared {
     /// The Connect instance.
     pub instance_id: String,
@@ -110,7 +110,7 @@ pub const EMAIL_REFUSED_HINT: &str = "this Connect instance does not take e-mail
     type); the users were made without one: set [sync] email = \"never\" in the spec";
 
 /// One change that failed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SyncFailure {
     /// Username.
     pub username: String,
@@ -121,7 +121,7 @@ pub struct SyncFailure {
 }
 
 /// What a sync did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SyncReport {
     /// Changes made.
     pub applied: usize,

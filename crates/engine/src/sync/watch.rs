@@ -31,7 +31,7 @@ impl Default for WatchOptions {
 }
 
 /// Why a round ran a full sync, or that it did not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "trigger", rename_all = "kebab-case")]
 pub enum Trigger {
     /// The first round.
@@ -55,7 +55,7 @@ pub enum Trigger {
 }
 
 /// One round, as `--watch` reports it (one JSON line each with `--json`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Round {
     /// Round number, from 1.
     pub round: u64,

@@ -63,7 +63,7 @@ pub const LEFT_AT_TAG: &str = "connect-sso:left-at";
 pub const GUARD_SHARE_MIN_USERS: usize = 20;
 
 /// An Entra user, with the properties sync reads (`$select`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Member {
     /// Object ID.
     pub id: String,
@@ -90,7 +90,7 @@ pub struct GroupMembers {
 }
 
 /// A Connect user as SearchUsers returns it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ConnectUser {
     /// User ID.
     pub id: String,
@@ -152,7 +152,7 @@ fn name_of(map: &BTreeMap<String, String>, id: &str) -> String {
 }
 
 /// A profile: its ID (for the call) and name (for people).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Named {
     /// ID.
     pub id: String,
@@ -161,7 +161,9 @@ pub struct Named {
 }
 
 /// What a change does to a user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     /// A new member: create the Connect user.
@@ -201,7 +203,7 @@ impl ChangeKind {
 }
 
 /// One API call of a change, in the order they run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum UserOp {
     /// CreateUser, with its tags (so a created user is managed from its first moment).
@@ -263,7 +265,7 @@ pub enum UserOp {
 }
 
 /// One user's change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UserChange {
     /// What it is.
     pub kind: ChangeKind,
@@ -282,7 +284,7 @@ pub struct UserChange {
 }
 
 /// A member left out, with the fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Skipped {
     /// The username it would have had (or the UPN when there is none).
     pub username: String,
@@ -293,7 +295,7 @@ pub struct Skipped {
 }
 
 /// Everything sync would do.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UserDiff {
     /// Changes: creates first, removals last, each kind by username.
     pub changes: Vec<UserChange>,

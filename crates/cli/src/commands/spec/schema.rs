@@ -6,6 +6,7 @@ use crate::cli::{SchemaOf, SpecSchemaArgs};
 use crate::commands::destroy::DestroySummary;
 use crate::commands::login::LoginJson;
 use crate::commands::mission::{ApplyOutput, SavedPlan};
+use crate::commands::sync::SyncJson;
 use crate::error::{CommandError, ExitCode, JsonFailure};
 use crate::printer::Printer;
 
@@ -18,6 +19,8 @@ pub(crate) fn schema_text(of: SchemaOf) -> Result<String, CommandError> {
         SchemaOf::Apply => schemars::schema_for!(ApplyOutput),
         SchemaOf::Destroy => schemars::schema_for!(DestroySummary),
         SchemaOf::Login => schemars::schema_for!(LoginJson),
+        SchemaOf::Sync => schemars::schema_for!(SyncJson<'static>),
+        SchemaOf::SyncRound => schemars::schema_for!(connect_sso_engine::sync::Round),
         SchemaOf::Error => schemars::schema_for!(JsonFailure<'static>),
     };
     serde_json::to_string_pretty(&schema)
