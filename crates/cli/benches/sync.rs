@@ -63,6 +63,10 @@ fn run(args: &Args) -> Result<bool, String> {
     );
     println!("{}", table::text(&rows));
     println!("{}", table::markdown(&rows));
+    println!(
+        "Calls per API and Graph route:\n{}",
+        table::breakdown(&rows)
+    );
     Ok(table::all_pass(&rows))
 }
 

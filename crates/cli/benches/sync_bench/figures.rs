@@ -49,6 +49,9 @@ pub struct RunFigures {
     pub bound_api: String,
     /// Peak RSS of `connect-sso sync`, bytes.
     pub peak_rss: u64,
+    /// Requests per AWS API (`service:API`) and Graph route, for a reader who wants to know
+    /// where the calls went.
+    pub counted: BTreeMap<String, u64>,
 }
 
 impl RunFigures {
@@ -104,7 +107,17 @@ pub fn figures(users: usize, run: &'static str, scale: u32, s: &Seen<'_>) -> Run
         bound_s,
         bound_api,
         peak_rss: s.measured.peak_rss,
+        counted: counted(&aws, s.graph),
     }
+}
+
+/// Requests per AWS API and Graph route.
+fn counted(aws: &BTreeMap<String, (u64, u64)>, graph: &Value) -> BTreeMap<String, u64> {
+    let mut out: BTreeMap<String, u64> = aws.iter().map(|(k, c)| (k.clone(), c.0)).collect();
+    for (route, n) in graph.as_object().into_iter().flatten() {
+        out.insert(format!("graph:{route}"), n.as_u64().unwrap_or(0));
+    }
+    out
 }
 
 /// `service:API` → (requests, throttled).

@@ -82,3 +82,13 @@ pub fn markdown(rows: &[RunFigures]) -> String {
     }
     out
 }
+
+/// Where each run's calls went: requests per AWS API and Graph route, one line per run.
+pub fn breakdown(rows: &[RunFigures]) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let calls: Vec<String> = r.counted.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        out += &format!("{} users, {}: {}\n", r.users, r.run, calls.join(", "));
+    }
+    out
+}
