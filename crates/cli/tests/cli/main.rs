@@ -2,6 +2,7 @@
 //! Every test runs the real executable, as a user would.
 
 mod aws_rules;
+mod bench_sync;
 mod common;
 mod demo;
 mod examples;
