@@ -171,6 +171,38 @@ impl crate::Aws {
         }
     }
 
+    /// The ID and status of the instance with this alias, from ListInstances alone (no
+    /// DescribeInstance: for callers that need neither its tags nor its settings, such as sync).
+    pub async fn instance_status_by_alias(
+        &self,
+        alias: &str,
+    ) -> Result<Option<(String, String)>, Error> {
+        let mut token = None;
+        loop {
+            self.pace("connect", "ListInstances").await?;
+            let page = self
+                .connect
+                .list_instances()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| api("Connect", "ListInstances", e.into_service_error()))?;
+            let found = page
+                .instance_summary_list()
+                .iter()
+                .find(|s| s.instance_alias() == Some(alias));
+            if let Some(s) = found {
+                let id = s.id().unwrap_or_default().to_string();
+                let status = s.instance_status().map_or("", |v| v.as_str()).to_string();
+                return Ok(Some((id, status)));
+            }
+            token = match page.next_token() {
+                Some(t) if !t.is_empty() => Some(t.to_string()),
+                _ => return Ok(None),
+            };
+        }
+    }
+
     /// Create a SAML instance; returns its ID. Creation continues asynchronously: see [`wait_active`].
     pub async fn create_instance(
         &self,

@@ -13,10 +13,10 @@ use crate::Error;
 
 /// Apply the prepared diff: refused by the mass-removal guard unless `opts.force`. A change
 /// that fails is reported and the others go on (the next run tries it again).
-pub async fn execute(
+pub async fn execute<'a>(
     aws: &Aws,
     spec: &Spec,
-    prepared: &Prepared,
+    prepared: &'a Prepared,
     opts: &SyncOptions,
     on_event: &(dyn Fn(SyncEvent<'_>) + Sync),
 ) -> Result<SyncReport, Error> {
@@ -28,42 +28,50 @@ pub async fn execute(
                 .into(),
         });
     }
-    let changes = &prepared.diff.changes;
-    let total = changes.len();
+    let total = prepared.diff.changes.len();
     let done = AtomicUsize::new(0);
     let runner = Runner::new(aws, &prepared.instance_id);
-    let reported = AtomicBool::new(false);
-    let limit_reported = AtomicBool::new(false);
-    let results: Vec<_> = futures_util::stream::iter(changes)
-        .map(|c| {
-            let (done, runner, reported) = (&done, &runner, &reported);
-            let limit_reported = &limit_reported;
-            async move {
-                let r = runner.run_change(c).await;
-                if runner.email_refused() && !reported.swap(true, Ordering::SeqCst) {
-                    on_event(SyncEvent::EmailRefused);
-                }
-                if runner.user_limit_reached() && !limit_reported.swap(true, Ordering::SeqCst) {
-                    on_event(SyncEvent::UserLimitReached);
-                }
-                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                match &r {
-                    Ok(()) => on_event(SyncEvent::Done {
-                        change: c,
-                        done: n,
-                        total,
-                    }),
-                    Err(e) => on_event(SyncEvent::Failed {
-                        change: c,
-                        error: e,
-                    }),
-                }
-                (c, r)
+    let (email_said, limit_said) = (AtomicBool::new(false), AtomicBool::new(false));
+    let run_one = |c: &'a UserChange| {
+        let (done, runner) = (&done, &runner);
+        let (email_said, limit_said) = (&email_said, &limit_said);
+        async move {
+            let r = runner.run_change(c).await;
+            if runner.email_refused() && !email_said.swap(true, Ordering::SeqCst) {
+                on_event(SyncEvent::EmailRefused);
             }
-        })
-        .buffer_unordered(opts.concurrency.max(1))
-        .collect()
-        .await;
+            if runner.user_limit_reached() && !limit_said.swap(true, Ordering::SeqCst) {
+                on_event(SyncEvent::UserLimitReached);
+            }
+            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+            match &r {
+                Ok(()) => on_event(SyncEvent::Done {
+                    change: c,
+                    done: n,
+                    total,
+                }),
+                Err(e) => on_event(SyncEvent::Failed {
+                    change: c,
+                    error: e,
+                }),
+            }
+            (c, r)
+        }
+    };
+    // One lane per API of a change's first call, all lanes at once: creates waiting for
+    // CreateUser's quota never hold up deletes or updates, so the slowest API alone sets the
+    // pace (each API is paced on its own, crates/aws/src/pacer.rs).
+    let lanes = lanes(&prepared.diff.changes).into_values().map(|lane| {
+        futures_util::stream::iter(lane)
+            .map(run_one)
+            .buffer_unordered(opts.concurrency.max(1))
+            .collect::<Vec<_>>()
+    });
+    let results: Vec<_> = futures_util::future::join_all(lanes)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     let mut report = SyncReport {
         applied: 0,
         calls: 0,
@@ -84,6 +92,16 @@ pub async fn execute(
         }
     }
     Ok(report)
+}
+
+/// The changes by the API of their first call, each lane in the diff's order.
+fn lanes(changes: &[UserChange]) -> std::collections::BTreeMap<&'static str, Vec<&UserChange>> {
+    let mut out = std::collections::BTreeMap::<_, Vec<_>>::new();
+    for c in changes {
+        let api = c.ops.first().map_or("", UserOp::api);
+        out.entry(api).or_default().push(c);
+    }
+    out
 }
 
 /// Runs changes' calls against one instance. Remembers whether the instance refused an

@@ -104,8 +104,16 @@ async fn read_connect(
     spec: &Spec,
     page: i32,
 ) -> Result<(String, Vec<ConnectUser>, Profiles), Error> {
-    let instance = crate::observe::read_instance(aws, spec).await?;
-    let Some(i) = instance.filter(|i| i.status == "ACTIVE") else {
+    // Sync needs only the ID and the status: ListInstances has both (DescribeInstance would be
+    // one call more than the minimum).
+    let instance = match &spec.connect.instance_id {
+        Some(id) => aws.describe_instance(id).await?.map(|i| (i.id, i.status)),
+        None => {
+            aws.instance_status_by_alias(&spec.connect.instance_alias)
+                .await?
+        }
+    };
+    let Some((id, _)) = instance.filter(|(_, status)| status == "ACTIVE") else {
         return Err(Error::Blocked {
             message: format!(
                 "the Connect instance {:?} does not exist or is not active yet",
@@ -115,10 +123,10 @@ async fn read_connect(
         });
     };
     let (users, security, routing, hierarchy) = tokio::join!(
-        aws.search_all_users(&i.id, page),
-        aws.security_profiles(&i.id),
-        aws.routing_profiles(&i.id),
-        hierarchy_groups(aws, spec, &i.id)
+        aws.search_all_users(&id, page),
+        aws.security_profiles(&id),
+        aws.routing_profiles(&id),
+        hierarchy_groups(aws, spec, &id)
     );
     let users = users?.into_iter().map(connect_user).collect();
     let profiles = Profiles {
@@ -126,7 +134,7 @@ async fn read_connect(
         routing: routing?,
         hierarchy: hierarchy?,
     };
-    Ok((i.id, users, profiles))
+    Ok((id, users, profiles))
 }
 
 /// The instance's agent hierarchy groups, read (once) only when the spec names one.

@@ -819,3 +819,52 @@ async fn at_the_instance_user_quota_the_creates_left_are_not_tried_and_the_next_
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     assert_eq!(connect_users(&w).await.len(), existing + creates);
 }
+
+/// Issue 13: calls to different APIs overlap, so the slowest API alone sets the pace. With
+/// one change at a time per API, the deletes run beside the creates waiting for CreateUser's
+/// quota (2/s after a burst of 5), not after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletes_do_not_wait_behind_creates_held_by_the_create_user_quota() {
+    let mut w = applied(Config::default()).await;
+    w.spec.sync.leavers = LeaverPolicy::Delete;
+    w.spec.sync.max_removals = 10;
+    let g = admin_graph(&w);
+    let mut leavers = Vec::new();
+    for n in 1..=3 {
+        let upn = format!("leaver{n}@contoso.com");
+        leavers.push(new_user(&g, &upn, None, entra::GROUP_AGENTS_ID).await);
+    }
+    sync(&w, &SyncOptions::default()).await.expect("first sync");
+    for id in &leavers {
+        remove(&g, entra::GROUP_AGENTS_ID, id).await;
+    }
+    for n in 1..=8 {
+        let upn = format!("joiner{n}@contoso.com");
+        new_user(&g, &upn, None, entra::GROUP_AGENTS_ID).await;
+    }
+    let opts = SyncOptions {
+        concurrency: 1,
+        force: true,
+        ..SyncOptions::default()
+    };
+    let prepared = prepare(&w.graph, &w.aws, &w.spec, &opts)
+        .await
+        .expect("prepare");
+    let order = std::sync::Mutex::new(Vec::new());
+    let on_event = |e: SyncEvent<'_>| {
+        if let SyncEvent::Done { change, .. } = e {
+            order.lock().expect("order").push(change.kind);
+        }
+    };
+    let report = execute(&w.aws, &w.spec, &prepared, &opts, &on_event)
+        .await
+        .expect("executed");
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let order = order.into_inner().expect("order");
+    let last_create = order.iter().rposition(|k| *k == ChangeKind::Create);
+    let first_delete = order.iter().position(|k| *k == ChangeKind::Delete);
+    assert!(
+        first_delete < last_create,
+        "the deletes ran after every create: {order:?}"
+    );
+}

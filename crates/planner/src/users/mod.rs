@@ -264,6 +264,22 @@ pub enum UserOp {
     Delete,
 }
 
+impl UserOp {
+    /// The Connect API the call goes to (each is paced, and limited by AWS, on its own).
+    pub fn api(&self) -> &'static str {
+        match self {
+            UserOp::Create { .. } => "CreateUser",
+            UserOp::SetNames { .. } => "UpdateUserIdentityInfo",
+            UserOp::SetHierarchyGroup { .. } => "UpdateUserHierarchy",
+            UserOp::SetSecurityProfiles { .. } => "UpdateUserSecurityProfiles",
+            UserOp::SetRoutingProfile { .. } => "UpdateUserRoutingProfile",
+            UserOp::Tag { .. } => "TagResource",
+            UserOp::Untag { .. } => "UntagResource",
+            UserOp::Delete => "DeleteUser",
+        }
+    }
+}
+
 /// One user's change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UserChange {

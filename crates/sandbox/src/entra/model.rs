@@ -192,6 +192,8 @@ impl Tenant {
     /// themselves included, as Graph's `transitiveMembers` does).
     pub fn transitive_members(&self, group_id: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
+        // Linear in the members (a 10,000-member group is read page by page).
+        let mut seen = std::collections::HashSet::new();
         let mut stack = vec![group_id.to_string()];
         let mut seen_groups = vec![group_id.to_string()];
         while let Some(g) = stack.pop() {
@@ -199,7 +201,7 @@ impl Tenant {
                 continue;
             };
             for m in &group.members {
-                if !out.contains(m) {
+                if seen.insert(m.as_str()) {
                     out.push(m.clone());
                 }
                 if self.group(m).is_some() && !seen_groups.contains(m) {

@@ -84,7 +84,31 @@ fn group_json(g: &Group) -> Map<String, Value> {
 
 /// A user or group as a `directoryObject` (with `@odata.type`).
 fn directory_object_json(t: &Tenant, id: &str) -> Option<Map<String, Value>> {
-    if let Some(u) = t.user(id) {
+    directory_object_json_in(t, t.user(id), id)
+}
+
+/// Many members at once: users are looked up in an index built once (a member list of
+/// 10,000 users stays linear).
+fn directory_objects_json(t: &Tenant, ids: &[String]) -> Vec<Map<String, Value>> {
+    let users: std::collections::HashMap<String, &User> = t
+        .users
+        .iter()
+        .map(|u| (u.id.to_ascii_lowercase(), u))
+        .collect();
+    ids.iter()
+        .filter_map(|id| {
+            let user = users.get(&id.to_ascii_lowercase()).copied();
+            directory_object_json_in(t, user, id)
+        })
+        .collect()
+}
+
+fn directory_object_json_in(
+    t: &Tenant,
+    user: Option<&User>,
+    id: &str,
+) -> Option<Map<String, Value>> {
+    if let Some(u) = user {
         let mut m = Map::new();
         m.insert("@odata.type".into(), "#microsoft.graph.user".into());
         m.extend(odata::select(
@@ -594,10 +618,7 @@ pub async fn group_members(
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
         let g = visible_group(t, &id, now(&st.0))?;
-        g.members
-            .iter()
-            .filter_map(|m| directory_object_json(t, m))
-            .collect()
+        directory_objects_json(t, &g.members)
     };
     collection(&st.0, "directoryObjects", items, &q, None)
 }
@@ -615,10 +636,7 @@ pub async fn group_transitive_members(
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
         let g = visible_group(t, &id, now(&st.0))?;
-        t.transitive_members(&g.id)
-            .iter()
-            .filter_map(|m| directory_object_json(t, m))
-            .collect()
+        directory_objects_json(t, &t.transitive_members(&g.id))
     };
     collection(&st.0, "directoryObjects", items, &q, None)
 }
