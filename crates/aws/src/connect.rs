@@ -142,32 +142,18 @@ impl crate::Aws {
         }))
     }
 
-    /// Find an instance by alias (aliases are unique per account and region).
+    /// The instance with this alias (aliases are unique per account and Region), described
+    /// (tags and settings included), or `None`.
     pub async fn find_instance_by_alias(
         &self,
         alias: &str,
     ) -> Result<Option<InstanceState>, Error> {
-        let mut token = None;
-        loop {
-            self.pace("connect", "ListInstances").await?;
-            let page = self
-                .connect
-                .list_instances()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| api("Connect", "ListInstances", e.into_service_error()))?;
-            for summary in page.instance_summary_list() {
-                if summary.instance_alias() == Some(alias) {
-                    if let Some(id) = summary.id() {
-                        return self.describe_instance(id).await;
-                    }
-                }
-            }
-            token = match page.next_token() {
-                Some(t) if !t.is_empty() => Some(t.to_string()),
-                _ => return Ok(None),
-            };
+        match self.instance_summary_by_alias(alias).await? {
+            Some(s) => match s.id() {
+                Some(id) => self.describe_instance(id).await,
+                None => Ok(None),
+            },
+            None => Ok(None),
         }
     }
 
@@ -177,6 +163,18 @@ impl crate::Aws {
         &self,
         alias: &str,
     ) -> Result<Option<(String, String)>, Error> {
+        Ok(self.instance_summary_by_alias(alias).await?.map(|s| {
+            let id = s.id().unwrap_or_default().to_string();
+            let status = s.instance_status().map_or("", |v| v.as_str()).to_string();
+            (id, status)
+        }))
+    }
+
+    /// ListInstances, every page until the alias is found.
+    async fn instance_summary_by_alias(
+        &self,
+        alias: &str,
+    ) -> Result<Option<aws_sdk_connect::types::InstanceSummary>, Error> {
         let mut token = None;
         loop {
             self.pace("connect", "ListInstances").await?;
@@ -192,9 +190,7 @@ impl crate::Aws {
                 .iter()
                 .find(|s| s.instance_alias() == Some(alias));
             if let Some(s) = found {
-                let id = s.id().unwrap_or_default().to_string();
-                let status = s.instance_status().map_or("", |v| v.as_str()).to_string();
-                return Ok(Some((id, status)));
+                return Ok(Some(s.clone()));
             }
             token = match page.next_token() {
                 Some(t) if !t.is_empty() => Some(t.to_string()),
