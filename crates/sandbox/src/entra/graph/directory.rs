@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::{
     GROUP_READ, GROUP_WRITE, GraphCaller, GraphError, Query, St, USER_READ, USER_WRITE, check_guid,
-    collection, created, entity, graph_root, invalid_value, json_body, no_content, odata, odata_id,
-    only_properties, opt_string, prop, tenant, tenant_mut,
+    collection, collection_of_ids, created, entity, graph_root, invalid_value, json_body,
+    no_content, odata, odata_id, only_properties, opt_string, prop, tenant, tenant_mut,
 };
 use crate::State;
 use crate::entra::graph_time;
@@ -614,13 +614,11 @@ pub async fn group_members(
 ) -> Result<Response, GraphError> {
     caller.require(GROUP_READ)?;
     check_guid(&id)?;
-    let items = {
-        let dir = st.0.entra.dir();
-        let t = tenant(&dir, &caller)?;
-        let g = visible_group(t, &id, now(&st.0))?;
-        directory_objects_json(t, &g.members)
-    };
-    collection(&st.0, "directoryObjects", items, &q, None)
+    let dir = st.0.entra.dir();
+    let t = tenant(&dir, &caller)?;
+    let g = visible_group(t, &id, now(&st.0))?;
+    let to_json = |ids: &[String]| directory_objects_json(t, ids);
+    collection_of_ids(&st.0, "directoryObjects", &g.members, to_json, &q, None)
 }
 
 /// `GET /groups/{id}/transitiveMembers` (nested groups expanded; the nested groups included).
@@ -632,13 +630,12 @@ pub async fn group_transitive_members(
 ) -> Result<Response, GraphError> {
     caller.require(GROUP_READ)?;
     check_guid(&id)?;
-    let items = {
-        let dir = st.0.entra.dir();
-        let t = tenant(&dir, &caller)?;
-        let g = visible_group(t, &id, now(&st.0))?;
-        directory_objects_json(t, &t.transitive_members(&g.id))
-    };
-    collection(&st.0, "directoryObjects", items, &q, None)
+    let dir = st.0.entra.dir();
+    let t = tenant(&dir, &caller)?;
+    let g = visible_group(t, &id, now(&st.0))?;
+    let members = t.transitive_members(&g.id);
+    let to_json = |ids: &[String]| directory_objects_json(t, ids);
+    collection_of_ids(&st.0, "directoryObjects", &members, to_json, &q, None)
 }
 
 /// `POST /groups/{id}/members/$ref {"@odata.id": ".../directoryObjects/{id}"}`.
