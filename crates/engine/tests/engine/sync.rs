@@ -643,6 +643,26 @@ async fn members_get_their_groups_hierarchy_group_and_movers_are_moved() {
     assert_eq!(aws_writes(&w).await, Vec::<String>::new());
 }
 
+/// Run `watch` with default options until `pause` says stop; the rounds it reported.
+async fn watch_rounds<P, F>(w: &World, pause: P) -> Vec<Round>
+where
+    P: FnMut(u64) -> F,
+    F: std::future::Future<Output = bool>,
+{
+    let rounds = std::sync::Mutex::new(Vec::new());
+    let on_round = |r: &Round| rounds.lock().expect("rounds").push(r.clone());
+    let hooks = WatchHooks {
+        on_event: &|_| {},
+        on_round: &on_round,
+    };
+    let opts = SyncOptions::default();
+    let watch_opts = WatchOptions::default();
+    watch(&w.graph, &w.aws, &w.spec, &opts, &watch_opts, hooks, pause)
+        .await
+        .expect("watched");
+    rounds.into_inner().expect("rounds")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_sees_joiners_of_a_group_and_of_a_nested_group_through_the_delta_query() {
     let w = applied(Config::default()).await;
@@ -659,12 +679,6 @@ async fn watch_sees_joiners_of_a_group_and_of_a_nested_group_through_the_delta_q
         .expect("group created");
     let nested = nested["id"].as_str().expect("an id").to_string();
     add(&g, entra::GROUP_AGENTS_ID, &nested).await;
-    let rounds = std::sync::Mutex::new(Vec::new());
-    let on_round = |r: &Round| rounds.lock().expect("rounds").push(r.clone());
-    let hooks = WatchHooks {
-        on_event: &|_| {},
-        on_round: &on_round,
-    };
     // After round 1 a joiner of Supervisors, after round 2 one of the nested group; the
     // watch stops after round 4.
     let pause = |n: u64| {
@@ -678,19 +692,7 @@ async fn watch_sees_joiners_of_a_group_and_of_a_nested_group_through_the_delta_q
             n < 4
         }
     };
-    let opts = SyncOptions::default();
-    watch(
-        &w.graph,
-        &w.aws,
-        &w.spec,
-        &opts,
-        &WatchOptions::default(),
-        hooks,
-        pause,
-    )
-    .await
-    .expect("watched");
-    let rounds = rounds.into_inner().expect("rounds");
+    let rounds = watch_rounds(&w, pause).await;
     let triggers: Vec<&Trigger> = rounds.iter().map(|r| &r.trigger).collect();
     let changed = Trigger::Changes { groups: 1 };
     assert_eq!(
@@ -718,12 +720,6 @@ async fn watch_sees_joiners_of_a_group_and_of_a_nested_group_through_the_delta_q
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_runs_a_full_sync_again_after_the_delta_query_fails() {
     let w = applied(Config::default()).await;
-    let rounds = std::sync::Mutex::new(Vec::new());
-    let on_round = |r: &Round| rounds.lock().expect("rounds").push(r.clone());
-    let hooks = WatchHooks {
-        on_event: &|_| {},
-        on_round: &on_round,
-    };
     // Graph refuses everything for a while after round 1 (beyond the client's retries), then
     // answers again: round 2 reports the failure, round 3 syncs in full.
     let pause = |n: u64| {
@@ -737,19 +733,7 @@ async fn watch_runs_a_full_sync_again_after_the_delta_query_fails() {
             n < 3
         }
     };
-    let opts = SyncOptions::default();
-    watch(
-        &w.graph,
-        &w.aws,
-        &w.spec,
-        &opts,
-        &WatchOptions::default(),
-        hooks,
-        pause,
-    )
-    .await
-    .expect("watched");
-    let rounds = rounds.into_inner().expect("rounds");
+    let rounds = watch_rounds(&w, pause).await;
     assert!(
         matches!(rounds[1].trigger, Trigger::DeltaFailed { .. }),
         "{:?}",
