@@ -66,6 +66,13 @@ pub const TEST_ACCESS_KEY_ID: &str = "AKIASANDBOXTEST00001";
 pub const TEST_SECRET_ACCESS_KEY: &str = "sandbox/secret/key/not/a/real/secret0000";
 /// The emulated AWS account.
 pub const TEST_ACCOUNT_ID: &str = "111122223333";
+/// Access key of the management account (IAM Identity Center's), a second account beside
+/// [`TEST_ACCOUNT_ID`], where Connect lives.
+pub const MANAGEMENT_ACCESS_KEY_ID: &str = "AKIASANDBOXMGMT00001";
+/// Secret for [`MANAGEMENT_ACCESS_KEY_ID`]. Not a secret: it only opens the local sandbox.
+pub const MANAGEMENT_SECRET_ACCESS_KEY: &str = "sandbox/secret/key/management/account00";
+/// The management account (IAM Identity Center).
+pub const MANAGEMENT_ACCOUNT_ID: &str = "999988887777";
 /// Default region.
 pub const TEST_REGION: &str = "us-east-1";
 

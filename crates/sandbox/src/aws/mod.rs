@@ -24,6 +24,7 @@ pub mod connect;
 mod error;
 pub mod fault;
 pub mod iam;
+pub mod identity_center;
 pub mod model;
 pub mod ops;
 pub mod persist;
@@ -159,6 +160,8 @@ pub struct AwsState {
     pub quotas: quota::Quotas,
     /// Scripted faults.
     pub faults: fault::Faults,
+    /// IAM Identity Center (the management account).
+    pub identity_center: Mutex<identity_center::IdentityCenter>,
     /// AWS console sessions (after SAML sign-in).
     pub console: Mutex<signin::ConsoleSessions>,
     /// The sandbox's clock (shared with the Entra side; moved by `/aws/_admin/clock`).
@@ -198,6 +201,7 @@ impl AwsState {
             saved_revision: AtomicU64::new(0),
             quotas: quota::Quotas::default(),
             faults: fault::Faults::default(),
+            identity_center: Mutex::new(identity_center::IdentityCenter::default()),
             console: Mutex::new(signin::ConsoleSessions::default()),
             clock,
             state_file,

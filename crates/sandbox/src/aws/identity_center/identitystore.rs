@@ -1,0 +1,1 @@
+//! The `identitystore` API (to be written).
