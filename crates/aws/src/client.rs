@@ -20,6 +20,8 @@ pub struct Aws {
     pub(crate) iam: aws_sdk_iam::Client,
     pub(crate) connect: aws_sdk_connect::Client,
     pub(crate) sts: aws_sdk_sts::Client,
+    pub(crate) sso_admin: aws_sdk_ssoadmin::Client,
+    pub(crate) identitystore: aws_sdk_identitystore::Client,
     region: String,
     account: Arc<OnceCell<String>>,
     pacer: Arc<OnceCell<Arc<Pacer>>>,
@@ -34,6 +36,37 @@ impl Aws {
             .retry_config(RetryConfig::adaptive().with_max_attempts(8))
             .load()
             .await;
+        Self::from_sdk_config(&cfg, region)
+    }
+
+    /// AWS from a named profile, or a role assumed from the default chain (the spec's
+    /// `credentials`), with the adapter's retries; both `None`: [`Aws::from_env`].
+    pub async fn from_credentials(
+        region: &str,
+        profile: Option<&str>,
+        role_arn: Option<&str>,
+    ) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .retry_config(RetryConfig::adaptive().with_max_attempts(8));
+        if let Some(p) = profile {
+            loader = loader.profile_name(p);
+        }
+        let mut cfg = loader.load().await;
+        if let Some(arn) = role_arn {
+            let provider = aws_config::sts::AssumeRoleProvider::builder(arn)
+                .session_name("connect-sso")
+                .region(Region::new(region.to_string()))
+                .configure(&cfg)
+                .build()
+                .await;
+            cfg = cfg
+                .into_builder()
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                )
+                .build();
+        }
         Self::from_sdk_config(&cfg, region)
     }
 
@@ -62,6 +95,8 @@ impl Aws {
             iam: c.iam,
             connect: c.connect,
             sts: c.sts,
+            sso_admin: c.sso_admin,
+            identitystore: c.identitystore,
             region: region.to_string(),
             account: Arc::default(),
             pacer: Arc::default(),

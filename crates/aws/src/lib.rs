@@ -9,6 +9,7 @@ mod client;
 pub mod connect;
 mod error;
 pub mod iam;
+pub mod identity_center;
 pub mod pacer;
 
 pub use client::Aws;
@@ -60,6 +61,8 @@ pub struct ServiceEndpoints {
     pub connect: Option<String>,
     /// IAM Identity Center admin endpoint.
     pub sso_admin: Option<String>,
+    /// IAM Identity Center's identity store endpoint.
+    pub identitystore: Option<String>,
 }
 
 /// An SDK configuration with static credentials, a region and an optional endpoint URL, and
@@ -99,6 +102,8 @@ pub struct Clients {
     pub connect: aws_sdk_connect::Client,
     /// IAM Identity Center admin.
     pub sso_admin: aws_sdk_ssoadmin::Client,
+    /// IAM Identity Center's identity store.
+    pub identitystore: aws_sdk_identitystore::Client,
 }
 
 impl Clients {
@@ -132,11 +137,19 @@ impl Clients {
             }
             aws_sdk_ssoadmin::Client::from_conf(b.build())
         };
+        let identitystore = {
+            let mut b = aws_sdk_identitystore::config::Builder::from(config);
+            if let Some(u) = &endpoints.identitystore {
+                b = b.endpoint_url(u.clone());
+            }
+            aws_sdk_identitystore::Client::from_conf(b.build())
+        };
         Self {
             iam,
             sts,
             connect,
             sso_admin,
+            identitystore,
         }
     }
 }

@@ -154,6 +154,8 @@ pub(crate) fn sandbox_aws(urls: &Urls, region: &str) -> Aws {
             sts: Some(urls.sts()),
             connect: Some(urls.connect()),
             sso_admin: Some(urls.sso_admin()),
+        identitystore: Some(format!("{}/aws/identitystore", urls.base())),
+            identitystore: Some(format!("{}/aws/identitystore", urls.base())),
         },
     )
 }

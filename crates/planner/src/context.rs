@@ -28,12 +28,45 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     /// A context for `spec` over `observed` at `now`.
     pub fn new(spec: &'a Spec, observed: &'a Observed, now: OffsetDateTime) -> Self {
+        let mut derived = spec.derived();
+        // Brokered: the Entra app's service provider is Identity Center (its SP metadata).
+        if let Some(sp) = observed.identity_center.service_provider.value() {
+            if spec.identity_center.is_some() {
+                derived.identifier = sp.entity_id.clone();
+                derived.reply_url = sp.acs_url.clone();
+            }
+        }
         Context {
             spec,
-            derived: spec.derived(),
+            derived,
             observed,
             now,
         }
+    }
+
+    /// `[identity_center]` when the topology is brokered.
+    pub fn identity_center(&self) -> Option<&'a connect_sso_spec::IdentityCenter> {
+        match self.spec.topology {
+            connect_sso_spec::Topology::Brokered => self.spec.identity_center.as_ref(),
+            connect_sso_spec::Topology::Direct => None,
+        }
+    }
+
+    /// True in the brokered topology.
+    pub fn brokered(&self) -> bool {
+        self.identity_center().is_some()
+    }
+
+    /// Brokered, before Identity Center's SP metadata is known: the Entra app cannot be given
+    /// its identifier and Reply URL yet.
+    pub fn service_provider_unknown(&self) -> bool {
+        self.brokered()
+            && self
+                .observed
+                .identity_center
+                .service_provider
+                .value()
+                .is_none()
     }
 
     /// The enterprise app the plan works on: the one managed by the tool when several share the

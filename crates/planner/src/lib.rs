@@ -13,6 +13,7 @@ pub mod connect;
 pub mod context;
 pub mod diff;
 pub mod entra;
+pub mod identity_center;
 pub mod observed;
 pub mod payload;
 mod render;
@@ -21,7 +22,7 @@ pub mod step;
 pub mod users;
 pub mod value;
 
-use connect_sso_spec::{Spec, Topology};
+use connect_sso_spec::Spec;
 use time::OffsetDateTime;
 
 pub use aws::federation_policy::FEDERATION_POLICY_NAME;
@@ -35,18 +36,6 @@ pub use value::{FieldValue, Planned, Shown, Unknown};
 
 /// Plan the changes that take `observed` to what `spec` describes, judged at `now`.
 pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
-    if spec.topology == Topology::Brokered {
-        return Plan {
-            steps: Vec::new(),
-            blockers: vec![Blocker {
-                resource: Resource::EntraApp,
-                message: "the brokered topology (Entra → IAM Identity Center → Connect) is not \
-                          supported by plan/apply yet"
-                    .into(),
-                hint: "use topology = \"direct\"".into(),
-            }],
-        };
-    }
     let ctx = Context::new(spec, observed, now);
     let mut plan = Plan::default();
     for module in resource::ordered() {

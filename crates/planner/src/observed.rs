@@ -12,6 +12,96 @@ pub struct Observed {
     pub entra: EntraObserved,
     /// AWS (IAM and Connect).
     pub aws: AwsObserved,
+    /// IAM Identity Center (the `brokered` topology only; empty otherwise).
+    #[serde(default)]
+    pub identity_center: IdentityCenterObserved,
+}
+
+/// A document the spec points at (a file or URL), as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "read")]
+pub enum Document<T> {
+    /// The spec does not name one yet.
+    #[default]
+    Absent,
+    /// Named, but it could not be read or parsed: why.
+    Unreadable {
+        /// What went wrong.
+        reason: String,
+    },
+    /// Read and parsed.
+    Read {
+        /// What it says.
+        value: T,
+    },
+}
+
+impl<T> Document<T> {
+    /// The parsed value, if any.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Document::Read { value } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// IAM Identity Center in the management account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCenterObserved {
+    /// The instance (`None`: Identity Center is not enabled, or was not read).
+    pub instance: Option<IcInstance>,
+    /// Identity Center's SP metadata (`identity_center.sp_metadata`).
+    pub service_provider: Document<IcServiceProvider>,
+    /// Where the access portal sends a visitor who is not signed in: the external IdP's
+    /// sign-in URL (`None`: to Identity Center's own sign-in, or not read).
+    pub portal_idp: Option<String>,
+    /// Customer-managed applications whose name is the spec's `application_name`.
+    pub applications: Vec<IcApplication>,
+    /// The application's SAML metadata (`identity_center.application_metadata`).
+    pub application_metadata: Document<IcApplicationMetadata>,
+    /// The spec's groups in the identity store: display name → group ID (`None`: not there).
+    pub groups: BTreeMap<String, Option<String>>,
+    /// The application's assignments: principal IDs (users and groups).
+    pub assignments: Vec<String>,
+}
+
+/// An Identity Center instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcInstance {
+    /// `arn:aws:sso:::instance/ssoins-…`.
+    pub arn: String,
+    /// `d-…`.
+    pub identity_store_id: String,
+}
+
+/// Identity Center as a SAML service provider (towards Entra).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcServiceProvider {
+    /// Entity ID (the Entra app's identifier).
+    pub entity_id: String,
+    /// ACS URL (the Entra app's Reply URL).
+    pub acs_url: String,
+}
+
+/// A customer-managed application of Identity Center.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcApplication {
+    /// ARN.
+    pub arn: String,
+    /// Display name.
+    pub name: String,
+    /// `ENABLED` or `DISABLED`.
+    pub status: String,
+}
+
+/// The application as a SAML IdP (its metadata).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcApplicationMetadata {
+    /// Entity ID (the issuer of its assertions).
+    pub entity_id: String,
+    /// Thumbprints of its signing certificates.
+    pub certificate_thumbprints: Vec<String>,
 }
 
 /// The Entra side.

@@ -31,6 +31,19 @@ pub enum Payload {
     RelayState(RelayStateChange),
     /// `entra.assignments`.
     GroupAssignments(AssignmentsChange),
+    /// `identity_center.assignments`.
+    IcAssignments(IcAssignmentsChange),
+    /// A step a person makes in a console: nothing for the engine to execute.
+    Console,
+}
+
+/// Group assignments to Identity Center's application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct IcAssignmentsChange {
+    /// The application.
+    pub application_arn: String,
+    /// Groups to assign: (display name, identity-store group ID).
+    pub assign: Vec<(String, String)>,
 }
 
 /// The enterprise app's SAML basics.

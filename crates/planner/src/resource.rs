@@ -56,9 +56,11 @@ pub trait ManagedResource: Sync {
     }
 }
 
-/// Every managed resource of the direct topology. Order here is only a tie-break: the plan
+/// Every managed resource of both topologies (a brokered-only module plans nothing for a
+/// direct spec, and the reverse). Order here is only a tie-break: the plan
 /// follows [`ordered`], which puts every resource after those it depends on.
 pub static REGISTRY: &[&dyn ManagedResource] = &[
+    &crate::identity_center::service_provider::IcServiceProvider,
     &crate::entra::app::EntraApp,
     &crate::entra::signing_certificate::SigningCertificate,
     &crate::aws::saml_provider::SamlProvider,
@@ -70,6 +72,9 @@ pub static REGISTRY: &[&dyn ManagedResource] = &[
     &crate::entra::claims::ClaimsPolicy,
     &crate::entra::relay_state::RelayState,
     &crate::entra::assignments::GroupAssignments,
+    &crate::identity_center::identity_source::IcIdentitySource,
+    &crate::identity_center::application::IcApplication,
+    &crate::identity_center::assignments::IcAssignments,
 ];
 
 /// The registry in dependency order (stable: among resources whose dependencies are met, the

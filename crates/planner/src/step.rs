@@ -54,6 +54,18 @@ pub enum Resource {
     /// The spec's groups' assignments to the app role (a batch: one item per group).
     #[serde(rename = "entra.assignments")]
     GroupAssignments,
+    /// Identity Center's SP metadata, downloaded in its console (brokered).
+    #[serde(rename = "identity_center.service_provider")]
+    IcServiceProvider,
+    /// Identity Center's identity source set to the Entra app (brokered, console only).
+    #[serde(rename = "identity_center.identity_source")]
+    IcIdentitySource,
+    /// The customer-managed SAML application "Amazon Connect" (brokered, console only).
+    #[serde(rename = "identity_center.application")]
+    IcApplication,
+    /// The spec's groups assigned to that application (brokered).
+    #[serde(rename = "identity_center.assignments")]
+    IcAssignments,
 }
 
 impl Resource {
@@ -71,6 +83,10 @@ impl Resource {
             Resource::ClaimsPolicy => "entra.claims",
             Resource::RelayState => "entra.relay_state",
             Resource::GroupAssignments => "entra.assignments",
+            Resource::IcServiceProvider => "identity_center.service_provider",
+            Resource::IcIdentitySource => "identity_center.identity_source",
+            Resource::IcApplication => "identity_center.application",
+            Resource::IcAssignments => "identity_center.assignments",
         }
     }
 }

@@ -10,6 +10,10 @@ pub enum Unknown {
     InstanceId,
     /// The thumbprint of the signing certificate that the plan creates.
     CertificateThumbprint,
+    /// The application (client) ID of the Entra app that the plan creates.
+    AppId,
+    /// The signing certificate of Identity Center's application (made in its console).
+    ApplicationCertificate,
 }
 
 impl Unknown {
@@ -18,6 +22,10 @@ impl Unknown {
         match self {
             Unknown::InstanceId => "<instance-id: known after apply>",
             Unknown::CertificateThumbprint => "<new certificate: known after apply>",
+            Unknown::AppId => "<app-id: known after apply>",
+            Unknown::ApplicationCertificate => {
+                "<the Identity Center application's certificate: known after its console step>"
+            }
         }
     }
 }

@@ -106,7 +106,11 @@ impl Derived {
             role_arn,
             identifier,
             reply_url,
-            audience: global,
+            audience: if spec.topology == crate::Topology::Brokered {
+                IC_APPLICATION_AUDIENCE.to_string()
+            } else {
+                global
+            },
             saml_aud,
             signature_algorithm: match spec.entra.signing_algorithm {
                 SigningAlgorithm::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
@@ -184,7 +188,53 @@ pub const CLAIM_ROLE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
 /// SAML claim type of the session duration (docs/facts.md §3).
 pub const CLAIM_SESSION_DURATION: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 
+/// The audience of Identity Center's "Amazon Connect" application (docs/facts.md §3).
+pub const IC_APPLICATION_AUDIENCE: &str = "urn:amazon:webservices";
+/// The Identity Center attribute that holds a user's e-mail address.
+pub const IC_USER_EMAIL: &str = "${user:email}";
+/// SAML NameID format of an e-mail address.
+pub const NAMEID_EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+/// SAML attribute/NameID format "unspecified" (what Identity Center's console calls it).
+pub const FORMAT_UNSPECIFIED: &str = "unspecified";
+
+/// One attribute mapping of Identity Center's "Amazon Connect" application, as the console's
+/// "Attribute mappings" tab takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttributeMapping {
+    /// "User attribute in the application" (`Subject` or a SAML attribute name).
+    pub attribute: String,
+    /// "Maps to this string value or user attribute in IAM Identity Center".
+    pub value: String,
+    /// "Format": `emailAddress` or `unspecified`.
+    pub format: String,
+}
+
 impl Derived {
+    /// The application's ACS URL: AWS sign-in (regional when the spec says so).
+    pub fn aws_signin_url(spec: &Spec) -> String {
+        Derived::from_spec(&Spec {
+            topology: crate::Topology::Direct,
+            ..spec.clone()
+        })
+        .reply_url
+    }
+
+    /// The three attribute mappings the application needs (docs/design/brokered.md): the
+    /// Subject and the RoleSessionName from the user's e-mail address (so Connect usernames are
+    /// e-mail addresses), and the Role pair with no space.
+    pub fn ic_attribute_mappings(&self) -> Vec<AttributeMapping> {
+        let m = |attribute: &str, value: &str, format: &str| AttributeMapping {
+            attribute: attribute.into(),
+            value: value.into(),
+            format: format.into(),
+        };
+        vec![
+            m("Subject", IC_USER_EMAIL, "emailAddress"),
+            m(CLAIM_ROLE_SESSION_NAME, IC_USER_EMAIL, FORMAT_UNSPECIFIED),
+            m(CLAIM_ROLE, &self.role_claim_value, FORMAT_UNSPECIFIED),
+        ]
+    }
+
     /// Display name of the claims-mapping policy the tool manages for a spec's app.
     pub fn claims_policy_name(spec: &Spec) -> String {
         format!("connect-sso: {}", spec.entra.app_name)

@@ -23,6 +23,10 @@ pub struct Spec {
     pub entra: Entra,
     /// The AWS account side (IAM).
     pub aws: Aws,
+    /// IAM Identity Center, the broker of the `brokered` topology (in the management
+    /// account). Required for `brokered`, refused for `direct`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center: Option<IdentityCenter>,
     /// The Amazon Connect instance.
     pub connect: Connect,
     /// How `connect-sso sync` turns the members of the `[[entra.access]]` groups into Connect
@@ -176,6 +180,73 @@ pub enum Topology {
     Direct,
     /// Entra ID → IAM Identity Center → Connect in another account.
     Brokered,
+}
+
+/// IAM Identity Center (the `brokered` topology, docs/design/brokered.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityCenter {
+    /// The management account that holds the Identity Center instance (12 digits): not the
+    /// Connect account of `[aws]`.
+    pub account_id: String,
+    /// The Region of the Identity Center instance.
+    pub region: String,
+    /// Display name of the customer-managed SAML application that signs people into the
+    /// Connect account (made in the console: the API cannot make SAML applications).
+    #[serde(default = "default_ic_application_name")]
+    pub application_name: String,
+    /// How the tool reaches the management account.
+    #[serde(default, skip_serializing_if = "Credentials::is_default")]
+    pub credentials: Credentials,
+    /// Identity Center's service provider metadata, downloaded from the console's identity
+    /// source page: a file (relative to the spec) or an http(s) URL. Given after the console
+    /// step that asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sp_metadata: Option<String>,
+    /// The "Amazon Connect" application's SAML metadata (IdP metadata, its "IAM Identity
+    /// Center SAML metadata file"): a file (relative to the spec) or its metadata URL. Given
+    /// after the console step that makes the application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_metadata: Option<String>,
+    /// Entra's automatic provisioning of the `[[entra.access]]` groups and their members into
+    /// Identity Center (SCIM). Absent: the identity store is filled some other way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning: Option<Provisioning>,
+}
+
+/// Entra's automatic provisioning into Identity Center.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provisioning {
+    /// Identity Center's SCIM endpoint (console: Settings → Automatic provisioning), e.g.
+    /// `https://scim.eu-west-1.amazonaws.com/<id>/scim/v2`.
+    pub scim_endpoint: String,
+    /// The environment variable holding the SCIM access token the console showed (the token
+    /// never goes in the spec).
+    pub token_env: String,
+}
+
+/// How the tool reaches an AWS account: the default credential chain, a named profile, or a
+/// role assumed from the default credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    /// A profile of `~/.aws/config`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// A role to assume (`arn:aws:iam::<account>:role/<name>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+}
+
+impl Credentials {
+    fn is_default(&self) -> bool {
+        *self == Credentials::default()
+    }
+}
+
+fn default_ic_application_name() -> String {
+    "Amazon Connect".into()
 }
 
 /// Where the tool acts.
@@ -337,6 +408,9 @@ pub struct Aws {
     /// paced to the documented defaults (docs/facts.md §2) unless raised here.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rate_limits: BTreeMap<String, RateLimit>,
+    /// How the tool reaches this account (default: the standard credential chain).
+    #[serde(default, skip_serializing_if = "Credentials::is_default")]
+    pub credentials: Credentials,
 }
 
 /// An API quota: sustained calls per second, and the burst allowed above it.

@@ -136,14 +136,8 @@ pub(crate) fn validate(spec: &Spec, loc: &Locator<'_>) -> Vec<SpecError> {
         );
     }
 
-    if spec.topology == crate::Topology::Brokered {
-        err(
-            "topology",
-            "the brokered topology (Entra → IAM Identity Center → Connect) is not supported by \
-             this version of connect-sso yet"
-                .into(),
-            Some("use topology = \"direct\" (Entra → IAM in the Connect account)"),
-        );
+    for (path, message, hint) in identity_center_problems(spec) {
+        err(path, message, Some(hint));
     }
 
     match (spec.target.kind, &spec.target.url) {
@@ -605,4 +599,102 @@ fn is_instance_alias(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The `brokered` topology's rules: `[identity_center]` present (and only then), a management
+/// account other than the Connect account, a valid Region, and the values it points at.
+fn identity_center_problems(spec: &Spec) -> Vec<(&'static str, String, &'static str)> {
+    let mut out = Vec::new();
+    let ic = match (spec.topology, &spec.identity_center) {
+        (crate::Topology::Direct, None) => return out,
+        (crate::Topology::Direct, Some(_)) => {
+            out.push((
+                "identity_center",
+                "[identity_center] is only for topology = \"brokered\"".into(),
+                "remove [identity_center], or set topology = \"brokered\"",
+            ));
+            return out;
+        }
+        (crate::Topology::Brokered, None) => {
+            out.push((
+                "topology",
+                "the brokered topology needs an [identity_center] table".into(),
+                "add [identity_center] with account_id and region of the IAM Identity Center \
+                 instance (`connect-sso init --topology brokered` writes a starter)",
+            ));
+            return out;
+        }
+        (crate::Topology::Brokered, Some(ic)) => ic,
+    };
+    if ic.account_id.len() != 12 || !ic.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        out.push((
+            "identity_center.account_id",
+            format!("{:?} is not an AWS account ID (12 digits)", ic.account_id),
+            "the management account's ID, quoted, leading zeros kept",
+        ));
+    } else if ic.account_id == spec.aws.account_id {
+        out.push((
+            "identity_center.account_id",
+            "the management account is the Connect account: the brokered topology puts Connect \
+             in an account of its own"
+                .into(),
+            "use topology = \"direct\" for one account, or give the Connect account in [aws]",
+        ));
+    }
+    if !is_region(&ic.region) {
+        out.push((
+            "identity_center.region",
+            format!("{:?} is not an AWS region name", ic.region),
+            "the Region of the Identity Center instance, e.g. us-east-1",
+        ));
+    }
+    if ic.application_name.trim().is_empty() || ic.application_name.len() > 255 {
+        out.push((
+            "identity_center.application_name",
+            "the application name must have 1–255 characters".into(),
+            "the default is \"Amazon Connect\"",
+        ));
+    }
+    for (path, cred) in [
+        ("identity_center.credentials", &ic.credentials),
+        ("aws.credentials", &spec.aws.credentials),
+    ] {
+        if cred.profile.is_some() && cred.role_arn.is_some() {
+            out.push((
+                path,
+                "give a profile or a role to assume, not both".into(),
+                "a profile can itself assume a role (role_arn in ~/.aws/config)",
+            ));
+        }
+        if let Some(r) = &cred.role_arn {
+            if !(r.starts_with("arn:aws") && r.contains(":iam::") && r.contains(":role/")) {
+                out.push((
+                    path,
+                    format!("{r:?} is not an IAM role ARN"),
+                    "arn:aws:iam::<account>:role/<name>",
+                ));
+            }
+        }
+    }
+    if let Some(p) = &ic.provisioning {
+        if !p.scim_endpoint.starts_with("https://") && !p.scim_endpoint.starts_with("http://") {
+            out.push((
+                "identity_center.provisioning.scim_endpoint",
+                format!("{:?} is not an http(s) URL", p.scim_endpoint),
+                "copy the SCIM endpoint from Identity Center → Settings → Automatic provisioning",
+            ));
+        }
+        let name_ok = !p.token_env.is_empty()
+            && p.token_env
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !name_ok {
+            out.push((
+                "identity_center.provisioning.token_env",
+                format!("{:?} is not an environment variable name", p.token_env),
+                "e.g. token_env = \"IC_SCIM_TOKEN\" (the token itself never goes in the spec)",
+            ));
+        }
+    }
+    out
 }

@@ -154,6 +154,7 @@ pub fn service_endpoints(urls: &Urls) -> ServiceEndpoints {
         sts: Some(urls.sts()),
         connect: Some(urls.connect()),
         sso_admin: Some(urls.sso_admin()),
+        identitystore: Some(format!("{}/aws/identitystore", urls.base())),
     }
 }
 

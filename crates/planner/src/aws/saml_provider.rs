@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::payload::{Payload, ProviderChange};
 use crate::resource::{ManagedResource, Outcome};
 use crate::step::{Action, Change, Resource, Step};
-use crate::value::Shown;
+use crate::value::{Planned, Shown, Unknown};
 
 /// The IAM SAML provider.
 pub struct SamlProvider;
@@ -15,12 +15,12 @@ impl ManagedResource for SamlProvider {
     }
 
     fn depends_on(&self) -> &'static [Resource] {
-        &[Resource::SigningCertificate]
+        &[Resource::SigningCertificate, Resource::IcApplication]
     }
 
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
         let spec = ctx.spec;
-        let active = ctx.active_thumbprint();
+        let (active, issuer) = trusted_issuer(ctx);
         let shown_active = Shown::of(&active, str::to_string);
         let payload = Payload::SamlProvider(ProviderChange {
             name: spec.aws.saml_provider.clone(),
@@ -44,7 +44,6 @@ impl ManagedResource for SamlProvider {
                 .iter()
                 .any(|t| t.eq_ignore_ascii_case(a))
         });
-        let issuer = format!("https://sts.windows.net/{}/", spec.entra.tenant_id);
         let mut changes = Vec::new();
         if !trusted {
             changes.push(Change::new(
@@ -53,7 +52,7 @@ impl ManagedResource for SamlProvider {
                 Some(shown_active),
             ));
         }
-        if p.entity_id.as_deref().is_some_and(|e| e != issuer) {
+        if p.entity_id.as_deref().is_some_and(|e| e != issuer.as_str()) {
             changes.push(Change::new(
                 "metadata issuer",
                 p.entity_id.as_ref(),
@@ -70,8 +69,11 @@ impl ManagedResource for SamlProvider {
             } else {
                 Action::Adopt
             },
-            if trusted {
+            if trusted && changes.is_empty() {
                 "the provider was not created by connect-sso"
+            } else if ctx.brokered() {
+                "IAM does not trust the Identity Center application's certificate and issuer \
+                 (IAM never refreshes metadata by itself)"
             } else {
                 "IAM does not trust the app's active signing certificate (IAM never refreshes \
                  metadata by itself)"
@@ -79,5 +81,27 @@ impl ManagedResource for SamlProvider {
             changes,
             payload,
         ));
+    }
+}
+
+/// The certificate IAM must trust and the issuer its metadata must name: Entra's active
+/// certificate and tenant issuer (direct), or the Identity Center application's (brokered).
+fn trusted_issuer(ctx: &Context<'_>) -> (Planned<String>, String) {
+    if !ctx.brokered() {
+        let issuer = format!("https://sts.windows.net/{}/", ctx.spec.entra.tenant_id);
+        return (ctx.active_thumbprint(), issuer);
+    }
+    match ctx.observed.identity_center.application_metadata.value() {
+        Some(m) => (
+            m.certificate_thumbprints
+                .first()
+                .cloned()
+                .map_or(Planned::AfterApply(Unknown::ApplicationCertificate), Planned::Known),
+            m.entity_id.clone(),
+        ),
+        None => (
+            Planned::AfterApply(Unknown::ApplicationCertificate),
+            String::new(),
+        ),
     }
 }

@@ -16,10 +16,14 @@ impl ManagedResource for EntraApp {
     }
 
     fn depends_on(&self) -> &'static [Resource] {
-        &[]
+        &[Resource::IcServiceProvider]
     }
 
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
+        if ctx.service_provider_unknown() {
+            // Brokered: identity_center.service_provider (a console step) comes first.
+            return;
+        }
         let spec = ctx.spec;
         let apps = &ctx.observed.entra.apps;
         if apps.len() > 1 {

@@ -20,6 +20,11 @@ impl ManagedResource for ClaimsPolicy {
     }
 
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
+        if ctx.brokered() {
+            // Identity Center takes Entra's default claims (NameID = UPN = the identity
+            // store's userName); the AWS claims are the Identity Center application's.
+            return;
+        }
         let want = Derived::claims_policy(ctx.spec);
         let name = Derived::claims_policy_name(ctx.spec);
         let have = ctx

@@ -22,6 +22,11 @@ impl ManagedResource for RelayState {
     }
 
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
+        if ctx.brokered() {
+            // Entra signs people into Identity Center's portal; the relay state into Connect is
+            // the Identity Center application's (identity_center.application).
+            return;
+        }
         let relay = ctx
             .instance_id()
             .map(|id| Derived::relay_state(ctx.spec, id));
