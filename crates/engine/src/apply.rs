@@ -22,6 +22,7 @@ use connect_sso_spec::Spec;
 use time::OffsetDateTime;
 
 use crate::Error;
+use crate::identity_center::{UrlMap, observe_identity_center};
 use crate::observe::{Snapshot, observe};
 use crate::resources::{self, Io};
 
@@ -66,6 +67,14 @@ pub struct Clients<'a> {
     pub clock: &'a Clock,
     /// How long a step's postcondition is read back before apply observes everything again.
     pub settle_timeout: Duration,
+    /// The management account's IAM Identity Center (brokered topology).
+    pub identity_center: Option<&'a Aws>,
+    /// Where a real URL is fetched (the sandbox maps cloud URLs to its own).
+    pub url_map: &'a UrlMap,
+}
+
+fn same_url(url: &str) -> String {
+    url.to_string()
 }
 
 /// How long Graph may take to show a change (replication, stale reads).
@@ -79,7 +88,17 @@ impl<'a> Clients<'a> {
             aws,
             clock: &system_clock,
             settle_timeout: SETTLE_TIMEOUT,
+            identity_center: None,
+            url_map: &same_url,
         }
+    }
+
+    /// Reach IAM Identity Center (the brokered topology's management account) through `ic`,
+    /// fetching real URLs where `url_map` says.
+    pub fn with_identity_center(mut self, ic: &'a Aws, url_map: &'a UrlMap) -> Self {
+        self.identity_center = Some(ic);
+        self.url_map = url_map;
+        self
     }
 
     /// Read and plan with `clock` instead of the system's.
@@ -96,7 +115,12 @@ impl<'a> Clients<'a> {
 
     /// Observe both sides.
     pub async fn observe(&self, spec: &Spec) -> Result<Snapshot, Error> {
-        observe(self.graph, self.aws, spec).await
+        let mut snap = observe(self.graph, self.aws, spec).await?;
+        if let (Some(ic), Some(_)) = (self.identity_center, &spec.identity_center) {
+            snap.handles.ic = observe_identity_center(ic, spec, self.url_map).await?;
+            snap.refresh();
+        }
+        Ok(snap)
     }
 
     /// The plan for `snap` now.
@@ -129,6 +153,8 @@ pub async fn apply_observed(
     let io = Io {
         graph: clients.graph,
         aws: clients.aws,
+        identity_center: clients.identity_center,
+        url_map: clients.url_map,
         spec,
         on_event,
     };

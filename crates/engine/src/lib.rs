@@ -6,6 +6,7 @@ pub mod apply;
 mod certificates;
 mod destroy;
 mod error;
+pub mod identity_center;
 pub mod login;
 pub mod observe;
 mod profiles;

@@ -79,6 +79,8 @@ pub struct Handles {
     pub routing_profiles: BTreeMap<String, String>,
     /// The spec's first administrator, if the user exists.
     pub admin_user: Option<UserState>,
+    /// IAM Identity Center (brokered topology).
+    pub ic: crate::identity_center::IcHandles,
 }
 
 impl Handles {
@@ -335,6 +337,7 @@ pub fn to_observed(h: &Handles) -> Observed {
             instance: h.instance.as_ref().map(connect_instance),
             admin_user: h.admin_user.as_ref().map(|u| admin_user(h, u)),
         },
+        identity_center: h.ic.observed(),
     }
 }
 

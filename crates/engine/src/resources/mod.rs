@@ -10,6 +10,7 @@ mod connect_instance;
 mod entra_app;
 mod federation_policy;
 mod federation_role;
+mod ic_assignments;
 mod relay_state;
 mod saml_provider;
 mod signing_certificate;
@@ -34,6 +35,10 @@ pub(crate) struct Io<'a> {
     pub graph: &'a Graph,
     /// AWS.
     pub aws: &'a Aws,
+    /// The management account's IAM Identity Center (brokered).
+    pub identity_center: Option<&'a Aws>,
+    /// Where real URLs are fetched.
+    pub url_map: &'a crate::identity_center::UrlMap,
     /// The spec.
     pub spec: &'a Spec,
     /// Progress notes.
@@ -102,6 +107,11 @@ pub(crate) async fn execute(io: &Io<'_>, h: &Handles, step: &Step) -> Result<(),
         Payload::ClaimsPolicy(p) => claims::execute(io, h, p).await,
         Payload::RelayState(p) => relay_state::execute(io, h, p).await,
         Payload::GroupAssignments(p) => assignments::execute(io, h, p).await,
+        Payload::IcAssignments(p) => ic_assignments::execute(io, p).await,
+        Payload::Console => Err(Error::Inconsistent(format!(
+            "{} is made in a console, not by apply",
+            step.resource
+        ))),
     }
 }
 
@@ -125,5 +135,9 @@ pub(crate) async fn read_back(
         Resource::AppRoles => app_roles::read_back(io, h).await,
         Resource::ClaimsPolicy => claims::read_back(io, h).await,
         Resource::GroupAssignments => assignments::read_back(io, h).await,
+        Resource::IcAssignments => ic_assignments::read_back(io, h).await,
+        Resource::IcServiceProvider | Resource::IcIdentitySource | Resource::IcApplication => {
+            ic_assignments::read_all(io, h).await
+        }
     }
 }

@@ -14,8 +14,15 @@ pub(super) async fn execute(
     action: Action,
     p: &ProviderChange,
 ) -> Result<(), Error> {
-    let app = h.app().ok_or_else(|| missing("the application"))?;
-    let metadata = io.graph.federation_metadata(&app.app.app_id).await?;
+    let metadata = if io.spec.identity_center.is_some() {
+        // Brokered: IAM trusts the Identity Center application, not Entra.
+        h.ic.application_metadata_xml
+            .clone()
+            .ok_or_else(|| missing("the Identity Center application's metadata"))?
+    } else {
+        let app = h.app().ok_or_else(|| missing("the application"))?;
+        io.graph.federation_metadata(&app.app.app_id).await?
+    };
     if action == Action::Create {
         io.aws
             .create_saml_provider(&p.name, &metadata, &io.created_tag())

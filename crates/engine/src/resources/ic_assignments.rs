@@ -1,0 +1,37 @@
+//! `identity_center.assignments`: assign the spec's groups to the Identity Center application
+//! (`CreateApplicationAssignment`), and read the assignments back.
+
+use connect_sso_planner::payload::IcAssignmentsChange;
+
+use super::{Io, missing};
+use crate::Error;
+use crate::identity_center::observe_identity_center;
+use crate::observe::Handles;
+
+fn ic<'a>(io: &Io<'a>) -> Result<&'a connect_sso_aws::Aws, Error> {
+    io.identity_center
+        .ok_or_else(|| missing("the IAM Identity Center client"))
+}
+
+pub(super) async fn execute(io: &Io<'_>, p: &IcAssignmentsChange) -> Result<(), Error> {
+    let ic = ic(io)?;
+    for (name, group_id) in &p.assign {
+        io.note(format!("assigning {name:?} to the Identity Center application"));
+        ic.ic_assign_group(&p.application_arn, group_id).await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn read_back(io: &Io<'_>, h: &mut Handles) -> Result<(), Error> {
+    let ic = ic(io)?;
+    if let [app] = h.ic.applications.as_slice() {
+        h.ic.assignments = ic.ic_application_assignments(&app.arn).await?;
+    }
+    Ok(())
+}
+
+/// Everything of Identity Center again (after a console step).
+pub(super) async fn read_all(io: &Io<'_>, h: &mut Handles) -> Result<(), Error> {
+    h.ic = observe_identity_center(ic(io)?, io.spec, io.url_map).await?;
+    Ok(())
+}
