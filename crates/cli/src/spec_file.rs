@@ -68,11 +68,29 @@ pub(crate) fn read_text(path: &Path) -> Result<String, CommandError> {
 /// Read and validate a spec file.
 pub(crate) fn load(path: &Path, severity: Severity) -> Result<LoadedSpec, CommandError> {
     let text = read_text(path)?;
-    let spec = Spec::parse(&text).map_err(|e| invalid(path, &e, severity))?;
+    let mut spec = Spec::parse(&text).map_err(|e| invalid(path, &e, severity))?;
+    resolve_documents(&mut spec, path);
     Ok(LoadedSpec {
         spec,
         path: path.to_path_buf(),
     })
+}
+
+/// Metadata files the spec names are relative to the spec's folder (URLs stay as they are).
+fn resolve_documents(spec: &mut Spec, path: &Path) {
+    let Some(ic) = spec.identity_center.as_mut() else {
+        return;
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    for doc in [&mut ic.sp_metadata, &mut ic.application_metadata]
+        .into_iter()
+        .flatten()
+    {
+        let is_url = doc.starts_with("https://") || doc.starts_with("http://");
+        if !is_url && Path::new(doc.as_str()).is_relative() && path != Path::new("-") {
+            *doc = dir.join(&*doc).display().to_string();
+        }
+    }
 }
 
 /// The error for an invalid spec: one detail per problem, `file:line:column: key: message`

@@ -40,6 +40,21 @@ pub(crate) struct Target {
     pub(crate) graph: Graph,
     /// AWS, checked to be the spec's account.
     pub(crate) aws: Aws,
+    /// The management account's IAM Identity Center (brokered), checked to be the spec's.
+    pub(crate) identity_center: Option<Aws>,
+    /// Where a real URL is fetched from (the sandbox's local URLs).
+    pub(crate) url_map: Box<connect_sso_engine::identity_center::UrlMap>,
+}
+
+impl Target {
+    /// The engine's clients on this target.
+    pub(crate) fn clients(&self) -> connect_sso_engine::apply::Clients<'_> {
+        let c = connect_sso_engine::apply::Clients::new(&self.graph, &self.aws);
+        match &self.identity_center {
+            Some(ic) => c.with_identity_center(ic, &*self.url_map),
+            None => c,
+        }
+    }
 }
 
 /// The sandbox base URL for `spec`, and where it came from (for messages).
@@ -149,14 +164,7 @@ pub(crate) fn sandbox_aws(urls: &Urls, region: &str) -> Aws {
             session_token: None,
             endpoint_url: None,
         },
-        &ServiceEndpoints {
-            iam: Some(urls.iam()),
-            sts: Some(urls.sts()),
-            connect: Some(urls.connect()),
-            sso_admin: Some(urls.sso_admin()),
-        identitystore: Some(format!("{}/aws/identitystore", urls.base())),
-            identitystore: Some(format!("{}/aws/identitystore", urls.base())),
-        },
+        &sandbox_endpoints(urls),
     )
 }
 
@@ -231,13 +239,76 @@ pub(crate) async fn resolve(
     sandbox_flag: Option<&str>,
 ) -> Result<Target, CommandError> {
     let (place, graph) = resolve_graph(spec, sandbox_flag, GraphUse::Manage).await?;
+    let cred = &spec.aws.credentials;
     let aws = match &place {
         Place::Sandbox(urls) => sandbox_aws(urls, &spec.aws.region),
-        Place::Cloud => Aws::from_env(&spec.aws.region).await,
+        Place::Cloud => {
+            Aws::from_credentials(
+                &spec.aws.region,
+                cred.profile.as_deref(),
+                cred.role_arn.as_deref(),
+            )
+            .await
+        }
     };
-    check_account(&aws, spec, &place).await?;
+    check_account(&aws, &spec.aws.account_id, "aws.account_id", &place).await?;
     raise_quotas(&aws, spec).await?;
-    Ok(Target { place, graph, aws })
+    let identity_center = match &spec.identity_center {
+        Some(ic) => {
+            let handle = match &place {
+                Place::Sandbox(urls) => sandbox_management_aws(urls, &ic.region),
+                Place::Cloud => {
+                    Aws::from_credentials(
+                        &ic.region,
+                        ic.credentials.profile.as_deref(),
+                        ic.credentials.role_arn.as_deref(),
+                    )
+                    .await
+                }
+            };
+            check_account(&handle, &ic.account_id, "identity_center.account_id", &place).await?;
+            Some(handle)
+        }
+        None => None,
+    };
+    let url_map: Box<connect_sso_engine::identity_center::UrlMap> = match &place {
+        Place::Sandbox(urls) => {
+            let urls = urls.clone();
+            Box::new(move |u: &str| urls.to_local(u))
+        }
+        Place::Cloud => Box::new(|u: &str| u.to_string()),
+    };
+    Ok(Target {
+        place,
+        graph,
+        aws,
+        identity_center,
+        url_map,
+    })
+}
+
+/// The sandbox's management account (IAM Identity Center), in `region`.
+pub(crate) fn sandbox_management_aws(urls: &Urls, region: &str) -> Aws {
+    Aws::with_endpoints(
+        &Endpoint {
+            region: region.to_string(),
+            access_key_id: connect_sso_sandbox::MANAGEMENT_ACCESS_KEY_ID.into(),
+            secret_access_key: connect_sso_sandbox::MANAGEMENT_SECRET_ACCESS_KEY.into(),
+            session_token: None,
+            endpoint_url: None,
+        },
+        &sandbox_endpoints(urls),
+    )
+}
+
+fn sandbox_endpoints(urls: &Urls) -> ServiceEndpoints {
+    ServiceEndpoints {
+        iam: Some(urls.iam()),
+        sts: Some(urls.sts()),
+        connect: Some(urls.connect()),
+        sso_admin: Some(urls.sso_admin()),
+        identitystore: Some(format!("{}/aws/identitystore", urls.base())),
+    }
 }
 
 /// Apply the spec's raised API quotas (`aws.rate_limits`) to the process-wide pacer of the
@@ -266,7 +337,12 @@ async fn raise_quotas(aws: &Aws, spec: &Spec) -> Result<(), CommandError> {
 }
 
 /// Refuse to go on unless the AWS credentials belong to the spec's account.
-async fn check_account(aws: &Aws, spec: &Spec, place: &Place) -> Result<(), CommandError> {
+async fn check_account(
+    aws: &Aws,
+    expected: &str,
+    field: &str,
+    place: &Place,
+) -> Result<(), CommandError> {
     let actual = aws.account_id().await.map_err(|e| {
         let err =
             CommandError::error("could not find out which AWS account the credentials belong to")
@@ -280,22 +356,20 @@ async fn check_account(aws: &Aws, spec: &Spec, place: &Place) -> Result<(), Comm
             (None, Place::Sandbox(_)) => err,
         }
     })?;
-    if actual == spec.aws.account_id {
+    if actual == expected {
         return Ok(());
     }
     let err = CommandError::error(format!(
-        "refusing to act: the AWS credentials belong to account {actual}, but the spec is for \
-         account {}",
-        spec.aws.account_id
+        "refusing to act: the AWS credentials belong to account {actual}, but the spec's \
+         {field} is {expected}"
     ));
     Err(match place {
         Place::Cloud => err.hint(format!(
-            "use credentials for account {} (e.g. AWS_PROFILE=…), or correct aws.account_id in \
-             the spec if {actual} is really the one",
-            spec.aws.account_id
+            "use credentials for account {expected} (a profile or role in the spec's \
+             credentials, or AWS_PROFILE=…), or correct {field} if {actual} is really the one"
         )),
         Place::Sandbox(_) => err.hint(format!(
-            "the sandbox emulates account {actual}: set aws.account_id = \"{actual}\" in the spec"
+            "the sandbox emulates account {actual} here: set {field} = \"{actual}\" in the spec"
         )),
     })
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use connect_sso_engine::apply::{Clients, apply_observed};
+use connect_sso_engine::apply::apply_observed;
 use connect_sso_engine::{Plan, Step, render_plan};
 
 use super::mission::{
@@ -42,7 +42,7 @@ pub(crate) fn run(args: &ApplyArgs, printer: &Printer) -> Result<ExitCode, Comma
     let spec = &loaded.spec;
     let outcome = runtime()?.block_on(async {
         let t = target::resolve(spec, args.target.sandbox_url.as_deref()).await?;
-        let clients = Clients::new(&t.graph, &t.aws);
+        let clients = t.clients();
         let snap = clients
             .observe(spec)
             .await

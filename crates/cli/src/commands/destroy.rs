@@ -1,6 +1,6 @@
 //! `connect-sso destroy`: delete what connect-sso created, after showing it and asking.
 
-use connect_sso_engine::apply::{Clients, DestroyItem, destroy, destroy_plan};
+use connect_sso_engine::apply::{DestroyItem, destroy, destroy_plan};
 use connect_sso_engine::observe::observe;
 
 use super::mission::{Progress, Sink, confirm, engine_error, render_destroy_plan};
@@ -47,7 +47,7 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
     }
     let progress = Progress::new(printer, Sink::Stderr, "", 0).with_note_prefix("destroy: ");
     let done = rt.block_on(async {
-        let clients = Clients::new(&t.graph, &t.aws);
+        let clients = t.clients();
         // Delete only what was shown and confirmed: a changed world refuses with StalePlan.
         destroy(&clients, spec, args.include_instance, Some(&shown), &|e| {
             progress.on_event(e)

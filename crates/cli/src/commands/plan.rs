@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use connect_sso_engine::observe::observe;
 use connect_sso_engine::{Plan, plan, render_plan};
 use time::OffsetDateTime;
 
@@ -22,7 +21,9 @@ pub(crate) fn run(args: &PlanArgs, printer: &Printer) -> Result<ExitCode, Comman
     }
     let p = runtime()?.block_on(async {
         let t = target::resolve(&loaded.spec, args.target.sandbox_url.as_deref()).await?;
-        let snap = observe(&t.graph, &t.aws, &loaded.spec)
+        let snap = t
+            .clients()
+            .observe(&loaded.spec)
             .await
             .map_err(|e| engine_error("could not read what exists in Entra ID and AWS", &e))?;
         Ok::<_, CommandError>(plan(
