@@ -38,7 +38,7 @@ pub use value::{FieldValue, Planned, Shown, Unknown};
 pub fn plan(spec: &Spec, observed: &Observed, now: OffsetDateTime) -> Plan {
     let ctx = Context::new(spec, observed, now);
     let mut plan = Plan::default();
-    for module in resource::ordered() {
+    for module in resource::ordered_for(spec.topology) {
         let mut out = Outcome::default();
         module.plan(&ctx, &mut out);
         for mut step in out.steps {

@@ -5,6 +5,8 @@
 //! address, and add one line to [`REGISTRY`]. The engine then needs its I/O (one module under
 //! `crates/engine/src/resources/`).
 
+use connect_sso_spec::Topology;
+
 use crate::context::Context;
 use crate::step::{Blocker, ManualStep, Resource, Step};
 
@@ -46,6 +48,12 @@ pub trait ManagedResource: Sync {
     /// Resources that must be in place before this one (the registry orders by them).
     fn depends_on(&self) -> &'static [Resource];
 
+    /// Its dependencies in the brokered topology, where some resources hang off Identity
+    /// Center instead of Entra (default: the same as [`ManagedResource::depends_on`]).
+    fn depends_on_brokered(&self) -> &'static [Resource] {
+        self.depends_on()
+    }
+
     /// Compare what the spec wants with what was observed; add steps or blockers.
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome);
 
@@ -81,11 +89,20 @@ pub static REGISTRY: &[&dyn ManagedResource] = &[
 /// registry's order). A dependency on a resource that is not registered, or a cycle, is a bug
 /// that the planner's tests catch: such resources are left out.
 pub fn ordered() -> Vec<&'static dyn ManagedResource> {
+    ordered_for(Topology::Direct)
+}
+
+/// [`ordered`] for a topology (each module's dependencies in that topology).
+pub fn ordered_for(topology: Topology) -> Vec<&'static dyn ManagedResource> {
+    let deps = |m: &dyn ManagedResource| match topology {
+        Topology::Direct => m.depends_on(),
+        Topology::Brokered => m.depends_on_brokered(),
+    };
     let mut done: Vec<Resource> = Vec::new();
     let mut out: Vec<&'static dyn ManagedResource> = Vec::new();
     loop {
         let next = REGISTRY.iter().find(|m| {
-            !done.contains(&m.resource()) && m.depends_on().iter().all(|d| done.contains(d))
+            !done.contains(&m.resource()) && deps(**m).iter().all(|d| done.contains(d))
         });
         match next {
             Some(m) => {

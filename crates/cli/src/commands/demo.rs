@@ -377,6 +377,7 @@ async fn mission(
             username: upn.to_string(),
             password: entra::DEMO_PASSWORD.to_string(),
             role_arn: None,
+            portal_application: None,
         };
         match login(&req).await {
             Ok(o) => {
@@ -433,6 +434,7 @@ async fn mission(
         username: entra::USER_CAROL_UPN.to_string(),
         password: entra::DEMO_PASSWORD.to_string(),
         role_arn: None,
+        portal_application: None,
     };
     match login(&req).await {
         Ok(o) => {

@@ -138,6 +138,10 @@ pub(crate) fn run(args: &LoginArgs, printer: &Printer) -> Result<ExitCode, Comma
         username: args.user.clone(),
         password,
         role_arn: args.role.clone(),
+        portal_application: spec
+            .identity_center
+            .as_ref()
+            .map(|ic| ic.application_name.clone()),
     };
     match rt.block_on(login(&req)) {
         Ok(outcome) => {

@@ -268,6 +268,7 @@ fn login_request(w: &World, app_id: &str, user: &str) -> connect_sso_engine::log
         username: user.into(),
         password: entra::DEMO_PASSWORD.into(),
         role_arn: None,
+        portal_application: None,
     }
 }
 

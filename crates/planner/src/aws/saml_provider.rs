@@ -15,7 +15,12 @@ impl ManagedResource for SamlProvider {
     }
 
     fn depends_on(&self) -> &'static [Resource] {
-        &[Resource::SigningCertificate, Resource::IcApplication]
+        &[Resource::SigningCertificate]
+    }
+
+    fn depends_on_brokered(&self) -> &'static [Resource] {
+        // IAM trusts Identity Center's application, made in its console.
+        &[Resource::IcApplication]
     }
 
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {

@@ -76,6 +76,9 @@ impl ManagedResource for IcAssignments {
     }
 
     fn manual(&self, ctx: &Context<'_>, step: &Step) -> Option<ManualStep> {
+        if step.action != Action::Manual {
+            return None;
+        }
         let groups: Vec<String> = step.items.iter().map(|i| i.key.clone()).collect();
         let app = &ctx.spec.entra.app_name;
         Some(ManualStep {

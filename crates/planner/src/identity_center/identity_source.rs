@@ -49,9 +49,7 @@ impl ManagedResource for IcIdentitySource {
     }
 
     fn manual(&self, ctx: &Context<'_>, _step: &Step) -> Option<ManualStep> {
-        let url = app_id(ctx)
-            .map(|id| federation_metadata_url(&ctx.spec.entra.tenant_id, id))
-            .shown();
+        let url = federation_metadata_url(&ctx.spec.entra.tenant_id, &app_id(ctx).shown());
         Some(ManualStep {
             console: console(
                 ctx,

@@ -1,6 +1,7 @@
 //! Tests of the planner: what `connect-sso plan` shows for the main cases, the registry's
 //! order, typed unknowns, and manual and wait steps. Pure: no sandbox, no clock.
 
+mod brokered;
 mod modules;
 mod users;
 mod values;
@@ -121,6 +122,7 @@ pub(crate) fn converged(spec: &Spec) -> Observed {
                 last_name: admin.last_name,
             }),
         },
+        identity_center: Default::default(),
     }
 }
 
@@ -335,15 +337,6 @@ fn stale_app_role_of_ours_is_removed_but_msiam_access_is_kept() {
     assert_eq!(p.steps[0].changes.len(), 1);
     assert_eq!(p.steps[0].changes[0].after, None);
     assert!(!render_plan(&p, false).contains("msiam_access"));
-}
-
-#[test]
-fn brokered_topology_is_refused_with_a_hint() {
-    let mut s = spec();
-    s.topology = connect_sso_spec::Topology::Brokered;
-    let p = plan(&s, &empty(&s), NOW);
-    assert!(p.steps.is_empty());
-    assert!(p.blockers[0].hint.contains("direct"));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The resource modules and the registry: order, typed unknowns, wait, manual and batch steps.
 
 use connect_sso_planner::payload::{InstanceChange, PolicyChange};
-use connect_sso_planner::resource::{REGISTRY, module, ordered};
+use connect_sso_planner::resource::{REGISTRY, module, ordered_for};
+use connect_sso_spec::Topology;
 use connect_sso_planner::{Action, Payload, Planned, Resource, Shown, Unknown, plan, render_plan};
 use connect_sso_spec::SettingsBy;
 
@@ -9,14 +10,25 @@ use crate::{INSTANCE, NOW, converged, empty, resources, spec};
 
 #[test]
 fn registry_orders_every_resource_after_its_dependencies() {
-    let order: Vec<Resource> = ordered().iter().map(|m| m.resource()).collect();
+    for topology in [Topology::Direct, Topology::Brokered] {
+        registry_order_holds(topology);
+    }
+}
+
+fn registry_order_holds(topology: Topology) {
+    let ordered = ordered_for(topology);
+    let order: Vec<Resource> = ordered.iter().map(|m| m.resource()).collect();
     assert_eq!(
         order.len(),
         REGISTRY.len(),
-        "a dependency cycle or an unregistered dependency"
+        "a dependency cycle or an unregistered dependency ({topology:?})"
     );
-    for (i, m) in ordered().iter().enumerate() {
-        for dep in m.depends_on() {
+    for (i, m) in ordered.iter().enumerate() {
+        let deps = match topology {
+            Topology::Direct => m.depends_on(),
+            Topology::Brokered => m.depends_on_brokered(),
+        };
+        for dep in deps {
             let at = order.iter().position(|r| r == dep);
             assert!(
                 at.is_some_and(|at| at < i),

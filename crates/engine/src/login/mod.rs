@@ -6,6 +6,8 @@
 //! This drives the sandbox (or any IdP that shows a plain username/password form); against the
 //! real clouds, where MFA and a browser are needed, the CLI prints the URLs instead.
 
+mod brokered;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -20,6 +22,12 @@ pub enum Hop {
     IdpSignInPage,
     /// Posting the credentials to the IdP.
     IdpCredentials,
+    /// Posting Entra's SAMLResponse to IAM Identity Center (brokered).
+    IdentityCenterSignIn,
+    /// The AWS access portal and its application tiles (brokered).
+    AccessPortal,
+    /// Opening the application's tile: Identity Center issues the assertion for AWS (brokered).
+    PortalTile,
     /// Posting the SAMLResponse to AWS sign-in.
     AwsSignIn,
     /// Choosing a role on AWS's role chooser.
@@ -35,6 +43,9 @@ impl fmt::Display for Hop {
         f.write_str(match self {
             Hop::IdpSignInPage => "IdP sign-in page",
             Hop::IdpCredentials => "IdP sign-in (credentials)",
+            Hop::IdentityCenterSignIn => "IAM Identity Center sign-in (Entra's assertion)",
+            Hop::AccessPortal => "AWS access portal",
+            Hop::PortalTile => "the access portal's application tile",
             Hop::AwsSignIn => "AWS sign-in (SAML)",
             Hop::RoleChooser => "AWS role chooser",
             Hop::ConsoleFederation => "console federation into Connect",
@@ -74,6 +85,9 @@ pub struct LoginRequest {
     pub password: String,
     /// Role ARN to pick when AWS offers several; default: the first.
     pub role_arn: Option<String>,
+    /// Brokered: the Identity Center application whose access-portal tile leads to Connect.
+    /// `None`: the IdP posts straight to AWS sign-in (direct).
+    pub portal_application: Option<String>,
 }
 
 impl fmt::Debug for LoginRequest {
@@ -83,6 +97,7 @@ impl fmt::Debug for LoginRequest {
             .field("username", &self.username)
             .field("password", &"<redacted>")
             .field("role_arn", &self.role_arn)
+            .field("portal_application", &self.portal_application)
             .finish()
     }
 }
@@ -524,7 +539,13 @@ impl Driver {
 
 /// Which hop a URL a redirect leads to belongs to (by the shape of real and sandbox URLs).
 fn hop_of(url: &str, current: Hop) -> Hop {
-    if url.contains("/connect/federate/") {
+    if url.contains("/identity-center/start") || url.contains(".awsapps.com/start") {
+        if url.contains("/applications/") {
+            Hop::PortalTile
+        } else {
+            Hop::AccessPortal
+        }
+    } else if url.contains("/connect/federate/") {
         Hop::ConsoleFederation
     } else if url.contains("/connect/app/")
         || url.contains(".my.connect.aws")
@@ -629,6 +650,10 @@ pub async fn login(req: &LoginRequest) -> Result<LoginOutcome, LoginError> {
             .find(|(name, _, _)| name == n)
             .map(|(_, _, v)| v.clone())
     };
+    let (post, page) = match &req.portal_application {
+        Some(name) => through_portal(&mut d, post, name).await?,
+        None => (post, page),
+    };
     let saml_response = field(&post, "SAMLResponse").unwrap_or_default();
     let relay_state = field(&post, "RelayState");
     if let Some(arn) = &req.role_arn {
@@ -715,10 +740,52 @@ pub async fn login(req: &LoginRequest) -> Result<LoginOutcome, LoginError> {
             trail: d.trail,
         })
     };
+    let brokered = req.portal_application.is_some();
     aws_side.await.map_err(|mut e: LoginError| {
+        if brokered {
+            if let Some(cause) = brokered::explain(&e, &saml_for_errors) {
+                e.cause = Some(cause);
+            }
+        }
         e.saml_response = Some(saml_for_errors);
         e
     })
+}
+
+/// Brokered: post Entra's assertion to Identity Center, find the application's tile in the
+/// access portal, and open it: the result is Identity Center's form for AWS sign-in.
+async fn through_portal(d: &mut Driver, post: Form, name: &str) -> Result<(Form, Page), LoginError> {
+    let fields: Vec<(String, String)> = post
+        .inputs
+        .iter()
+        .filter(|(_, t, _)| t != "submit")
+        .map(|(n, _, v)| (n.clone(), v.clone()))
+        .collect();
+    let portal = d
+        .go(
+            Hop::IdentityCenterSignIn,
+            d.http.post(&post.action).form(&fields),
+            post.action.clone(),
+        )
+        .await
+        .map_err(brokered::identity_center_cause)?;
+    let tiles = brokered::tiles(&portal.body, &portal.url);
+    let Some((_, href)) = tiles.iter().find(|(t, _)| t == name) else {
+        return Err(brokered::no_tile(&portal.url, portal.status, name, &tiles));
+    };
+    let page = d.go(Hop::PortalTile, d.http.get(href), href.clone()).await?;
+    let form = forms(&page.body, &page.url)
+        .into_iter()
+        .find(|f| f.inputs.iter().any(|(n, _, _)| n == "SAMLResponse"))
+        .ok_or_else(|| LoginError {
+            hop: Hop::PortalTile,
+            url: page.url.clone(),
+            status: Some(page.status),
+            answer: "the tile led to no SAMLResponse form".into(),
+            cause: element_text(&page.body, "<title", "</title").map(|t| format!("page title: {t}")),
+            saml_response: None,
+        })?;
+    Ok((form, page))
 }
 
 /// Values of every radio input named `name` (in order).
@@ -825,6 +892,7 @@ mod tests {
             username: "alice".into(),
             password: "hunter2".into(),
             role_arn: None,
+            portal_application: None,
         };
         assert!(!format!("{r:?}").contains("hunter2"));
     }
