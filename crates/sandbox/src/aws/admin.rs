@@ -210,4 +210,8 @@ pub fn router() -> axum::Router<Arc<State>> {
             "/connect/settings",
             get(get_connect_settings).post(set_connect_settings),
         )
+        .route(
+            "/identity-center/provisioning",
+            post(super::identity_center::scim::enable_provisioning),
+        )
 }
