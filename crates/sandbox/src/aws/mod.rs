@@ -526,6 +526,24 @@ pub fn router(state: Arc<State>) -> axum::Router {
         .route("/identitystore", post(identity_center::identitystore::handle))
         .route("/identitystore/", post(identity_center::identitystore::handle))
         .nest("/identity-center/scim/v2", identity_center::scim::router())
+        .route(
+            "/identity-center/saml/sp-metadata",
+            get(identity_center::portal::sp_metadata),
+        )
+        .route(
+            "/identity-center/saml/metadata/{app}",
+            get(identity_center::portal::app_metadata),
+        )
+        .route(
+            "/identity-center/platform/saml/acs/{acs_id}",
+            post(identity_center::portal::acs),
+        )
+        .route("/identity-center/start", get(identity_center::portal::start))
+        .route("/identity-center/start/", get(identity_center::portal::start))
+        .route(
+            "/identity-center/start/applications/{app}",
+            get(identity_center::portal::launch),
+        )
         .route("/signin/saml", post(signin::post_saml))
         .route("/signin/saml/choose", post(signin::post_choice))
         .route("/console/home", get(signin::console_home))
