@@ -218,7 +218,10 @@ pub fn router() -> axum::Router<Arc<State>> {
             "/identity-center/identity-source",
             axum::routing::put(ic::put_identity_source).delete(ic::delete_identity_source),
         )
-        .route("/identity-center/applications", post(ic::create_application))
+        .route(
+            "/identity-center/applications",
+            post(ic::create_application),
+        )
         .route(
             "/identity-center/applications/{app}",
             axum::routing::put(ic::update_application).delete(ic::delete_application),

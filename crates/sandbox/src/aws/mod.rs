@@ -523,8 +523,14 @@ pub fn router(state: Arc<State>) -> axum::Router {
         .route("/sts/", post(sts::handle).get(sts::handle))
         .route("/sso-admin", post(sso_admin::handle))
         .route("/sso-admin/", post(sso_admin::handle))
-        .route("/identitystore", post(identity_center::identitystore::handle))
-        .route("/identitystore/", post(identity_center::identitystore::handle))
+        .route(
+            "/identitystore",
+            post(identity_center::identitystore::handle),
+        )
+        .route(
+            "/identitystore/",
+            post(identity_center::identitystore::handle),
+        )
         .nest("/identity-center/scim/v2", identity_center::scim::router())
         .route(
             "/identity-center/saml/sp-metadata",
@@ -538,8 +544,14 @@ pub fn router(state: Arc<State>) -> axum::Router {
             "/identity-center/platform/saml/acs/{acs_id}",
             post(identity_center::portal::acs),
         )
-        .route("/identity-center/start", get(identity_center::portal::start))
-        .route("/identity-center/start/", get(identity_center::portal::start))
+        .route(
+            "/identity-center/start",
+            get(identity_center::portal::start),
+        )
+        .route(
+            "/identity-center/start/",
+            get(identity_center::portal::start),
+        )
         .route(
             "/identity-center/start/applications/{app}",
             get(identity_center::portal::launch),

@@ -28,7 +28,10 @@ pub const OPERATIONS: &[Operation<Answer>] = &[
     operation!("CreateApplicationAssignment", create_application_assignment),
     operation!("DeleteApplicationAssignment", delete_application_assignment),
     operation!("ListApplicationAssignments", list_application_assignments),
-    operation!("DescribeApplicationAssignment", describe_application_assignment),
+    operation!(
+        "DescribeApplicationAssignment",
+        describe_application_assignment
+    ),
 ];
 
 /// When the sandbox's instance was created (Unix seconds; awsJson timestamps are numbers).
@@ -84,14 +87,20 @@ fn paginate(items: Vec<Value>, input: &Value, list: &str, max: usize) -> Result<
     let start = match input["NextToken"].as_str() {
         None | Some("") => 0,
         Some(t) => t.parse::<usize>().map_err(|_| {
-            AwsError::bad_request("ValidationException", "The NextToken is not one this API gave.")
+            AwsError::bad_request(
+                "ValidationException",
+                "The NextToken is not one this API gave.",
+            )
         })?,
     };
     let size = input["MaxResults"]
         .as_u64()
         .map_or(max, |m| usize::try_from(m).unwrap_or(max).min(max));
     let end = start.saturating_add(size).min(items.len());
-    let page: Vec<Value> = items.get(start..end).map(<[Value]>::to_vec).unwrap_or_default();
+    let page: Vec<Value> = items
+        .get(start..end)
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default();
     let mut out = json!({ list: page });
     if end < items.len() {
         out["NextToken"] = json!(end.to_string());
@@ -173,7 +182,11 @@ fn describe_application(state: &State, caller: &Caller, input: &Value) -> Result
 
 /// The assignment the input names (application, principal ID and type), the application
 /// checked to exist.
-fn assignment_of(ic: &IdentityCenter, caller: &Caller, input: &Value) -> Result<Assignment, AwsError> {
+fn assignment_of(
+    ic: &IdentityCenter,
+    caller: &Caller,
+    input: &Value,
+) -> Result<Assignment, AwsError> {
     let app = application(ic, caller, input)?;
     let principal_type = match s(input, "PrincipalType") {
         "GROUP" => PrincipalType::Group,
@@ -196,7 +209,11 @@ fn create_application_assignment(
     if !ic.principal_exists(&a.principal_id, a.principal_type) {
         return Err(not_found(format!(
             "The {} {} does not exist in the identity store {} (identitystore GetUserId / GetGroupId finds principal IDs).",
-            if a.principal_type == PrincipalType::User { "user" } else { "group" },
+            if a.principal_type == PrincipalType::User {
+                "user"
+            } else {
+                "group"
+            },
             a.principal_id,
             ic::IDENTITY_STORE_ID
         )));

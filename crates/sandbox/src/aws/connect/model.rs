@@ -988,12 +988,10 @@ impl ConnectData {
     /// (Connect's "not onboarded" answer, `AccessDeniedException`).
     fn bind_federation_role(&mut self, user: &User, role_arn: String) -> ConnectResult<()> {
         match self.federation_roles.get(&user.id) {
-            Some(bound) if *bound != role_arn => Err(AwsError::access_denied_json(
-                format!(
-                    "The user {} is not onboarded for the role {role_arn}: Amazon Connect bound this user to {bound}, the role of their first sign-in. Sign in through {bound}, or delete and recreate the user.",
-                    user.username
-                ),
-            )),
+            Some(bound) if *bound != role_arn => Err(AwsError::access_denied_json(format!(
+                "The user {} is not onboarded for the role {role_arn}: Amazon Connect bound this user to {bound}, the role of their first sign-in. Sign in through {bound}, or delete and recreate the user.",
+                user.username
+            ))),
             Some(_) => Ok(()),
             None => {
                 self.federation_roles.insert(user.id.clone(), role_arn);

@@ -93,7 +93,9 @@ pub async fn put_identity_source(
         Err(e) => {
             return refused(
                 StatusCode::BAD_REQUEST,
-                format!("The IdP metadata cannot be used: {e}. Upload the IdP's federation metadata XML."),
+                format!(
+                    "The IdP metadata cannot be used: {e}. Upload the IdP's federation metadata XML."
+                ),
             );
         }
     };

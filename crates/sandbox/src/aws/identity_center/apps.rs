@@ -5,7 +5,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use connect_sso_saml::{Attribute, Endpoint, IdpMetadata, ResponseSpec, SignOptions, SigningKey, ns};
+use connect_sso_saml::{
+    Attribute, Endpoint, IdpMetadata, ResponseSpec, SignOptions, SigningKey, ns,
+};
 use time::{Duration, OffsetDateTime};
 
 use super::store::User;
@@ -168,8 +170,8 @@ impl Application {
             not_on_or_after: now + Duration::hours(1),
             authn_instant: now,
             session_index: Some(assertion_id),
-            authn_context_class: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
-                .into(),
+            authn_context_class:
+                "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport".into(),
             attributes,
         };
         connect_sso_saml::sign_response(&spec, &self.key, SignOptions::default())
@@ -244,7 +246,10 @@ mod tests {
     fn variables_are_substituted_and_anything_else_is_sent_as_typed() {
         let u = user();
         assert_eq!(substitute("${user:email}", &u), "alice@contoso.example");
-        assert_eq!(substitute("${user:givenName} ${user:familyName}", &u), "Alice Smith");
+        assert_eq!(
+            substitute("${user:givenName} ${user:familyName}", &u),
+            "Alice Smith"
+        );
         assert_eq!(substitute("arn:a, arn:b", &u), "arn:a, arn:b");
         assert_eq!(substitute("${user:unknown}", &u), "${user:unknown}");
     }

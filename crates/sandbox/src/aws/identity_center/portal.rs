@@ -88,7 +88,10 @@ pub async fn sp_metadata() -> Response {
 }
 
 /// `GET /aws/identity-center/saml/metadata/{app}`: an application's IdP metadata.
-pub async fn app_metadata(AxState(state): AxState<Arc<State>>, Path(app): Path<String>) -> Response {
+pub async fn app_metadata(
+    AxState(state): AxState<Arc<State>>,
+    Path(app): Path<String>,
+) -> Response {
     let xml = lock(&state).application(&app).map(|a| a.metadata_xml());
     match xml {
         Some(xml) => xml_answer(xml),
@@ -217,7 +220,8 @@ fn open_portal_session(state: &State, user_id: String) -> Response {
     if let Ok(v) = HeaderValue::from_str(&state.urls.to_local(PORTAL_URL)) {
         h.insert(header::LOCATION, v);
     }
-    let cookie = format!("{PORTAL_COOKIE}={token}; Path=/aws/identity-center; HttpOnly; SameSite=Lax");
+    let cookie =
+        format!("{PORTAL_COOKIE}={token}; Path=/aws/identity-center; HttpOnly; SameSite=Lax");
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         h.insert(header::SET_COOKIE, v);
     }
@@ -322,9 +326,9 @@ fn launch_form(state: &State, app: &str, headers: &HeaderMap) -> Result<Response
                     "Your user no longer exists in the identity store: sign in again.",
                 )
             })?;
-        let xml = a.response_for(user, now).map_err(|m| {
-            PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", m)
-        })?;
+        let xml = a
+            .response_for(user, now)
+            .map_err(|m| PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", m))?;
         (xml, a.config.acs_url.clone(), a.config.relay_state.clone())
     };
     Ok(auto_post(
