@@ -232,11 +232,11 @@ mod tests {
                 format!("{ic}/platform/saml/acs/4f1c2a57-7223-4d6e-9a0b-5a4d1b0c0001"),
             ),
             (
-                "https://d-9067sandbox.awsapps.com/start",
+                "https://d-9067c0ffee.awsapps.com/start",
                 format!("{ic}/start"),
             ),
             (
-                "https://d-9067sandbox.awsapps.com/start/#/?tab=applications",
+                "https://d-9067c0ffee.awsapps.com/start/#/?tab=applications",
                 format!("{ic}/start/#/?tab=applications"),
             ),
             (
@@ -267,10 +267,10 @@ mod tests {
             "https://us-east-1.signin.aws@evil.example/platform/saml/acs/x",
             "https://a.b.signin.aws/platform/saml/acs/x",
             "https://us-east-1.signin.aws/platform/saml/other",
-            "http://d-9067sandbox.awsapps.com/start",
-            "https://d-9067sandbox.awsapps.com.evil.example/start",
+            "http://d-9067c0ffee.awsapps.com/start",
+            "https://d-9067c0ffee.awsapps.com.evil.example/start",
             "https://evil.example?.awsapps.com/start",
-            "https://d-9067sandbox.awsapps.com/startle",
+            "https://d-9067c0ffee.awsapps.com/startle",
             "https://portal.sso.us-east-1.amazonaws.com.evil.example/saml/metadata/x",
             "https://portal.sso.evil.example.amazonaws.com/saml/metadata/x",
             "https://portal.sso.us-east-1.amazonaws.com/saml/other",
