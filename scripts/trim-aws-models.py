@@ -33,7 +33,11 @@ SERVICES = {
         "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies",
     ]),
     "sts": ("sts/2011-06-15", ["AssumeRoleWithSAML", "GetCallerIdentity"]),
-    "sso-admin": ("sso-admin/2020-07-20", ["ListInstances", "ListApplications"]),
+    "sso-admin": ("sso-admin/2020-07-20", [
+        "ListInstances", "DescribeInstance", "ListApplications", "DescribeApplication",
+        "CreateApplicationAssignment", "DeleteApplicationAssignment",
+        "ListApplicationAssignments", "DescribeApplicationAssignment",
+    ]),
 }
 
 DROP = {"documentation", "documentationUrl", "deprecatedMessage", "examples"}

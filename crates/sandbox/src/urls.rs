@@ -31,6 +31,10 @@ impl Urls {
     pub fn sso_admin(&self) -> String {
         format!("{}/aws/sso-admin", self.base)
     }
+    /// Identity store endpoint (`AWS_ENDPOINT_URL_IDENTITYSTORE`; signing name `identitystore`).
+    pub fn identitystore(&self) -> String {
+        format!("{}/aws/identitystore", self.base)
+    }
     /// Local AWS sign-in ACS (stands for `https://signin.aws.amazon.com/saml`).
     pub fn signin(&self) -> String {
         format!("{}/aws/signin/saml", self.base)
@@ -43,8 +47,9 @@ impl Urls {
     pub fn graph(&self) -> String {
         format!("{}/entra/graph", self.base)
     }
-    /// Map a real cloud URL (AWS sign-in, console federate, Entra login) to the sandbox URL a
-    /// browser should be sent to. Other URLs are returned unchanged.
+    /// Map a real cloud URL (AWS sign-in, console federate, Entra login, IAM Identity Center's
+    /// ACS, access portal, application metadata and SCIM endpoint) to the sandbox URL a browser
+    /// should be sent to. Other URLs are returned unchanged.
     pub fn to_local(&self, url: &str) -> String {
         let b = &self.base;
         if let Some(rest) = strip_signin(url) {
@@ -60,6 +65,9 @@ impl Urls {
         if let Some(rest) = url.strip_prefix("https://login.microsoftonline.com") {
             return format!("{b}/entra{rest}");
         }
+        if let Some(local) = identity_center_path(url) {
+            return format!("{b}/aws/identity-center{local}");
+        }
         url.to_string()
     }
     /// Environment for unmodified AWS clients and the Entra adapter pointed at this sandbox.
@@ -69,6 +77,10 @@ impl Urls {
             ("AWS_ENDPOINT_URL_STS".into(), self.sts()),
             ("AWS_ENDPOINT_URL_CONNECT".into(), self.connect()),
             ("AWS_ENDPOINT_URL_SSO_ADMIN".into(), self.sso_admin()),
+            (
+                "AWS_ENDPOINT_URL_IDENTITYSTORE".into(),
+                self.identitystore(),
+            ),
             ("AWS_ACCESS_KEY_ID".into(), crate::TEST_ACCESS_KEY_ID.into()),
             (
                 "AWS_SECRET_ACCESS_KEY".into(),
@@ -98,6 +110,66 @@ fn strip_signin(url: &str) -> Option<&str> {
     }
     let path_off = url.len() - path.len();
     url.get(path_off..)?.strip_prefix("saml")
+}
+
+/// `https://{host}{path}` split into host and path (`""` or starting with `/`, `?` or `#`).
+fn split_https(url: &str) -> Option<(&str, &str)> {
+    let rest = url.strip_prefix("https://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some((&rest[..end], &rest[end..]))
+}
+
+/// True for one plain DNS label: lower-case letters, digits and dashes, not empty.
+fn is_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// `path` without the segment prefix `prefix` (which must end there or at `/`, `?`, `#`).
+fn strip_segment<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = path.strip_prefix(prefix)?;
+    (rest.is_empty() || rest.starts_with(['/', '?', '#'])).then_some(rest)
+}
+
+/// The path under `/aws/identity-center` of an IAM Identity Center URL
+/// (docs/design/brokered.md, "Sandbox wire contract"): the ACS
+/// `https://<region>.signin.aws/platform/saml/acs/…`, the access portal
+/// `https://<store>.awsapps.com/start…`, application metadata
+/// `https://portal.sso.<region>.amazonaws.com/saml/metadata/…` and SCIM
+/// `https://scim.<region>.amazonaws.com/<tenant>/scim/v2…`.
+fn identity_center_path(url: &str) -> Option<String> {
+    let (host, path) = split_https(url)?;
+    if host.strip_suffix(".signin.aws").is_some_and(is_label) {
+        return path
+            .starts_with("/platform/saml/acs/")
+            .then(|| path.to_string());
+    }
+    if host.strip_suffix(".awsapps.com").is_some_and(is_label) {
+        return strip_segment(path, "/start").map(|rest| format!("/start{rest}"));
+    }
+    let portal = host
+        .strip_prefix("portal.sso.")
+        .and_then(|h| h.strip_suffix(".amazonaws.com"));
+    if portal.is_some_and(is_label) {
+        return path
+            .starts_with("/saml/metadata/")
+            .then(|| path.to_string());
+    }
+    let scim = host
+        .strip_prefix("scim.")
+        .and_then(|h| h.strip_suffix(".amazonaws.com"));
+    if scim.is_some_and(is_label) {
+        let (tenant, rest) = path.strip_prefix('/')?.split_once('/')?;
+        let rest = strip_segment(&format!("/{rest}"), "/scim/v2")?.to_string();
+        return is_tenant(tenant).then(|| format!("/scim/v2{rest}"));
+    }
+    None
+}
+
+/// A SCIM tenant ID: letters, digits and dashes.
+fn is_tenant(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// `https://<region>.console.aws.amazon.com/…` (its Region and path), or
@@ -148,5 +220,66 @@ mod tests {
             u.to_local("https://signin.aws.amazon.com.evil.example/saml"),
             "https://signin.aws.amazon.com.evil.example/saml"
         );
+    }
+
+    #[test]
+    fn identity_center_urls_map_to_local_ones() {
+        let u = Urls::new("http://127.0.0.1:9".into());
+        let ic = "http://127.0.0.1:9/aws/identity-center";
+        let cases = [
+            (
+                "https://us-east-1.signin.aws/platform/saml/acs/4f1c2a57-7223-4d6e-9a0b-5a4d1b0c0001",
+                format!("{ic}/platform/saml/acs/4f1c2a57-7223-4d6e-9a0b-5a4d1b0c0001"),
+            ),
+            (
+                "https://d-9067c0ffee.awsapps.com/start",
+                format!("{ic}/start"),
+            ),
+            (
+                "https://d-9067c0ffee.awsapps.com/start/#/?tab=applications",
+                format!("{ic}/start/#/?tab=applications"),
+            ),
+            (
+                "https://portal.sso.us-east-1.amazonaws.com/saml/metadata/OTk5OTg4ODg3Nzc3X2FwbC0x",
+                format!("{ic}/saml/metadata/OTk5OTg4ODg3Nzc3X2FwbC0x"),
+            ),
+            (
+                "https://scim.us-east-1.amazonaws.com/Abc-123/scim/v2",
+                format!("{ic}/scim/v2"),
+            ),
+            (
+                "https://scim.us-east-1.amazonaws.com/Abc-123/scim/v2/Users?filter=x",
+                format!("{ic}/scim/v2/Users?filter=x"),
+            ),
+        ];
+        for (real, local) in cases {
+            assert_eq!(u.to_local(real), local, "{real}");
+        }
+    }
+
+    #[test]
+    fn identity_center_look_alikes_are_left_alone() {
+        let u = Urls::new("http://127.0.0.1:9".into());
+        let hostile = [
+            "https://us-east-1.signin.aws.evil.example/platform/saml/acs/x",
+            "https://evil.example/us-east-1.signin.aws/platform/saml/acs/x",
+            "https://evil.example@us-east-1.signin.aws/platform/saml/acs/x",
+            "https://us-east-1.signin.aws@evil.example/platform/saml/acs/x",
+            "https://a.b.signin.aws/platform/saml/acs/x",
+            "https://us-east-1.signin.aws/platform/saml/other",
+            "http://d-9067c0ffee.awsapps.com/start",
+            "https://d-9067c0ffee.awsapps.com.evil.example/start",
+            "https://evil.example?.awsapps.com/start",
+            "https://d-9067c0ffee.awsapps.com/startle",
+            "https://portal.sso.us-east-1.amazonaws.com.evil.example/saml/metadata/x",
+            "https://portal.sso.evil.example.amazonaws.com/saml/metadata/x",
+            "https://portal.sso.us-east-1.amazonaws.com/saml/other",
+            "https://scim.us-east-1.amazonaws.com/t/scim/v2x",
+            "https://scim.us-east-1.amazonaws.com/t/other/scim/v2",
+            "https://scim.evil.example:443.amazonaws.com/t/scim/v2",
+        ];
+        for url in hostile {
+            assert_eq!(u.to_local(url), url, "{url}");
+        }
     }
 }

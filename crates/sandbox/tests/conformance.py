@@ -226,6 +226,7 @@ def scenario(k, cfg):
     sso("ListInstances", {"MaxResults": 0}, "ValidationException")
     sso("ListApplications", {"InstanceArn": "arn:aws:sso:::instance/ssoins-0000000000000000"})
     sso("ListApplications", {}, "ValidationException")
+    identity_center_scenario(k, cfg)
     # ---- Connect ----
     connect_scenario(k, cfg, connect, creds)
     # ---- IAM teardown ----
@@ -350,6 +351,33 @@ def throttle_every_operation(k, cfg, iid, uid, iarn):
         declared = [e["shape"] for e in model.get("errors", []) if e["shape"] in ("ThrottlingException", "TooManyRequestsException")]
         want = declared[0] if declared else "ThrottlingException"
         k.call("connect", op, params, want)
+
+
+def identity_center_scenario(k, cfg):
+    """sso-admin in the management account (docs/design/brokered.md, "Sandbox wire contract")."""
+    conf = botocore.config.Config(parameter_validation=False,
+                                  retries={"total_max_attempts": 1, "mode": "standard"})
+    mgmt = k.client("sso-admin", "sso-admin", conf, cfg["management_access_key_id"],
+                    cfg["management_secret_access_key"], None)
+    sso = lambda op, p, e=None: k.call("sso-admin", op, p, e, client=mgmt)
+    instance = "arn:aws:sso:::instance/ssoins-7223sandbox00001"
+    admin(cfg, "identity-center/applications", {
+        "name": "Amazon Connect", "acs_url": "https://signin.aws.amazon.com/saml",
+        "audience": "urn:amazon:webservices", "attribute_mappings": []})
+    sso("ListInstances", {})
+    sso("DescribeInstance", {"InstanceArn": instance})
+    sso("DescribeInstance", {}, "ValidationException")
+    app = mgmt.list_applications(InstanceArn=instance)["Applications"][0]["ApplicationArn"]
+    sso("ListApplications", {"InstanceArn": instance})
+    sso("DescribeApplication", {"ApplicationArn": app})
+    sso("DescribeApplication", {"ApplicationArn": app[:-1] + "0"}, "ResourceNotFoundException")
+    nobody = {"ApplicationArn": app, "PrincipalId": "9a8b7c6d-0000-4000-8000-000000000001", "PrincipalType": "USER"}
+    sso("CreateApplicationAssignment", nobody, "ResourceNotFoundException")
+    sso("CreateApplicationAssignment", {**nobody, "PrincipalType": "ROLE"}, "ValidationException")
+    sso("ListApplicationAssignments", {"ApplicationArn": app})
+    sso("ListApplicationAssignments", {}, "ValidationException")
+    sso("DescribeApplicationAssignment", nobody, "ResourceNotFoundException")
+    sso("DeleteApplicationAssignment", nobody, "ResourceNotFoundException")
 
 
 def admin(cfg, path, body):

@@ -16,6 +16,8 @@
 //! | `GET /connect/quotas` | | Connect quotas: `{"users_per_instance":500,"security_profiles_per_instance":100,"routing_profiles_per_instance":500}` |
 //! | `POST /connect/quotas` | `{"users_per_instance":20000}` | raise (or lower) the users-per-instance quota, as a quota increase on AWS; answers the quotas |
 //! | `GET /connect/settings` | | `{"throttle_error":"ThrottlingException","saml_email":"reject","instance_creation_delay_ms":2000}` |
+//! | `… /identity-center…` | | Identity Center's console steps: see [`super::identity_center::admin`] |
+//! | `POST /identity-center/provisioning` | | enable automatic provisioning: `{"scim_endpoint", "token"}` |
 //! | `POST /connect/settings` | any of those members | `throttle_error`: the code of a throttled answer (`ThrottlingException` or `TooManyRequestsException`, always 429); `saml_email`: `reject` or `accept` Email in CreateUser on SAML instances; `instance_creation_delay_ms`: how long new instances stay `CREATION_IN_PROGRESS`; answers the settings |
 
 use std::sync::Arc;
@@ -28,6 +30,7 @@ use serde::Deserialize;
 
 use super::connect::{SamlEmailPolicy, ThrottleCode};
 use super::fault::Fault;
+use super::identity_center::admin as ic;
 use super::quota::Limit;
 use crate::State;
 
@@ -209,5 +212,22 @@ pub fn router() -> axum::Router<Arc<State>> {
         .route(
             "/connect/settings",
             get(get_connect_settings).post(set_connect_settings),
+        )
+        .route("/identity-center", get(ic::get_state))
+        .route(
+            "/identity-center/identity-source",
+            axum::routing::put(ic::put_identity_source).delete(ic::delete_identity_source),
+        )
+        .route(
+            "/identity-center/applications",
+            post(ic::create_application),
+        )
+        .route(
+            "/identity-center/applications/{app}",
+            axum::routing::put(ic::update_application).delete(ic::delete_application),
+        )
+        .route(
+            "/identity-center/provisioning",
+            post(super::identity_center::scim::enable_provisioning),
         )
 }

@@ -312,8 +312,10 @@ fn auth_error(service: &str, e: &sigv4::SigV4Error) -> AwsError {
 }
 
 /// Verify a request's SigV4 signature for `service` (its signing name: `iam`, `sts`, `connect`,
-/// `sso`) and say who signed it. Accepts the test credentials ([`crate::TEST_ACCESS_KEY_ID`])
-/// and session credentials issued by STS (with `x-amz-security-token`).
+/// `sso`, `identitystore`) and say who signed it. Accepts the test credentials
+/// ([`crate::TEST_ACCESS_KEY_ID`], the Connect account), the management account's
+/// ([`crate::MANAGEMENT_ACCESS_KEY_ID`]; refused by IAM and Connect) and session credentials
+/// issued by STS (with `x-amz-security-token`).
 ///
 /// The signature is checked against the path the client signed (before the `/aws/<service>`
 /// prefix was stripped by routing).
@@ -349,14 +351,14 @@ pub fn authenticate(
         .headers
         .get("x-amz-security-token")
         .and_then(|v| v.to_str().ok());
-    let (secret, caller) = if auth.access_key_id == crate::TEST_ACCESS_KEY_ID {
+    let (secret, caller) = if let Some((secret, account)) = admin_key(&auth.access_key_id) {
         if token.is_some() {
             return Err(invalid_token());
         }
         (
-            crate::TEST_SECRET_ACCESS_KEY.to_string(),
+            secret.to_string(),
             Caller::Admin {
-                account_id: crate::TEST_ACCOUNT_ID.to_string(),
+                account_id: account.to_string(),
                 access_key_id: auth.access_key_id.clone(),
             },
         )
@@ -377,7 +379,42 @@ pub fn authenticate(
     };
     sigv4::verify(parts, &path_and_query, body, service, &secret, now)
         .map_err(|e| auth_error(service, &e))?;
+    refuse_management_account(service, &caller)?;
     Ok(caller)
+}
+
+/// The long-term administrator keys: (access key ID, secret, account). The Connect account's
+/// ([`crate::TEST_ACCESS_KEY_ID`]) and the management account's
+/// ([`crate::MANAGEMENT_ACCESS_KEY_ID`], where Identity Center lives).
+fn admin_key(access_key_id: &str) -> Option<(&'static str, &'static str)> {
+    match access_key_id {
+        crate::TEST_ACCESS_KEY_ID => Some((crate::TEST_SECRET_ACCESS_KEY, crate::TEST_ACCOUNT_ID)),
+        crate::MANAGEMENT_ACCESS_KEY_ID => Some((
+            crate::MANAGEMENT_SECRET_ACCESS_KEY,
+            crate::MANAGEMENT_ACCOUNT_ID,
+        )),
+        _ => None,
+    }
+}
+
+/// IAM and Connect belong to the Connect account only: a management-account caller gets the
+/// service's `AccessDenied` (docs/design/brokered.md, "Sandbox wire contract").
+fn refuse_management_account(service: &str, caller: &Caller) -> Result<(), AwsError> {
+    if caller.account_id() != crate::MANAGEMENT_ACCOUNT_ID || !matches!(service, "iam" | "connect")
+    {
+        return Ok(());
+    }
+    let message = format!(
+        "User: {} is not authorized to perform {service} actions here: the sandbox's IAM and Amazon Connect live in account {}; sign with that account's keys (TEST_ACCESS_KEY_ID), not the management account's ({}).",
+        caller.arn(),
+        crate::TEST_ACCOUNT_ID,
+        crate::MANAGEMENT_ACCOUNT_ID
+    );
+    Err(if is_query_service(service) {
+        AwsError::access_denied(message)
+    } else {
+        AwsError::access_denied_json(message)
+    })
 }
 
 /// The one authorisation path of every AWS service: an assumed-role caller may call
@@ -486,6 +523,39 @@ pub fn router(state: Arc<State>) -> axum::Router {
         .route("/sts/", post(sts::handle).get(sts::handle))
         .route("/sso-admin", post(sso_admin::handle))
         .route("/sso-admin/", post(sso_admin::handle))
+        .route(
+            "/identitystore",
+            post(identity_center::identitystore::handle),
+        )
+        .route(
+            "/identitystore/",
+            post(identity_center::identitystore::handle),
+        )
+        .nest("/identity-center/scim/v2", identity_center::scim::router())
+        .route(
+            "/identity-center/saml/sp-metadata",
+            get(identity_center::portal::sp_metadata),
+        )
+        .route(
+            "/identity-center/saml/metadata/{app}",
+            get(identity_center::portal::app_metadata),
+        )
+        .route(
+            "/identity-center/platform/saml/acs/{acs_id}",
+            post(identity_center::portal::acs),
+        )
+        .route(
+            "/identity-center/start",
+            get(identity_center::portal::start),
+        )
+        .route(
+            "/identity-center/start/",
+            get(identity_center::portal::start),
+        )
+        .route(
+            "/identity-center/start/applications/{app}",
+            get(identity_center::portal::launch),
+        )
         .route("/signin/saml", post(signin::post_saml))
         .route("/signin/saml/choose", post(signin::post_choice))
         .route("/console/home", get(signin::console_home))

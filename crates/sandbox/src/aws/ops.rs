@@ -95,8 +95,9 @@ iam GetPolicyVersion|only `v1` exists
 iam ListRoles|`Marker` is the next role's name
 iam CreateSAMLProvider|no `AssertionEncryptionMode` / private keys
 sts AssumeRoleWithSAML|session policies (`Policy`, `PolicyArns`) are not applied
-sso-admin ListInstances|no Identity Center instance exists: always empty
-sso-admin ListApplications|always empty; every other operation answers ResourceNotFoundException";
+sso-admin ListInstances|one instance, in the management account only (empty for the Connect account)
+sso-admin ListApplications|customer-managed SAML applications only (made through `/aws/_admin/identity-center/applications`)
+sso-admin CreateApplicationAssignment|no quota";
 
 /// How a request names `op` on the wire.
 fn wire(service: &str, op: &str) -> String {

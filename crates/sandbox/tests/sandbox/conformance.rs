@@ -53,6 +53,8 @@ async fn every_operation_answers_as_its_model_declares() {
         "region": TEST_REGION,
         "access_key_id": TEST_ACCESS_KEY_ID,
         "secret_access_key": TEST_SECRET_ACCESS_KEY,
+        "management_access_key_id": connect_sso_sandbox::MANAGEMENT_ACCESS_KEY_ID,
+        "management_secret_access_key": connect_sso_sandbox::MANAGEMENT_SECRET_ACCESS_KEY,
         "metadata": metadata,
         "saml_response": posted.saml_response,
         "session_name": USER_ALICE_UPN,

@@ -469,6 +469,9 @@ pub struct ConnectData {
     pub users_per_instance: usize,
     /// The code a throttled call carries.
     pub throttle_code: ThrottleCode,
+    /// The IAM role ARN each user (by user ID) first federated through: Connect binds a user to
+    /// it, and a later federation through another role is refused (docs/facts.md §2).
+    pub federation_roles: BTreeMap<String, String>,
 }
 
 impl Default for ConnectData {
@@ -476,6 +479,7 @@ impl Default for ConnectData {
         Self {
             instances: Vec::new(),
             sessions: BTreeMap::new(),
+            federation_roles: BTreeMap::new(),
             client_tokens: BTreeMap::new(),
             creation_delay_ms: DEFAULT_CREATION_DELAY_MS,
             saml_email_policy: SamlEmailPolicy::default(),
@@ -962,6 +966,8 @@ impl ConnectData {
             )
         })?;
         let instance_id = i.id.clone();
+        let role_arn = format!("arn:aws:iam::{}:role/{role_name}", ctx.account_id);
+        self.bind_federation_role(&user, role_arn)?;
         let token = random_token();
         self.sessions.retain(|_, s| s.expires_ms > ctx.now_ms);
         self.sessions.insert(
@@ -974,6 +980,24 @@ impl ConnectData {
             },
         );
         Ok((user, token))
+    }
+}
+
+impl ConnectData {
+    /// Bind `user` to the role of its first federation; refuse any other role afterwards
+    /// (Connect's "not onboarded" answer, `AccessDeniedException`).
+    fn bind_federation_role(&mut self, user: &User, role_arn: String) -> ConnectResult<()> {
+        match self.federation_roles.get(&user.id) {
+            Some(bound) if *bound != role_arn => Err(AwsError::access_denied_json(format!(
+                "The user {} is not onboarded for the role {role_arn}: Amazon Connect bound this user to {bound}, the role of their first sign-in. Sign in through {bound}, or delete and recreate the user.",
+                user.username
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                self.federation_roles.insert(user.id.clone(), role_arn);
+                Ok(())
+            }
+        }
     }
 }
 

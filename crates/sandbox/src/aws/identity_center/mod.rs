@@ -7,21 +7,157 @@
 //! - `store`: the identity store's users, groups and memberships; SCIM tokens.
 //! - `scim`: the SCIM 2.0 endpoint Entra's provisioning service calls.
 //! - `identitystore`: the `identitystore` API (awsJson1.1).
+//! - `apps`: customer-managed SAML applications (keys, metadata, the Response they issue).
+//! - `portal`: IC as SP (metadata, ACS), the access portal and its tiles, application metadata.
+//! - `admin`: `/aws/_admin/identity-center` (the console steps).
+//!
+//! The state lives in memory only: it is not written to the state file.
 
+use std::collections::HashMap;
+use std::sync::{MutexGuard, PoisonError};
+
+use connect_sso_saml::{Certificate, IdpMetadata};
+
+use crate::State;
+
+pub mod admin;
+pub mod apps;
 pub mod identitystore;
+pub mod portal;
 pub mod scim;
 pub mod store;
 
 /// The management account, where Identity Center lives.
 pub const MANAGEMENT_ACCOUNT_ID: &str = crate::MANAGEMENT_ACCOUNT_ID;
+/// Identity Center's Region.
+pub const REGION: &str = "us-east-1";
+/// The one instance's ID (`ssoins-` and 16 characters, as the model's pattern requires).
+pub const INSTANCE_ID: &str = "ssoins-7223sandbox00001";
 /// The one instance's ARN.
-pub const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-7223sandbox0001";
-/// The instance's identity store.
-pub const IDENTITY_STORE_ID: &str = "d-9067sandbox";
+pub const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-7223sandbox00001";
+/// The instance's identity store (`d-` and 10 hexadecimal digits, as the model's pattern requires).
+pub const IDENTITY_STORE_ID: &str = "d-9067c0ffee";
+/// IC's SAML SP entity ID (the issuer/audience the external IdP must use).
+pub const SP_ENTITY_ID: &str = "https://us-east-1.signin.aws/platform/saml/d-9067c0ffee";
+/// The UUID in IC's ACS URL.
+pub const ACS_ID: &str = "4f1c2a57-7223-4d6e-9a0b-5a4d1b0c0001";
+/// IC's ACS (the Entra app's reply URL).
+pub const ACS_URL: &str =
+    "https://us-east-1.signin.aws/platform/saml/acs/4f1c2a57-7223-4d6e-9a0b-5a4d1b0c0001";
+/// The AWS access portal.
+pub const PORTAL_URL: &str = "https://d-9067c0ffee.awsapps.com/start";
+/// Name of the access portal's session cookie.
+pub const PORTAL_COOKIE: &str = "ic_portal";
+
+/// The external identity provider Identity Center trusts (from its federation metadata).
+#[derive(Debug, Clone)]
+pub struct ExternalIdp {
+    /// Its entity ID (the Issuer to expect).
+    pub entity_id: String,
+    /// Its signing certificates.
+    pub signing_certificates: Vec<Certificate>,
+    /// The metadata as given.
+    pub metadata_xml: String,
+}
+
+impl ExternalIdp {
+    /// Read the external IdP's federation metadata.
+    pub fn from_metadata(xml: &str) -> Result<Self, connect_sso_saml::Error> {
+        let md = IdpMetadata::parse(xml)?;
+        Ok(Self {
+            entity_id: md.entity_id,
+            signing_certificates: md.signing_certificates,
+            metadata_xml: xml.to_string(),
+        })
+    }
+}
+
+/// `USER` or `GROUP` (sso-admin's `PrincipalType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PrincipalType {
+    /// An identity-store user.
+    User,
+    /// An identity-store group.
+    Group,
+}
+
+/// An application assignment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Assignment {
+    /// The application's ARN.
+    pub application_arn: String,
+    /// The user or group ID.
+    pub principal_id: String,
+    /// `USER` or `GROUP`.
+    pub principal_type: PrincipalType,
+}
+
+/// A signed-in access portal browser.
+#[derive(Debug, Clone)]
+pub struct PortalSession {
+    /// The identity-store user.
+    pub user_id: String,
+    /// Unix time the session ends.
+    pub expires_at: i64,
+}
 
 /// Identity Center's state.
 #[derive(Debug, Default)]
 pub struct IdentityCenter {
     /// Users, groups, memberships.
     pub store: store::IdentityStore,
+    /// `None`: the Identity Center directory; `Some`: an external IdP (Entra).
+    pub identity_source: Option<ExternalIdp>,
+    /// Customer-managed SAML applications.
+    pub applications: Vec<apps::Application>,
+    /// Application assignments.
+    pub assignments: Vec<Assignment>,
+    /// Access portal sessions by cookie value.
+    pub portal_sessions: HashMap<String, PortalSession>,
+}
+
+impl IdentityCenter {
+    /// The application whose ID (`apl-…`), ARN or metadata token is `key`.
+    pub fn application(&self, key: &str) -> Option<&apps::Application> {
+        self.applications
+            .iter()
+            .find(|a| a.id == key || a.arn == key || a.token == key)
+    }
+
+    /// Is `user_id` assigned to `application_arn`, directly or through a group?
+    pub fn is_assigned(&self, application_arn: &str, user_id: &str) -> bool {
+        let groups = self.store.groups_of(user_id);
+        self.assignments.iter().any(|a| {
+            a.application_arn == application_arn
+                && match a.principal_type {
+                    PrincipalType::User => a.principal_id == user_id,
+                    PrincipalType::Group => groups.contains(&a.principal_id),
+                }
+        })
+    }
+
+    /// Does the identity store hold this principal?
+    pub fn principal_exists(&self, id: &str, kind: PrincipalType) -> bool {
+        match kind {
+            PrincipalType::User => self.store.users.iter().any(|u| u.id == id),
+            PrincipalType::Group => self.store.groups.iter().any(|g| g.id == id),
+        }
+    }
+
+    /// The live portal session of a cookie value.
+    pub fn portal_session(&self, token: &str, now: i64) -> Option<&PortalSession> {
+        self.portal_sessions
+            .get(token)
+            .filter(|s| s.expires_at > now)
+    }
+}
+
+/// Lock Identity Center's state (a poisoned lock is taken over, as the other services do).
+pub fn lock(state: &State) -> MutexGuard<'_, IdentityCenter> {
+    state
+        .aws
+        .identity_center
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
 }
