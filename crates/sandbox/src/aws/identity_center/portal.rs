@@ -228,6 +228,37 @@ fn open_portal_session(state: &State, user_id: String) -> Response {
     r
 }
 
+/// A visitor without a session, when the identity source is an external IdP: 302 to its
+/// sign-in URL with an AuthnRequest (HTTP-Redirect binding), as the portal does. `None` when
+/// Identity Center signs people in itself.
+fn to_identity_provider(state: &State) -> Option<Response> {
+    let metadata = lock(state).identity_source.as_ref()?.metadata_xml.clone();
+    let sso = connect_sso_saml::IdpMetadata::parse(&metadata).ok()?;
+    let target = sso
+        .sso_services
+        .iter()
+        .find(|e| e.binding == ns::BINDING_HTTP_REDIRECT)
+        .or(sso.sso_services.first())?;
+    let now = state.aws.now();
+    let instant = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()?;
+    let request = format!(
+        r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_{}" Version="2.0" IssueInstant="{instant}" AssertionConsumerServiceURL="{ACS_URL}"><saml:Issuer>{SP_ENTITY_ID}</saml:Issuer></samlp:AuthnRequest>"#,
+        uuid::Uuid::new_v4().simple()
+    );
+    let query = connect_sso_saml::binding::encode_redirect(request.as_bytes());
+    let location = format!(
+        "{}?SAMLRequest={}",
+        state.urls.to_local(&target.location),
+        percent_encoding::utf8_percent_encode(&query, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let mut r = StatusCode::FOUND.into_response();
+    r.headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_str(&location).ok()?);
+    Some(r)
+}
+
 /// The signed-in user of the request's `ic_portal` cookie.
 fn session_user(state: &State, headers: &HeaderMap) -> Result<String, PageError> {
     let now = state.aws.now().unix_timestamp();
@@ -253,7 +284,7 @@ fn session_user(state: &State, headers: &HeaderMap) -> Result<String, PageError>
 pub async fn start(AxState(state): AxState<Arc<State>>, headers: HeaderMap) -> Response {
     let user_id = match session_user(&state, &headers) {
         Ok(u) => u,
-        Err(e) => return e.into_page(),
+        Err(e) => return to_identity_provider(&state).unwrap_or_else(|| e.into_page()),
     };
     let ic = lock(&state);
     let user_name = ic
