@@ -201,6 +201,10 @@ pub fn router() -> axum::Router<Arc<State>> {
             get(get_faults).post(add_fault).delete(clear_faults),
         )
         .route("/clock", post(clock))
+        .route(
+            "/identity-center/provisioning",
+            post(super::identity_center::scim::enable_provisioning),
+        )
         .route("/state", get(dump))
         .route(
             "/connect/quotas",

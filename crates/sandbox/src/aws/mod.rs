@@ -486,6 +486,11 @@ pub fn router(state: Arc<State>) -> axum::Router {
         .route("/sts/", post(sts::handle).get(sts::handle))
         .route("/sso-admin", post(sso_admin::handle))
         .route("/sso-admin/", post(sso_admin::handle))
+        .route(
+            "/identitystore",
+            post(identity_center::identitystore::handle),
+        )
+        .nest("/identity-center/scim/v2", identity_center::scim::router())
         .route("/signin/saml", post(signin::post_saml))
         .route("/signin/saml/choose", post(signin::post_choice))
         .route("/console/home", get(signin::console_home))
