@@ -7,3 +7,4 @@ mod conformance;
 mod connect;
 mod entra;
 mod hostile;
+mod identity_store;
