@@ -3,6 +3,7 @@
 //!
 //! Shared helpers: enable provisioning (the console step), a SCIM client.
 
+mod provisioning;
 mod scim;
 
 use connect_sso_sandbox::Sandbox;
