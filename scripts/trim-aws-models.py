@@ -34,6 +34,10 @@ SERVICES = {
     ]),
     "sts": ("sts/2011-06-15", ["AssumeRoleWithSAML", "GetCallerIdentity"]),
     "sso-admin": ("sso-admin/2020-07-20", ["ListInstances", "ListApplications"]),
+    "identitystore": ("identitystore/2020-06-15", [
+        "GetGroupId", "GetUserId", "DescribeUser", "DescribeGroup", "ListUsers", "ListGroups",
+        "ListGroupMemberships", "ListGroupMembershipsForMember",
+    ]),
 }
 
 DROP = {"documentation", "documentationUrl", "deprecatedMessage", "examples"}

@@ -3,6 +3,7 @@
 //!
 //! Shared helpers: enable provisioning (the console step), a SCIM client.
 
+mod api;
 mod provisioning;
 mod scim;
 
