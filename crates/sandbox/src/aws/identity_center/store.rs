@@ -321,7 +321,7 @@ impl IdentityStore {
     /// Is `token` a live SCIM token?
     pub fn scim_token_valid(&self, token: &str) -> bool {
         let d = token_digest(token);
-        self.scim_tokens.0.iter().any(|t| *t == d)
+        self.scim_tokens.0.contains(&d)
     }
 }
 
