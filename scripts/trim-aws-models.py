@@ -38,6 +38,10 @@ SERVICES = {
         "CreateApplicationAssignment", "DeleteApplicationAssignment",
         "ListApplicationAssignments", "DescribeApplicationAssignment",
     ]),
+    "identitystore": ("identitystore/2020-06-15", [
+        "GetGroupId", "GetUserId", "DescribeUser", "DescribeGroup", "ListUsers", "ListGroups",
+        "ListGroupMemberships", "ListGroupMembershipsForMember",
+    ]),
 }
 
 DROP = {"documentation", "documentationUrl", "deprecatedMessage", "examples"}

@@ -204,6 +204,10 @@ pub fn router() -> axum::Router<Arc<State>> {
             get(get_faults).post(add_fault).delete(clear_faults),
         )
         .route("/clock", post(clock))
+        .route(
+            "/identity-center/provisioning",
+            post(super::identity_center::scim::enable_provisioning),
+        )
         .route("/state", get(dump))
         .route(
             "/connect/quotas",
@@ -225,9 +229,5 @@ pub fn router() -> axum::Router<Arc<State>> {
         .route(
             "/identity-center/applications/{app}",
             axum::routing::put(ic::update_application).delete(ic::delete_application),
-        )
-        .route(
-            "/identity-center/provisioning",
-            post(super::identity_center::scim::enable_provisioning),
         )
 }

@@ -36,17 +36,21 @@ static IAM: LazyLock<Model> = LazyLock::new(|| load(include_str!("../../models/i
 static STS: LazyLock<Model> = LazyLock::new(|| load(include_str!("../../models/sts.json")));
 static SSO_ADMIN: LazyLock<Model> =
     LazyLock::new(|| load(include_str!("../../models/sso-admin.json")));
+static IDENTITYSTORE: LazyLock<Model> =
+    LazyLock::new(|| load(include_str!("../../models/identitystore.json")));
 
 /// The services whose models the sandbox carries, in the order OPERATIONS.md lists them.
-pub const SERVICES: [&str; 4] = ["connect", "iam", "sts", "sso-admin"];
+pub const SERVICES: [&str; 5] = ["connect", "iam", "sts", "sso-admin", "identitystore"];
 
-/// The model of `service` (`connect`, `iam`, `sts`, `sso-admin`); `None` for any other.
+/// The model of `service` (`connect`, `iam`, `sts`, `sso-admin`, `identitystore`); `None`
+/// for any other.
 pub fn of(service: &str) -> Option<&'static Model> {
     match service {
         "connect" => Some(&CONNECT),
         "iam" => Some(&IAM),
         "sts" => Some(&STS),
         "sso-admin" => Some(&SSO_ADMIN),
+        "identitystore" => Some(&IDENTITYSTORE),
         _ => None,
     }
 }
@@ -83,6 +87,11 @@ impl Model {
     /// The protocol (`rest-json`, `query`, `json`).
     pub fn protocol(&self) -> &str {
         self.json["metadata"]["protocol"].as_str().unwrap_or("")
+    }
+
+    /// The awsJson `X-Amz-Target` prefix (`SWBExternalService`, `AWSIdentityStore`).
+    pub fn target_prefix(&self) -> &str {
+        self.json["metadata"]["targetPrefix"].as_str().unwrap_or("")
     }
 
     /// Does `op` declare the error `code` (its shape's name, or the code the shape names)?
@@ -199,6 +208,9 @@ impl Model {
                 "Value{value} at '{path}' failed to satisfy constraint: Member must {what}"
             ));
         };
+        if shape["document"] == true {
+            return; // A document type: any JSON value.
+        }
         match (shape["type"].as_str().unwrap_or(""), value) {
             ("structure", Value::Object(obj)) => self.check_structure(shape, obj, path, out),
             ("list", Value::Array(items)) => {
@@ -460,7 +472,7 @@ pub fn message(violations: &[String]) -> String {
 fn validation_code(service: &str, op: &str) -> &'static str {
     match service {
         "iam" | "sts" => "ValidationError",
-        "sso-admin" => "ValidationException",
+        "sso-admin" | "identitystore" => "ValidationException",
         _ if CONNECT.declares_error(op, "InvalidParameterException") => "InvalidParameterException",
         _ => "InvalidRequestException",
     }

@@ -65,16 +65,18 @@ pub fn handlers(service: &str) -> Vec<(&'static str, &'static str)> {
         "iam" => rows(super::iam::OPERATIONS),
         "sts" => rows(super::sts::OPERATIONS),
         "sso-admin" => rows(super::sso_admin::OPERATIONS),
+        "identitystore" => rows(super::identity_center::identitystore::OPERATIONS),
         _ => Vec::new(),
     }
 }
 
 /// The file each service's handlers live in (relative to `crates/sandbox`).
-const HANDLERS: [(&str, &str); 4] = [
+const HANDLERS: [(&str, &str); 5] = [
     ("connect", "src/aws/connect/api.rs"),
     ("iam", "src/aws/iam.rs"),
     ("sts", "src/aws/sts.rs"),
     ("sso-admin", "src/aws/sso_admin.rs"),
+    ("identitystore", "src/aws/identity_center/identitystore.rs"),
 ];
 
 /// What an operation does not model, beyond what its model validation covers
@@ -97,7 +99,12 @@ iam CreateSAMLProvider|no `AssertionEncryptionMode` / private keys
 sts AssumeRoleWithSAML|session policies (`Policy`, `PolicyArns`) are not applied
 sso-admin ListInstances|one instance, in the management account only (empty for the Connect account)
 sso-admin ListApplications|customer-managed SAML applications only (made through `/aws/_admin/identity-center/applications`)
-sso-admin CreateApplicationAssignment|no quota";
+sso-admin CreateApplicationAssignment|no quota
+identitystore GetUserId|`UniqueAttribute` on `userName` (case-insensitive) and `emails.value`, or `ExternalId` (any issuer)
+identitystore GetGroupId|`UniqueAttribute` on `displayName` (case-insensitive), or `ExternalId` (any issuer)
+identitystore DescribeUser|no `Extensions`, addresses, phone numbers; no creation times
+identitystore ListUsers|`Filters` on `UserName` only (deprecated); `NextToken` is an offset
+identitystore ListGroups|`Filters` on `DisplayName` only (deprecated); `NextToken` is an offset";
 
 /// How a request names `op` on the wire.
 fn wire(service: &str, op: &str) -> String {
@@ -109,7 +116,10 @@ fn wire(service: &str, op: &str) -> String {
             http.and_then(|h| h["method"].as_str()).unwrap_or(""),
             http.and_then(|h| h["requestUri"].as_str()).unwrap_or("")
         ),
-        Some("json") => format!("`X-Amz-Target: SWBExternalService.{op}`"),
+        Some("json") => format!(
+            "`X-Amz-Target: {}.{op}`",
+            model.map_or("", model::Model::target_prefix)
+        ),
         _ => format!("`Action={op}`"),
     }
 }

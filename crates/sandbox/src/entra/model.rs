@@ -132,6 +132,9 @@ pub struct Tenant {
     pub tombstones: Vec<Tombstone>,
     /// Membership changes, for `members@delta` in `groups/delta`.
     pub membership_log: Vec<MembershipChange>,
+    /// Provisioning (Graph `synchronization`) of service principals.
+    #[serde(default)]
+    pub synchronization: Vec<super::graph::synchronization::Synchronization>,
 }
 
 impl Tenant {

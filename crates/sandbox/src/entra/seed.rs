@@ -95,6 +95,7 @@ pub(super) fn directory(config: &Config, now: OffsetDateTime) -> Directory {
         app_role_assignments: Vec::new(),
         tombstones: Vec::new(),
         membership_log: Vec::new(),
+        synchronization: Vec::new(),
     };
     tool_app(
         &mut tenant,

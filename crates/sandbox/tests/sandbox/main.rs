@@ -8,3 +8,4 @@ mod connect;
 mod entra;
 mod hostile;
 mod identity_center;
+mod identity_store;

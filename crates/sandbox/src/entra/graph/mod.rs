@@ -12,6 +12,7 @@
 mod apps;
 mod directory;
 pub mod odata;
+pub mod synchronization;
 
 use std::sync::Arc;
 
@@ -121,6 +122,22 @@ pub(crate) fn router() -> axum::Router<Arc<State>> {
         .route(
             "/servicePrincipals/{id}/appRoleAssignedTo/{assignment_id}",
             get(apps::get_assignment).delete(apps::remove_assignment),
+        )
+        .route(
+            "/servicePrincipals/{id}/synchronization/jobs",
+            get(synchronization::list_jobs).post(synchronization::create_job),
+        )
+        .route(
+            "/servicePrincipals/{id}/synchronization/jobs/{job_id}",
+            get(synchronization::get_job),
+        )
+        .route(
+            "/servicePrincipals/{id}/synchronization/jobs/{job_id}/start",
+            post(synchronization::start_job),
+        )
+        .route(
+            "/servicePrincipals/{id}/synchronization/secrets",
+            axum::routing::put(synchronization::put_secrets),
         )
         .route(
             "/policies/claimsMappingPolicies",
