@@ -71,6 +71,16 @@ pub struct Clients<'a> {
     pub identity_center: Option<&'a Aws>,
     /// Where a real URL is fetched (the sandbox maps cloud URLs to its own).
     pub url_map: &'a UrlMap,
+    /// Reads an environment variable (a secret the spec names by variable, such as the SCIM
+    /// token); tests give their own.
+    pub env: &'a Env,
+}
+
+/// Reads an environment variable.
+pub type Env = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 fn same_url(url: &str) -> String {
@@ -90,6 +100,7 @@ impl<'a> Clients<'a> {
             settle_timeout: SETTLE_TIMEOUT,
             identity_center: None,
             url_map: &same_url,
+            env: &process_env,
         }
     }
 
@@ -107,6 +118,12 @@ impl<'a> Clients<'a> {
         self
     }
 
+    /// Read environment variables through `env` instead of the process's.
+    pub fn with_env(mut self, env: &'a Env) -> Self {
+        self.env = env;
+        self
+    }
+
     /// Give up on a postcondition after `timeout` (tests of a change that never shows).
     pub fn with_settle_timeout(mut self, timeout: Duration) -> Self {
         self.settle_timeout = timeout;
@@ -118,6 +135,9 @@ impl<'a> Clients<'a> {
         let mut snap = observe(self.graph, self.aws, spec).await?;
         if let (Some(ic), Some(_)) = (self.identity_center, &spec.identity_center) {
             snap.handles.ic = observe_identity_center(ic, spec, self.url_map).await?;
+            snap.handles.provisioning_jobs =
+                crate::identity_center::read_provisioning_jobs(self.graph, spec, &snap.handles)
+                    .await?;
             snap.refresh();
         }
         Ok(snap)
@@ -155,6 +175,7 @@ pub async fn apply_observed(
         aws: clients.aws,
         identity_center: clients.identity_center,
         url_map: clients.url_map,
+        env: clients.env,
         spec,
         on_event,
     };

@@ -114,7 +114,13 @@ pub async fn observe_identity_center(
     let Some(instance) = h.instance.clone() else {
         return Ok(h);
     };
-    h.portal_idp = portal_idp(&portal_url(&instance.identity_store_id), map).await;
+    h.portal_idp = portal_idp(&portal_url(&instance.identity_store_id), map)
+        .await
+        .map(|loc| {
+            // The sandbox sends browsers to its local Entra: name it by its real URL.
+            let entra = connect_sso_planner::identity_center::entra_saml_url(&spec.entra.tenant_id);
+            if loc == map(&entra) { entra } else { loc }
+        });
     h.applications = ic
         .ic_applications_named(&instance.arn, &s.application_name)
         .await?;
@@ -214,4 +220,20 @@ async fn portal_idp(portal: &str, map: &UrlMap) -> Option<String> {
     }
     let loc = resp.headers().get(reqwest::header::LOCATION)?.to_str().ok()?;
     Some(loc.split('?').next().unwrap_or(loc).to_string())
+}
+
+/// The app's provisioning jobs, when the spec asks for Entra's provisioning.
+pub async fn read_provisioning_jobs(
+    graph: &connect_sso_entra::Graph,
+    spec: &Spec,
+    h: &crate::observe::Handles,
+) -> Result<Vec<connect_sso_entra::model::SynchronizationJob>, Error> {
+    let wanted = spec
+        .identity_center
+        .as_ref()
+        .is_some_and(|ic| ic.provisioning.is_some());
+    match (wanted, h.sp()) {
+        (true, Some(sp)) => Ok(graph.synchronization_jobs(&sp.id).await?),
+        _ => Ok(Vec::new()),
+    }
 }

@@ -81,6 +81,8 @@ pub struct Handles {
     pub admin_user: Option<UserState>,
     /// IAM Identity Center (brokered topology).
     pub ic: crate::identity_center::IcHandles,
+    /// The app's provisioning jobs (brokered, with `[identity_center.provisioning]`).
+    pub provisioning_jobs: Vec<connect_sso_entra::model::SynchronizationJob>,
 }
 
 impl Handles {
@@ -330,6 +332,20 @@ pub fn to_observed(h: &Handles) -> Observed {
             apps: h.apps.iter().map(entra_app).collect(),
             groups: h.groups.clone(),
             users: h.users.clone(),
+            provisioning_jobs: h
+                .provisioning_jobs
+                .iter()
+                .map(|j| connect_sso_planner::observed::ProvisioningJob {
+                    id: j.id.clone(),
+                    status: j.status.code.clone(),
+                    error: j
+                        .status
+                        .last_execution
+                        .as_ref()
+                        .and_then(|e| e.error.as_ref())
+                        .map(|e| e.message.clone().or(e.code.clone()).unwrap_or_default()),
+                })
+                .collect(),
         },
         aws: AwsObserved {
             saml_provider: h.provider.as_ref().map(saml_provider),

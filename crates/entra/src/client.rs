@@ -538,6 +538,65 @@ impl Graph {
 
     // ---- assignments, groups, users ----
 
+    // ---- provisioning (synchronization) ----
+
+    /// The service principal's provisioning jobs.
+    pub async fn synchronization_jobs(
+        &self,
+        sp_id: &str,
+    ) -> Result<Vec<crate::model::SynchronizationJob>, Error> {
+        self.list(&format!("/servicePrincipals/{sp_id}/synchronization/jobs"))
+            .await
+    }
+
+    /// Create a provisioning job from a synchronization template.
+    pub async fn create_synchronization_job(
+        &self,
+        sp_id: &str,
+        template_id: &str,
+    ) -> Result<crate::model::SynchronizationJob, Error> {
+        let path = format!("/servicePrincipals/{sp_id}/synchronization/jobs");
+        let v = self
+            .send_json(
+                Method::POST,
+                &path,
+                &serde_json::json!({ "templateId": template_id }),
+            )
+            .await?;
+        decode(v, &path)
+    }
+
+    /// Set the provisioning job's target: its SCIM endpoint and secret token (never logged).
+    pub async fn put_synchronization_secrets(
+        &self,
+        sp_id: &str,
+        base_address: &str,
+        token: &crate::Secret,
+    ) -> Result<(), Error> {
+        let body = serde_json::json!({ "value": [
+            { "key": "BaseAddress", "value": base_address },
+            { "key": "SecretToken", "value": token.expose() },
+        ]});
+        self.call(
+            Method::PUT,
+            &format!("/servicePrincipals/{sp_id}/synchronization/secrets"),
+            Some(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Start (or restart) a provisioning job.
+    pub async fn start_synchronization_job(&self, sp_id: &str, job_id: &str) -> Result<(), Error> {
+        self.call(
+            Method::POST,
+            &format!("/servicePrincipals/{sp_id}/synchronization/jobs/{job_id}/start"),
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Assignments to a service principal.
     pub async fn app_role_assigned_to(&self, sp_id: &str) -> Result<Vec<AppRoleAssignment>, Error> {
         self.list(&format!("/servicePrincipals/{sp_id}/appRoleAssignedTo"))

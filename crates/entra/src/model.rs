@@ -212,3 +212,53 @@ pub(crate) struct Page<T> {
     #[serde(rename = "@odata.nextLink")]
     pub(crate) next_link: Option<String>,
 }
+
+/// A provisioning (synchronization) job of a service principal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SynchronizationJob {
+    /// Job ID.
+    pub id: String,
+    /// The synchronization template it was made from.
+    #[serde(default)]
+    pub template_id: String,
+    /// Its status.
+    #[serde(default)]
+    pub status: SynchronizationStatus,
+}
+
+/// A synchronization job's status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SynchronizationStatus {
+    /// `NotConfigured`, `NotRun`, `Active`, `Paused`, `Quarantine`.
+    #[serde(default)]
+    pub code: String,
+    /// The last run.
+    #[serde(default)]
+    pub last_execution: Option<SynchronizationExecution>,
+}
+
+/// One run of a synchronization job.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SynchronizationExecution {
+    /// `Succeeded`, `Failed`, …
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Its error, if it failed.
+    #[serde(default)]
+    pub error: Option<SynchronizationError>,
+}
+
+/// A synchronization error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SynchronizationError {
+    /// Error code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Message.
+    #[serde(default)]
+    pub message: Option<String>,
+}

@@ -116,6 +116,20 @@ pub struct EntraObserved {
     /// looked up, and is not judged.
     #[serde(default)]
     pub users: BTreeMap<String, Option<String>>,
+    /// The app's provisioning jobs (brokered: Entra's provisioning into Identity Center).
+    #[serde(default)]
+    pub provisioning_jobs: Vec<ProvisioningJob>,
+}
+
+/// A provisioning job of the app.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisioningJob {
+    /// Job ID.
+    pub id: String,
+    /// `NotRun`, `Active`, `Quarantine`, …
+    pub status: String,
+    /// The last run's error.
+    pub error: Option<String>,
 }
 
 /// An enterprise app: the application object and its service principal.

@@ -33,8 +33,23 @@ pub enum Payload {
     GroupAssignments(AssignmentsChange),
     /// `identity_center.assignments`.
     IcAssignments(IcAssignmentsChange),
+    /// `entra.provisioning`.
+    EntraProvisioning(ProvisioningChange),
     /// A step a person makes in a console: nothing for the engine to execute.
     Console,
+}
+
+/// Entra's provisioning job into Identity Center's SCIM endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ProvisioningChange {
+    /// The job to restart (`None`: create one from [`ProvisioningChange::template_id`]).
+    pub job_id: Option<String>,
+    /// The synchronization template of a new job.
+    pub template_id: String,
+    /// Identity Center's SCIM endpoint.
+    pub scim_endpoint: String,
+    /// The environment variable that holds the SCIM token (read when the step runs).
+    pub token_env: String,
 }
 
 /// Group assignments to Identity Center's application.

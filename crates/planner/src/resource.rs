@@ -81,6 +81,7 @@ pub static REGISTRY: &[&dyn ManagedResource] = &[
     &crate::entra::relay_state::RelayState,
     &crate::entra::assignments::GroupAssignments,
     &crate::identity_center::identity_source::IcIdentitySource,
+    &crate::entra::provisioning::EntraProvisioning,
     &crate::identity_center::application::IcApplication,
     &crate::identity_center::assignments::IcAssignments,
 ];

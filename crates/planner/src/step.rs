@@ -54,6 +54,9 @@ pub enum Resource {
     /// The spec's groups' assignments to the app role (a batch: one item per group).
     #[serde(rename = "entra.assignments")]
     GroupAssignments,
+    /// Entra's provisioning of the groups into Identity Center (brokered, optional).
+    #[serde(rename = "entra.provisioning")]
+    EntraProvisioning,
     /// Identity Center's SP metadata, downloaded in its console (brokered).
     #[serde(rename = "identity_center.service_provider")]
     IcServiceProvider,
@@ -83,6 +86,7 @@ impl Resource {
             Resource::ClaimsPolicy => "entra.claims",
             Resource::RelayState => "entra.relay_state",
             Resource::GroupAssignments => "entra.assignments",
+            Resource::EntraProvisioning => "entra.provisioning",
             Resource::IcServiceProvider => "identity_center.service_provider",
             Resource::IcIdentitySource => "identity_center.identity_source",
             Resource::IcApplication => "identity_center.application",

@@ -53,6 +53,37 @@ impl World {
         }
     }
 
+    /// The AWS adapter for the sandbox's management account (IAM Identity Center), with its
+    /// own pacer.
+    pub fn management_aws(&self) -> Aws {
+        let endpoint = Endpoint {
+            access_key_id: connect_sso_sandbox::MANAGEMENT_ACCESS_KEY_ID.into(),
+            secret_access_key: connect_sso_sandbox::MANAGEMENT_SECRET_ACCESS_KEY.into(),
+            ..aws_endpoint()
+        };
+        Aws::with_endpoints(&endpoint, &service_endpoints(self.urls()))
+            .with_pacer(Arc::new(Pacer::default()))
+    }
+
+    /// The starter spec made brokered: Identity Center in the sandbox's management account,
+    /// Connect usernames from `mail` (the application's RoleSessionName is the e-mail
+    /// address). The metadata documents are not given yet (the console steps give them).
+    pub fn brokered_spec(&self) -> Spec {
+        let mut spec = self.spec.clone();
+        spec.topology = connect_sso_spec::Topology::Brokered;
+        spec.sync.username = connect_sso_spec::UsernameSource::Mail;
+        spec.identity_center = Some(connect_sso_spec::IdentityCenter {
+            account_id: connect_sso_sandbox::MANAGEMENT_ACCOUNT_ID.into(),
+            region: connect_sso_sandbox::TEST_REGION.into(),
+            application_name: "Amazon Connect".into(),
+            credentials: connect_sso_spec::Credentials::default(),
+            sp_metadata: None,
+            application_metadata: None,
+            provisioning: None,
+        });
+        spec
+    }
+
     /// The sandbox's URLs.
     pub fn urls(&self) -> &Urls {
         self.sandbox.urls()

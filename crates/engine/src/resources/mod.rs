@@ -11,6 +11,7 @@ mod entra_app;
 mod federation_policy;
 mod federation_role;
 mod ic_assignments;
+mod provisioning;
 mod relay_state;
 mod saml_provider;
 mod signing_certificate;
@@ -39,6 +40,8 @@ pub(crate) struct Io<'a> {
     pub identity_center: Option<&'a Aws>,
     /// Where real URLs are fetched.
     pub url_map: &'a crate::identity_center::UrlMap,
+    /// Environment variables.
+    pub env: &'a crate::apply::Env,
     /// The spec.
     pub spec: &'a Spec,
     /// Progress notes.
@@ -108,6 +111,7 @@ pub(crate) async fn execute(io: &Io<'_>, h: &Handles, step: &Step) -> Result<(),
         Payload::RelayState(p) => relay_state::execute(io, h, p).await,
         Payload::GroupAssignments(p) => assignments::execute(io, h, p).await,
         Payload::IcAssignments(p) => ic_assignments::execute(io, p).await,
+        Payload::EntraProvisioning(p) => provisioning::execute(io, h, p).await,
         Payload::Console => Err(Error::Inconsistent(format!(
             "{} is made in a console, not by apply",
             step.resource
@@ -136,6 +140,7 @@ pub(crate) async fn read_back(
         Resource::ClaimsPolicy => claims::read_back(io, h).await,
         Resource::GroupAssignments => assignments::read_back(io, h).await,
         Resource::IcAssignments => ic_assignments::read_back(io, h).await,
+        Resource::EntraProvisioning => provisioning::read_back(io, h).await,
         Resource::IcServiceProvider | Resource::IcIdentitySource | Resource::IcApplication => {
             ic_assignments::read_all(io, h).await
         }

@@ -4,5 +4,6 @@
 
 mod adoption;
 mod apply_reads;
+mod brokered;
 mod sandbox;
 mod sync;

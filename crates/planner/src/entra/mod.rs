@@ -4,6 +4,7 @@ pub mod app;
 pub mod app_roles;
 pub mod assignments;
 pub mod claims;
+pub mod provisioning;
 pub mod relay_state;
 pub mod signing_certificate;
 

@@ -18,7 +18,11 @@ impl ManagedResource for IcAssignments {
     }
 
     fn depends_on(&self) -> &'static [Resource] {
-        &[Resource::IcApplication, Resource::GroupAssignments]
+        &[
+            Resource::IcApplication,
+            Resource::GroupAssignments,
+            Resource::EntraProvisioning,
+        ]
     }
 
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
