@@ -149,14 +149,15 @@ pub(super) fn explain(e: &LoginError, saml_b64: &str) -> Option<String> {
     ))
 }
 
-/// The role a "bound to another role" refusal names (`…arn:aws:iam::…:role/…`).
+/// The role a "bound to another role" refusal names: the first role ARN after "bound".
 fn bound_role(answer: &str) -> Option<String> {
-    let i = answer.find("arn:aws")?;
-    let arn: String = answer[i..]
+    let after = &answer[answer.to_ascii_lowercase().find("bound")?..];
+    let i = after.find("arn:aws")?;
+    let arn: String = after[i..]
         .chars()
         .take_while(|c| !c.is_whitespace() && *c != ',' && *c != ';' && *c != ')')
         .collect();
-    (arn.contains(":role/") && answer.to_ascii_lowercase().contains("through"))
+    arn.contains(":role/")
         .then(|| arn.trim_end_matches('.').to_string())
 }
 
@@ -182,7 +183,11 @@ mod tests {
     #[test]
     fn a_refusal_naming_the_bound_role_is_recognised() {
         assert_eq!(
-            bound_role("AccessDeniedException: user a@x.example first signed in through arn:aws:iam::1:role/Old."),
+            bound_role(
+                "AccessDeniedException: The user a@x.example is not onboarded for the role \
+                 arn:aws:iam::1:role/New: Amazon Connect bound this user to arn:aws:iam::1:role/Old, \
+                 the role of their first sign-in."
+            ),
             Some("arn:aws:iam::1:role/Old".into())
         );
         assert_eq!(bound_role("not onboarded"), None);

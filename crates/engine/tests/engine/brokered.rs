@@ -217,7 +217,7 @@ async fn brokered_apply_stops_at_each_console_step_with_the_exact_values_then_co
 }
 
 /// Sync the Connect users (usernames from mail), then sign `user` in through the chain.
-async fn sign_in(b: &Brokered, user: &str) -> Result<LoginOutcome, LoginError> {
+pub(crate) async fn sign_in(b: &Brokered, user: &str) -> Result<LoginOutcome, LoginError> {
     login(&request(b, user).await).await
 }
 

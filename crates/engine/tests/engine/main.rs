@@ -5,5 +5,6 @@
 mod adoption;
 mod apply_reads;
 mod brokered;
+mod brokered_faults;
 mod sandbox;
 mod sync;
