@@ -360,16 +360,21 @@ async fn check_account(
         return Ok(());
     }
     let err = CommandError::error(format!(
-        "refusing to act: the AWS credentials belong to account {actual}, but the spec's \
-         {field} is {expected}"
+        "refusing to act: the AWS credentials belong to account {actual}, but the spec is for \
+         account {expected}{}",
+        if field == "aws.account_id" {
+            String::new()
+        } else {
+            format!(" ({field})")
+        }
     ));
     Err(match place {
         Place::Cloud => err.hint(format!(
-            "use credentials for account {expected} (a profile or role in the spec's \
-             credentials, or AWS_PROFILE=…), or correct {field} if {actual} is really the one"
+            "use credentials for account {expected} (e.g. AWS_PROFILE=…), or correct {field} in \
+             the spec if {actual} is really the one"
         )),
         Place::Sandbox(_) => err.hint(format!(
-            "the sandbox emulates account {actual} here: set {field} = \"{actual}\" in the spec"
+            "the sandbox emulates account {actual}: set {field} = \"{actual}\" in the spec"
         )),
     })
 }

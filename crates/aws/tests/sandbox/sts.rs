@@ -284,7 +284,7 @@ async fn refusals_carry_the_codes_aws_uses() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn identity_center_admin_reports_no_instance() {
+async fn identity_center_lives_in_the_management_account_only() {
     let sb = common::sandbox().await;
     let c = common::clients(&sb);
     let out = c
@@ -293,14 +293,25 @@ async fn identity_center_admin_reports_no_instance() {
         .send()
         .await
         .expect("ListInstances");
-    assert!(out.instances().is_empty());
-    let e = c
+    assert!(out.instances().is_empty(), "the Connect account has no instance");
+    let management = common::clients_with(
+        &sb,
+        &connect_sso_aws::Endpoint {
+            access_key_id: connect_sso_sandbox::MANAGEMENT_ACCESS_KEY_ID.into(),
+            secret_access_key: connect_sso_sandbox::MANAGEMENT_SECRET_ACCESS_KEY.into(),
+            ..common::endpoint()
+        },
+    );
+    let out = management
         .sso_admin
-        .list_permission_sets()
-        .instance_arn("arn:aws:sso:::instance/ssoins-0000000000000000")
+        .list_instances()
         .send()
         .await
-        .expect_err("no instance");
-    assert_eq!(code(&e), "ResourceNotFoundException");
+        .expect("ListInstances");
+    assert_eq!(out.instances().len(), 1);
+    assert_eq!(
+        out.instances()[0].identity_store_id(),
+        Some(connect_sso_sandbox::aws::identity_center::IDENTITY_STORE_ID)
+    );
     sb.shutdown().await;
 }

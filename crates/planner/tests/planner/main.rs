@@ -85,6 +85,7 @@ pub(crate) fn converged(spec: &Spec) -> Observed {
             }],
             groups,
             users: BTreeMap::from([(admin.username.clone(), Some(admin.username.clone()))]),
+            provisioning_jobs: Vec::new(),
         },
         aws: AwsObserved {
             saml_provider: Some(SamlProvider {

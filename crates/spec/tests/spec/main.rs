@@ -202,10 +202,49 @@ mod validation {
     }
 
     #[test]
-    fn brokered_topology_is_not_valid_yet() {
+    fn brokered_topology_needs_identity_center() {
         let e = only_error("topology = \"direct\"", "topology = \"brokered\"");
         assert_eq!(e.path, "topology");
-        assert!(e.hint.as_deref().is_some_and(|h| h.contains("direct")));
+        assert!(e.hint.as_deref().is_some_and(|h| h.contains("[identity_center]")));
+    }
+
+    const IDENTITY_CENTER: &str = "\n[identity_center]\naccount_id = \"999988887777\"\nregion = \"eu-west-1\"\n";
+
+    fn brokered_text(identity_center: &str) -> String {
+        starter_text().replace("topology = \"direct\"", "topology = \"brokered\"") + identity_center
+    }
+
+    #[test]
+    fn brokered_topology_with_identity_center_is_valid() {
+        let spec = Spec::parse(&brokered_text(IDENTITY_CENTER)).expect("valid");
+        let ic = spec.identity_center.clone().expect("identity center");
+        assert_eq!(ic.application_name, "Amazon Connect");
+        assert_eq!(spec.derived().audience, "urn:amazon:webservices");
+    }
+
+    #[test]
+    fn brokered_management_account_must_not_be_the_connect_account() {
+        let text = brokered_text(&IDENTITY_CENTER.replace("999988887777", "111122223333"));
+        let e = Spec::parse(&text).expect_err("same account").errors;
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(e[0].path, "identity_center.account_id");
+    }
+
+    #[test]
+    fn identity_center_is_refused_for_the_direct_topology() {
+        let e = Spec::parse(&(starter_text() + IDENTITY_CENTER))
+            .expect_err("direct with identity center")
+            .errors;
+        assert_eq!(e[0].path, "identity_center");
+    }
+
+    #[test]
+    fn a_profile_and_a_role_together_are_refused() {
+        let text = brokered_text(&format!(
+            "{IDENTITY_CENTER}credentials = {{ profile = \"mgmt\", role_arn = \"arn:aws:iam::999988887777:role/x\" }}\n"
+        ));
+        let e = Spec::parse(&text).expect_err("both").errors;
+        assert_eq!(e[0].path, "identity_center.credentials");
     }
 
     #[test]
