@@ -207,6 +207,27 @@ pub(crate) struct InitArgs {
     /// bob@contoso.com; cloud: required.
     #[arg(long, value_name = "UPN")]
     pub(crate) admin: Option<String>,
+    /// How Entra reaches Connect: straight into the Connect account, or brokered by IAM
+    /// Identity Center in a management account.
+    #[arg(long, value_enum, default_value_t = TopologyChoice::Direct)]
+    pub(crate) topology: TopologyChoice,
+    /// Brokered: the management account of IAM Identity Center. Sandbox default: the
+    /// sandbox's; cloud: required.
+    #[arg(long, value_name = "ID")]
+    pub(crate) management_account: Option<String>,
+    /// Brokered: the Region of the Identity Center instance. Default: the instance's Region
+    /// (`--region`).
+    #[arg(long, value_name = "REGION")]
+    pub(crate) identity_center_region: Option<String>,
+}
+
+/// `--topology` of `init` and `demo`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TopologyChoice {
+    /// Entra ID → IAM in the Connect account → Connect.
+    Direct,
+    /// Entra ID → IAM Identity Center (management account) → Connect in its own account.
+    Brokered,
 }
 
 /// `connect-sso spec schema`.

@@ -139,3 +139,39 @@ routing_profile = "Basic Routing Profile"
         admin = v.admin_username,
     )
 }
+
+/// A commented starter spec for the brokered topology: [`starter`] with Identity Center in
+/// `management_account` (`ic_region`), Connect usernames from `mail`, and the console steps'
+/// documents left for `plan`/`apply` to ask for. It always parses and validates (tested).
+pub fn brokered_starter(v: &StarterValues, management_account: &str, ic_region: &str) -> String {
+    let text = starter(v)
+        .replacen(
+            "topology = \"direct\"          # Entra → IAM in the Connect account (\"brokered\": via IAM Identity Center)",
+            "topology = \"brokered\"        # Entra → IAM Identity Center (management account) → Connect (the account below)",
+            1,
+        )
+        .replacen(
+            "# must equal the user's Entra UPN exactly (case-sensitive)",
+            "# must equal the user's e-mail address exactly (the application's RoleSessionName)",
+            1,
+        )
+        .replacen(
+            "# [sync]\n# username = \"upn\"              # or \"mail\": what the RoleSessionName claim sends",
+            "[sync]\nusername = \"mail\"              # Identity Center's application sends the e-mail address as RoleSessionName",
+            1,
+        );
+    format!(
+        r#"{text}
+# IAM Identity Center brokers the sign-in (docs/design/brokered.md). `connect-sso apply` stops at
+# each step only its console can do, with the exact values to enter, and goes on once it is done.
+[identity_center]
+account_id = "{management_account}"   # the management account (not the Connect account above)
+region = "{ic_region}"
+application_name = "Amazon Connect"   # the customer-managed SAML application apply asks for
+# credentials = {{ profile = "management" }}        # or {{ role_arn = "arn:aws:iam::…:role/…" }}
+# sp_metadata = "ic-sp-metadata.xml"               # Identity Center's SP metadata (a console step)
+# application_metadata = "ic-connect-app.xml"      # the application's SAML metadata (a console step)
+# provisioning = {{ scim_endpoint = "https://scim.{ic_region}.amazonaws.com/…/scim/v2", token_env = "IC_SCIM_TOKEN" }}
+"#
+    )
+}

@@ -2,10 +2,10 @@
 
 use std::io::Write as _;
 
-use connect_sso_sandbox::{TEST_ACCOUNT_ID, TEST_REGION, entra};
-use connect_sso_spec::{Spec, StarterValues, TargetKind, starter};
+use connect_sso_sandbox::{MANAGEMENT_ACCOUNT_ID, TEST_ACCOUNT_ID, TEST_REGION, entra};
+use connect_sso_spec::{Spec, StarterValues, TargetKind, brokered_starter, starter};
 
-use crate::cli::{InitArgs, TargetChoice};
+use crate::cli::{InitArgs, TargetChoice, TopologyChoice};
 use crate::error::{CommandError, ExitCode};
 use crate::printer::Printer;
 use crate::spec_file::{Severity, invalid};
@@ -13,7 +13,26 @@ use crate::spec_file::{Severity, invalid};
 /// Run the command: the file is the output; next steps go to stderr.
 pub(crate) fn run(args: &InitArgs, printer: &Printer) -> Result<ExitCode, CommandError> {
     let values = values(args)?;
-    let text = starter(&values);
+    let text = match args.topology {
+        TopologyChoice::Direct => starter(&values),
+        TopologyChoice::Brokered => {
+            let management = match (&args.management_account, values.target) {
+                (Some(a), _) => a.clone(),
+                (None, TargetKind::Sandbox) => MANAGEMENT_ACCOUNT_ID.to_string(),
+                (None, TargetKind::Cloud) => {
+                    return Err(CommandError::error(
+                        "a brokered cloud spec needs the management account of IAM Identity Center",
+                    )
+                    .hint("pass --management-account <12-digit ID>"));
+                }
+            };
+            let region = args
+                .identity_center_region
+                .clone()
+                .unwrap_or_else(|| values.region.clone());
+            brokered_starter(&values, &management, &region)
+        }
+    };
     // The starter always validates, but the values given on the command line may not.
     Spec::parse(&text).map_err(|e| {
         invalid(&args.file, &e, Severity::Error).hint(

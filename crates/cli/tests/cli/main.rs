@@ -3,6 +3,7 @@
 
 mod aws_rules;
 mod bench_sync;
+mod brokered;
 mod common;
 mod demo;
 mod examples;

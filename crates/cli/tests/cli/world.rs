@@ -102,6 +102,34 @@ impl World {
         });
     }
 
+    /// Call an AWS admin endpoint of the sandbox (`/aws/_admin/<path>`): its JSON answer.
+    pub fn aws_admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let world = self.world.as_ref().expect("running");
+        self.runtime.block_on(world.aws_admin(method, path, body))
+    }
+
+    /// GET a URL as text (a real cloud URL is fetched from the sandbox).
+    pub fn fetch(&self, url: &str) -> String {
+        let local = connect_sso_sandbox::Urls::new(self.base.clone()).to_local(url);
+        self.runtime.block_on(async move {
+            let r = reqwest::get(&local).await.expect("GET");
+            assert!(r.status().is_success(), "{local}: {}", r.status());
+            r.text().await.expect("text")
+        })
+    }
+
+    /// Run `connect-sso ARGS --sandbox-url …` with extra environment variables.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend_from_slice(&["--sandbox-url", &self.base]);
+        run_in(self.dir.path(), &all, env, b"")
+    }
+
     /// Change the relay state of the app's service principal behind connect-sso's back, as
     /// an administrator in the portal would: through Graph, with the tool's credentials.
     pub fn drift_relay_state(&self, app_id: &str, relay_state: &str) {

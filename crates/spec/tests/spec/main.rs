@@ -733,3 +733,21 @@ fn group_tag_keys_connect_refuses_are_reported_with_the_rule() {
         assert!(e.message.contains(says), "{tags}: {}", e.message);
     }
 }
+
+#[test]
+fn brokered_starter_spec_parses_and_validates() {
+    let v = connect_sso_spec::StarterValues {
+        tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+        account_id: "111122223333".into(),
+        region: "eu-west-2".into(),
+        instance_alias: "acme-contact".into(),
+        target: connect_sso_spec::TargetKind::Cloud,
+        admin_username: "admin@contoso.com".into(),
+    };
+    let text = connect_sso_spec::brokered_starter(&v, "999988887777", "eu-west-1");
+    let spec = Spec::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(spec.topology, connect_sso_spec::Topology::Brokered);
+    assert_eq!(spec.sync.username, connect_sso_spec::UsernameSource::Mail);
+    let ic = spec.identity_center.expect("identity center");
+    assert_eq!((ic.account_id.as_str(), ic.region.as_str()), ("999988887777", "eu-west-1"));
+}

@@ -71,37 +71,12 @@ pub(crate) fn run(args: &SpecCheckArgs, printer: &Printer) -> Result<ExitCode, C
     ));
     s.push_str(&row(printer, W, "SAML provider", [&d.provider_arn]));
     s.push_str(&row(printer, W, "federation role", [&d.role_arn]));
-    s.push_str(&row(
-        printer,
-        W,
-        "Role claim",
-        [
-            d.role_claim_value.clone(),
-            format!("(the value of app role {:?})", spec.entra.app_role),
-        ],
-    ));
-    s.push_str(&row(
-        printer,
-        W,
-        "identifier",
-        [format!("{}  (Entra: Identifier (Entity ID))", d.identifier)],
-    ));
-    s.push_str(&row(
-        printer,
-        W,
-        "reply URL",
-        [format!("{}  (Entra: Reply URL (ACS URL))", d.reply_url)],
-    ));
-    s.push_str(&row(printer, W, "SAML:aud", &d.saml_aud));
-    s.push_str(&row(printer, W, "relay state", [&relay_state]));
-    let mut claims = vec![
-        "RoleSessionName ← user.userprincipalname".to_string(),
-        "Role ← user.assignedroles".to_string(),
-    ];
-    if let Some(sd) = spec.entra.session_duration {
-        claims.push(format!("SessionDuration = {sd}"));
-    }
-    s.push_str(&row(printer, W, "claims", &claims));
+    s.push_str(&match &spec.identity_center {
+        Some(ic) if spec.topology == Topology::Brokered => {
+            brokered_rows(printer, W, &spec, ic, &relay_state)
+        }
+        _ => direct_rows(printer, W, &spec, &relay_state),
+    });
     let groups: Vec<String> = spec
         .entra
         .access
@@ -132,4 +107,88 @@ pub(crate) fn run(args: &SpecCheckArgs, printer: &Printer) -> Result<ExitCode, C
     s.push_str(&row(printer, W, "trust policy", trust.lines()));
     printer.out(&s);
     Ok(ExitCode::Success)
+}
+
+/// The rows of the direct topology: what Entra sends and where.
+fn direct_rows(printer: &Printer, w: usize, spec: &Spec, relay_state: &str) -> String {
+    let d = spec.derived();
+    let mut s = String::new();
+    s.push_str(&row(
+        printer,
+        w,
+        "Role claim",
+        [
+            d.role_claim_value.clone(),
+            format!("(the value of app role {:?})", spec.entra.app_role),
+        ],
+    ));
+    s.push_str(&row(
+        printer,
+        w,
+        "identifier",
+        [format!("{}  (Entra: Identifier (Entity ID))", d.identifier)],
+    ));
+    s.push_str(&row(
+        printer,
+        w,
+        "reply URL",
+        [format!("{}  (Entra: Reply URL (ACS URL))", d.reply_url)],
+    ));
+    s.push_str(&row(printer, w, "SAML:aud", &d.saml_aud));
+    s.push_str(&row(printer, w, "relay state", [relay_state]));
+    let mut claims = vec![
+        "RoleSessionName ← user.userprincipalname".to_string(),
+        "Role ← user.assignedroles".to_string(),
+    ];
+    if let Some(sd) = spec.entra.session_duration {
+        claims.push(format!("SessionDuration = {sd}"));
+    }
+    s.push_str(&row(printer, w, "claims", &claims));
+    s
+}
+
+/// The rows of the brokered topology: Identity Center's side and the application's values.
+fn brokered_rows(
+    printer: &Printer,
+    w: usize,
+    spec: &Spec,
+    ic: &connect_sso_spec::IdentityCenter,
+    relay_state: &str,
+) -> String {
+    let d = spec.derived();
+    let mut s = String::new();
+    s.push_str(&row(
+        printer,
+        w,
+        "identity center",
+        [format!("account {} in {}", ic.account_id, ic.region)],
+    ));
+    s.push_str(&row(
+        printer,
+        w,
+        "Entra app",
+        [
+            "identifier and Reply URL from Identity Center's SP metadata".to_string(),
+            "claims: Entra's defaults (NameID = UPN = the identity store's username)".to_string(),
+        ],
+    ));
+    s.push_str(&row(
+        printer,
+        w,
+        "application",
+        [
+            format!("{:?} (made in Identity Center's console)", ic.application_name),
+            format!("ACS URL {}", Derived::aws_signin_url(spec)),
+            format!("audience {}", connect_sso_spec::IC_APPLICATION_AUDIENCE),
+            format!("relay state {relay_state}"),
+        ],
+    ));
+    let mappings: Vec<String> = d
+        .ic_attribute_mappings()
+        .into_iter()
+        .map(|m| format!("{} = {} ({})", m.attribute, m.value, m.format))
+        .collect();
+    s.push_str(&row(printer, w, "mappings", &mappings));
+    s.push_str(&row(printer, w, "SAML:aud", &d.saml_aud));
+    s
 }
