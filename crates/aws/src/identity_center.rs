@@ -132,6 +132,28 @@ impl crate::Aws {
         }
     }
 
+    /// Remove a group's assignment to an application (one already gone is not an error).
+    pub async fn ic_unassign_group(
+        &self,
+        application_arn: &str,
+        group_id: &str,
+    ) -> Result<(), Error> {
+        self.pace("sso", "DeleteApplicationAssignment").await?;
+        let r = self
+            .sso_admin
+            .delete_application_assignment()
+            .application_arn(application_arn)
+            .principal_id(group_id)
+            .principal_type(aws_sdk_ssoadmin::types::PrincipalType::Group)
+            .send()
+            .await
+            .map_err(|e| sdk("IAM Identity Center", "DeleteApplicationAssignment", e));
+        match r {
+            Err(e) if e.code() == Some("ResourceNotFoundException") => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
     /// The identity store's group whose display name is `name` (`None`: no such group).
     pub async fn ic_group_id(
         &self,

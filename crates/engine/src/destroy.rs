@@ -47,6 +47,7 @@ impl std::fmt::Display for DestroyItem {
 /// instance only with `include_instance`.
 pub fn destroy_plan(spec: &Spec, snap: &Snapshot, include_instance: bool) -> DestroyPlan {
     let mut out = DestroyPlan::default();
+    plan_identity_center(spec, snap, &mut out);
     plan_entra(spec, snap, &mut out);
     plan_admin(snap, include_instance, &mut out);
     plan_iam(snap, &mut out);
@@ -55,6 +56,50 @@ pub fn destroy_plan(spec: &Spec, snap: &Snapshot, include_instance: bool) -> Des
 }
 
 const NOT_CREATED: &str = "not created by connect-sso";
+
+/// The spec's groups assigned to Identity Center's application: (name, group ID).
+fn ic_assigned_groups(spec: &Spec, snap: &Snapshot) -> Vec<(String, String)> {
+    let ic = &snap.handles.ic;
+    spec.entra
+        .access
+        .iter()
+        .filter_map(|a| {
+            let id = ic.groups.get(&a.group).cloned().flatten()?;
+            ic.assignments
+                .contains(&id)
+                .then(|| (a.group.clone(), id))
+        })
+        .collect()
+}
+
+/// Brokered: the assignments apply made go; what a person made in Identity Center's console
+/// stays, with where to remove it.
+fn plan_identity_center(spec: &Spec, snap: &Snapshot, out: &mut DestroyPlan) {
+    let ic = &snap.handles.ic;
+    let [app] = ic.applications.as_slice() else {
+        return;
+    };
+    for (group, _) in ic_assigned_groups(spec, snap) {
+        out.delete.push(DestroyItem::new(
+            Resource::IcAssignments,
+            format!("{group:?} → {:?}", app.name),
+        ));
+    }
+    out.keep.push((
+        DestroyItem::new(Resource::IcApplication, format!("{:?} ({})", app.name, app.arn)),
+        "made in Identity Center's console: remove it there (Applications → Customer managed → \
+         Actions → Remove)"
+            .into(),
+    ));
+    if ic.portal_idp.is_some() {
+        out.keep.push((
+            DestroyItem::new(Resource::IcIdentitySource, "Entra ID"),
+            "Identity Center's identity source is set in its console; the people Entra \
+             provisioned stay in its identity store"
+                .into(),
+        ));
+    }
+}
 
 fn plan_entra(spec: &Spec, snap: &Snapshot, out: &mut DestroyPlan) {
     let h = &snap.handles;
@@ -154,6 +199,15 @@ pub async fn destroy(
     }
     let h = &snap.handles;
     let d = spec.derived();
+    if let (Some(ic), [app]) = (clients.identity_center, h.ic.applications.as_slice()) {
+        for (group, id) in ic_assigned_groups(spec, &snap) {
+            on_event(Event::Note(format!(
+                "removing {group:?} from the Identity Center application {:?}",
+                app.name
+            )));
+            ic.ic_unassign_group(&app.arn, &id).await?;
+        }
+    }
     if let Some(record) = h.app().filter(|a| a.created()) {
         let app = &record.app;
         let name = Derived::claims_policy_name(spec);

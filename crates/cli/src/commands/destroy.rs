@@ -1,7 +1,6 @@
 //! `connect-sso destroy`: delete what connect-sso created, after showing it and asking.
 
 use connect_sso_engine::apply::{DestroyItem, destroy, destroy_plan};
-use connect_sso_engine::observe::observe;
 
 use super::mission::{Progress, Sink, confirm, engine_error, render_destroy_plan};
 use super::{json_text, runtime};
@@ -19,7 +18,9 @@ pub(crate) fn run(args: &DestroyArgs, printer: &Printer) -> Result<ExitCode, Com
     let rt = runtime()?;
     let (t, shown) = rt.block_on(async {
         let t = target::resolve(spec, args.target.sandbox_url.as_deref()).await?;
-        let snap = observe(&t.graph, &t.aws, spec)
+        let snap = t
+            .clients()
+            .observe(spec)
             .await
             .map_err(|e| engine_error("could not read what exists in Entra ID and AWS", &e))?;
         let shown = destroy_plan(spec, &snap, args.include_instance);

@@ -127,4 +127,13 @@ fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_logi
     for hop in ["identity-center-sign-in", "access-portal", "portal-tile", "aws-sign-in"] {
         assert!(hops.contains(&hop), "no {hop} in {hops:?}");
     }
+
+    // 6. Destroy removes the assignments it made and says where the console's parts go.
+    let destroy = w.run_env(&["destroy", "--yes"], &env);
+    assert_eq!(destroy.code, 0, "{}", destroy.stderr);
+    let said = format!("{}{}", destroy.stdout, destroy.stderr);
+    assert!(said.contains("identity_center.assignments"), "{said}");
+    assert!(said.contains("made in Identity Center's console"), "{said}");
+    let state = w.aws_admin(Method::GET, "identity-center", None);
+    assert_eq!(state["assignments"].as_array().map(Vec::len), Some(0), "{state:#}");
 }
