@@ -264,3 +264,43 @@ async fn two_people_one_in_two_groups_sign_in_through_identity_center_and_the_po
     }
     b.w.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_brokered_chain_through_the_portal_tile() {
+    use connect_sso_testkit::peer;
+    let _node = connect_sso_testkit::skip_unless_peer!(peer::node_with(&["playwright-core"]));
+    let chromium = connect_sso_testkit::skip_unless_peer!(peer::chromium());
+    let node_dir = peer::repo_root().join("tests/node");
+    let b = synced().await;
+    let shots = std::env::temp_dir().join(format!("brokered-{}", std::process::id()));
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let mut cmd = std::process::Command::new("node");
+    cmd.current_dir(&node_dir)
+        .arg("--test")
+        .arg("brokered.test.mjs")
+        .env(
+            "PORTAL_URL",
+            b.w.urls()
+                .to_local(connect_sso_sandbox::aws::identity_center::PORTAL_URL),
+        )
+        .env("LAUNCH_URL", request(&b, "").await.launch_url)
+        .env("PASSWORD", entra::DEMO_PASSWORD)
+        .env("AGENT", entra::USER_ALICE_UPN)
+        .env("SUPERVISOR", entra::USER_BOB_UPN)
+        .env("UNASSIGNED", entra::USER_CAROL_UPN)
+        .env("TILE", "Amazon Connect")
+        .env("SCREENSHOT_DIR", &shots)
+        .env("CHROMIUM", &chromium);
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "browser test failed (screenshots in {}):\n{}\n{}",
+        shots.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    b.w.shutdown().await;
+}
