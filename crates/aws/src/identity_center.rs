@@ -68,7 +68,10 @@ impl crate::Aws {
                     found.push(Application {
                         arn: a.application_arn().unwrap_or_default().to_string(),
                         name: name.to_string(),
-                        status: a.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                        status: a
+                            .status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
                     });
                 }
             }

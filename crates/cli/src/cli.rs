@@ -166,6 +166,10 @@ pub(crate) struct DemoArgs {
     /// Address of the in-process sandbox (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub(crate) bind: SocketAddr,
+    /// Which set-up to show: Entra straight into the Connect account, or brokered by IAM
+    /// Identity Center in a management account.
+    #[arg(long, value_enum, default_value_t = TopologyChoice::Direct)]
+    pub(crate) topology: TopologyChoice,
 }
 
 /// `--target` of `init`.

@@ -266,7 +266,13 @@ pub(crate) async fn resolve(
                     .await
                 }
             };
-            check_account(&handle, &ic.account_id, "identity_center.account_id", &place).await?;
+            check_account(
+                &handle,
+                &ic.account_id,
+                "identity_center.account_id",
+                &place,
+            )
+            .await?;
             Some(handle)
         }
         None => None,

@@ -65,9 +65,7 @@ fn ic_assigned_groups(spec: &Spec, snap: &Snapshot) -> Vec<(String, String)> {
         .iter()
         .filter_map(|a| {
             let id = ic.groups.get(&a.group).cloned().flatten()?;
-            ic.assignments
-                .contains(&id)
-                .then(|| (a.group.clone(), id))
+            ic.assignments.contains(&id).then(|| (a.group.clone(), id))
         })
         .collect()
 }
@@ -86,7 +84,10 @@ fn plan_identity_center(spec: &Spec, snap: &Snapshot, out: &mut DestroyPlan) {
         ));
     }
     out.keep.push((
-        DestroyItem::new(Resource::IcApplication, format!("{:?} ({})", app.name, app.arn)),
+        DestroyItem::new(
+            Resource::IcApplication,
+            format!("{:?} ({})", app.name, app.arn),
+        ),
         "made in Identity Center's console: remove it there (Applications → Customer managed → \
          Actions → Remove)"
             .into(),

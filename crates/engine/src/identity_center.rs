@@ -93,7 +93,11 @@ pub async fn observe_identity_center(
     );
     h.service_provider = parse_doc(sp, |xml| {
         let m = connect_sso_saml::SpMetadata::parse(xml).map_err(|e| e.to_string())?;
-        let acs = m.acs.first().map(|e| e.location.clone()).unwrap_or_default();
+        let acs = m
+            .acs
+            .first()
+            .map(|e| e.location.clone())
+            .unwrap_or_default();
         Ok(IcServiceProvider {
             entity_id: m.entity_id,
             acs_url: acs,
@@ -178,7 +182,11 @@ async fn fetch(url: &str) -> Result<String, String> {
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .map_err(|e| e.to_string())?;
-    let mut resp = http.get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
+    let mut resp = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
     if !resp.status().is_success() {
         return Err(format!("{url} answered HTTP {}", resp.status().as_u16()));
     }
@@ -218,7 +226,11 @@ async fn portal_idp(portal: &str, map: &UrlMap) -> Option<String> {
     if !resp.status().is_redirection() {
         return None;
     }
-    let loc = resp.headers().get(reqwest::header::LOCATION)?.to_str().ok()?;
+    let loc = resp
+        .headers()
+        .get(reqwest::header::LOCATION)?
+        .to_str()
+        .ok()?;
     Some(loc.split('?').next().unwrap_or(loc).to_string())
 }
 

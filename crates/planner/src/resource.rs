@@ -102,9 +102,9 @@ pub fn ordered_for(topology: Topology) -> Vec<&'static dyn ManagedResource> {
     let mut done: Vec<Resource> = Vec::new();
     let mut out: Vec<&'static dyn ManagedResource> = Vec::new();
     loop {
-        let next = REGISTRY.iter().find(|m| {
-            !done.contains(&m.resource()) && deps(**m).iter().all(|d| done.contains(d))
-        });
+        let next = REGISTRY
+            .iter()
+            .find(|m| !done.contains(&m.resource()) && deps(**m).iter().all(|d| done.contains(d)));
         match next {
             Some(m) => {
                 done.push(m.resource());

@@ -14,15 +14,14 @@ pub mod regions;
 mod validate;
 
 pub use derive::{
-    AttributeMapping,
-    AWS_GOV_SIGNIN_URL, AWS_SIGNIN_URL, CLAIM_ROLE, CLAIM_ROLE_SESSION_NAME,
+    AWS_GOV_SIGNIN_URL, AWS_SIGNIN_URL, AttributeMapping, CLAIM_ROLE, CLAIM_ROLE_SESSION_NAME,
     CLAIM_SESSION_DURATION, Derived, FORMAT_UNSPECIFIED, IC_APPLICATION_AUDIENCE, IC_USER_EMAIL,
     MANAGED_TAG, NAMEID_EMAIL, Partition,
 };
 pub use model::{
     Access, Aws, Connect, ConnectUser, Credentials, EmailSource, Entra, IdentityCenter,
-    LeaverPolicy, Provisioning, RateLimit, SettingsBy,
-    SigningAlgorithm, Spec, Target, TargetKind, Topology, UserSync, UsernameSource, grace_seconds,
+    LeaverPolicy, Provisioning, RateLimit, SettingsBy, SigningAlgorithm, Spec, Target, TargetKind,
+    Topology, UserSync, UsernameSource, grace_seconds,
 };
 pub use validate::{SpecError, SpecErrors, is_guid, username_problem};
 

@@ -293,7 +293,10 @@ async fn identity_center_lives_in_the_management_account_only() {
         .send()
         .await
         .expect("ListInstances");
-    assert!(out.instances().is_empty(), "the Connect account has no instance");
+    assert!(
+        out.instances().is_empty(),
+        "the Connect account has no instance"
+    );
     let management = common::clients_with(
         &sb,
         &connect_sso_aws::Endpoint {

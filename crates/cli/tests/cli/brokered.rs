@@ -40,7 +40,8 @@ fn entered(step: &Value, label: &str) -> String {
 }
 
 #[test]
-fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_login_uses_the_portal() {
+fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_login_uses_the_portal()
+{
     let w = World::start();
     assert_eq!(w.run_plain(&["init", "--topology", "brokered"]).code, 0);
     // The console's "Enable automatic provisioning": an endpoint and a token (in the
@@ -58,7 +59,11 @@ fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_logi
 
     // 1. Identity Center's SP metadata, downloaded from its console into a file.
     let step = stops_at(&w, &env, "identity_center.service_provider");
-    assert!(step["manual"]["console"].as_str().is_some_and(|c| c.contains("Identity source")));
+    assert!(
+        step["manual"]["console"]
+            .as_str()
+            .is_some_and(|c| c.contains("Identity source"))
+    );
     let sp = w.fetch(&format!("{}/aws/identity-center/saml/sp-metadata", w.base));
     std::fs::write(w.path().join("ic-sp.xml"), sp).expect("write");
     add_to_spec(&w, "sp_metadata = \"ic-sp.xml\"");
@@ -66,7 +71,9 @@ fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_logi
     // 2. Identity Center's identity source: Entra's metadata, from the URL the step gives.
     let step = stops_at(&w, &env, "identity_center.identity_source");
     let said = entered(&step, "Identity provider metadata → IdP SAML metadata");
-    let url = said.strip_prefix("upload the file downloaded from ").expect("a URL");
+    let url = said
+        .strip_prefix("upload the file downloaded from ")
+        .expect("a URL");
     let idp = w.fetch(url);
     w.aws_admin(
         Method::PUT,
@@ -106,7 +113,11 @@ fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_logi
     // 4. The rest through the APIs; then nothing left to do.
     let done = w.run_env(&["apply", "--yes"], &env);
     assert_eq!(done.code, 0, "{}", done.stderr);
-    assert!(done.stderr.contains("identity_center.assignments create"), "{}", done.stderr);
+    assert!(
+        done.stderr.contains("identity_center.assignments create"),
+        "{}",
+        done.stderr
+    );
     assert!(!done.stderr.contains(&token), "the SCIM token was printed");
     let plan = w.run_env(&["plan", "--detailed-exitcode"], &env);
     assert_eq!(plan.code, 0, "{}", plan.stdout);
@@ -124,7 +135,12 @@ fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_logi
         .flatten()
         .filter_map(|r| r["hop"].as_str())
         .collect();
-    for hop in ["identity-center-sign-in", "access-portal", "portal-tile", "aws-sign-in"] {
+    for hop in [
+        "identity-center-sign-in",
+        "access-portal",
+        "portal-tile",
+        "aws-sign-in",
+    ] {
         assert!(hops.contains(&hop), "no {hop} in {hops:?}");
     }
 
@@ -135,5 +151,9 @@ fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_logi
     assert!(said.contains("identity_center.assignments"), "{said}");
     assert!(said.contains("made in Identity Center's console"), "{said}");
     let state = w.aws_admin(Method::GET, "identity-center", None);
-    assert_eq!(state["assignments"].as_array().map(Vec::len), Some(0), "{state:#}");
+    assert_eq!(
+        state["assignments"].as_array().map(Vec::len),
+        Some(0),
+        "{state:#}"
+    );
 }

@@ -46,6 +46,35 @@ fn demo_runs_the_whole_mission_and_exits_0() {
 }
 
 #[test]
+fn brokered_demo_plays_the_console_steps_signs_in_through_the_portal_and_explains_a_fault() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(dir.path(), &["demo", "--topology", "brokered"], &[], b"");
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let story = &out.stdout;
+    for expected in [
+        "! identity_center.service_provider",
+        "! identity_center.identity_source",
+        "! identity_center.application",
+        "Attribute mappings → https://aws.amazon.com/SAML/Attributes/Role:",
+        "✓ three console steps, then apply converges and a second apply changes nothing",
+        "alice@contoso.com → signed in to Amazon Connect as alice@contoso.com",
+        "AWS access portal → the access portal's application tile",
+        "✓ the refusal names the missing Role mapping",
+        "Demo complete in",
+    ] {
+        assert!(
+            story.contains(expected),
+            "missing {expected:?} in:\n{story}"
+        );
+    }
+    assert!(!story.contains('✗'), "{story}");
+}
+
+#[test]
 fn demo_refuses_a_non_loopback_address() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = run_in(dir.path(), &["demo", "--bind", "0.0.0.0:0"], &[], b"");

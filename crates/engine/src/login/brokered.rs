@@ -31,7 +31,12 @@ pub(super) fn tiles(html: &str, page_url: &str) -> Vec<(String, String)> {
 }
 
 /// The portal shows no tile of that name.
-pub(super) fn no_tile(url: &str, status: u16, name: &str, tiles: &[(String, String)]) -> LoginError {
+pub(super) fn no_tile(
+    url: &str,
+    status: u16,
+    name: &str,
+    tiles: &[(String, String)],
+) -> LoginError {
     let shown: Vec<&str> = tiles.iter().map(|(t, _)| t.as_str()).collect();
     LoginError {
         hop: Hop::AccessPortal,
@@ -40,7 +45,10 @@ pub(super) fn no_tile(url: &str, status: u16, name: &str, tiles: &[(String, Stri
         answer: if shown.is_empty() {
             "the access portal shows no application".to_string()
         } else {
-            format!("the access portal shows no {name:?} tile; it shows: {}", shown.join(", "))
+            format!(
+                "the access portal shows no {name:?} tile; it shows: {}",
+                shown.join(", ")
+            )
         },
         cause: Some(format!(
             "the user is not assigned to the Identity Center application {name:?}, directly or \

@@ -754,7 +754,11 @@ pub async fn login(req: &LoginRequest) -> Result<LoginOutcome, LoginError> {
 
 /// Brokered: post Entra's assertion to Identity Center, find the application's tile in the
 /// access portal, and open it: the result is Identity Center's form for AWS sign-in.
-async fn through_portal(d: &mut Driver, post: Form, name: &str) -> Result<(Form, Page), LoginError> {
+async fn through_portal(
+    d: &mut Driver,
+    post: Form,
+    name: &str,
+) -> Result<(Form, Page), LoginError> {
     let fields: Vec<(String, String)> = post
         .inputs
         .iter()
@@ -773,7 +777,9 @@ async fn through_portal(d: &mut Driver, post: Form, name: &str) -> Result<(Form,
     let Some((_, href)) = tiles.iter().find(|(t, _)| t == name) else {
         return Err(brokered::no_tile(&portal.url, portal.status, name, &tiles));
     };
-    let page = d.go(Hop::PortalTile, d.http.get(href), href.clone()).await?;
+    let page = d
+        .go(Hop::PortalTile, d.http.get(href), href.clone())
+        .await?;
     let form = forms(&page.body, &page.url)
         .into_iter()
         .find(|f| f.inputs.iter().any(|(n, _, _)| n == "SAMLResponse"))
@@ -782,7 +788,8 @@ async fn through_portal(d: &mut Driver, post: Form, name: &str) -> Result<(Form,
             url: page.url.clone(),
             status: Some(page.status),
             answer: "the tile led to no SAMLResponse form".into(),
-            cause: element_text(&page.body, "<title", "</title").map(|t| format!("page title: {t}")),
+            cause: element_text(&page.body, "<title", "</title")
+                .map(|t| format!("page title: {t}")),
             saml_response: None,
         })?;
     Ok((form, page))

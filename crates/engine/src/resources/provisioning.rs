@@ -11,7 +11,9 @@ use crate::identity_center::{read_ic_groups, read_provisioning_jobs};
 use crate::observe::Handles;
 
 pub(super) async fn execute(io: &Io<'_>, h: &Handles, p: &ProvisioningChange) -> Result<(), Error> {
-    let sp = h.sp().ok_or_else(|| missing("the app's service principal"))?;
+    let sp = h
+        .sp()
+        .ok_or_else(|| missing("the app's service principal"))?;
     let token = (io.env)(&p.token_env)
         .filter(|t| !t.trim().is_empty())
         .map(Secret::new)

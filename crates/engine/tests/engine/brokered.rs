@@ -150,9 +150,8 @@ async fn add_application(b: &Brokered, step: &Step) -> String {
     assert_eq!(mappings.len(), 3, "three attribute mappings");
     let start = entered(step, "Application start URL");
     assert_eq!(start, "(leave blank)");
-    let created = b
-        .w
-        .aws_admin(
+    let created =
+        b.w.aws_admin(
             Method::POST,
             "identity-center/applications",
             Some(json!({
@@ -184,9 +183,18 @@ pub(crate) async fn converged() -> Brokered {
         .expect("Bob joins the agents too");
 
     let step = b.stops_at(Resource::IcServiceProvider).await;
-    assert!(step.manual.as_ref().expect("manual").console.contains("Identity source"));
+    assert!(
+        step.manual
+            .as_ref()
+            .expect("manual")
+            .console
+            .contains("Identity source")
+    );
     if let Some(ic) = b.spec.identity_center.as_mut() {
-        ic.sp_metadata = Some(format!("{}/aws/identity-center/saml/sp-metadata", b.w.base()));
+        ic.sp_metadata = Some(format!(
+            "{}/aws/identity-center/saml/sp-metadata",
+            b.w.base()
+        ));
     }
     let step = b.stops_at(Resource::IcIdentitySource).await;
     set_identity_source(&b, &step).await;
@@ -195,7 +203,9 @@ pub(crate) async fn converged() -> Brokered {
     if let Some(ic) = b.spec.identity_center.as_mut() {
         ic.application_metadata = Some(metadata_url);
     }
-    b.apply().await.unwrap_or_else(|e| panic!("apply did not converge: {e}"));
+    b.apply()
+        .await
+        .unwrap_or_else(|e| panic!("apply did not converge: {e}"));
     b
 }
 
@@ -203,7 +213,11 @@ pub(crate) async fn converged() -> Brokered {
 async fn brokered_apply_stops_at_each_console_step_with_the_exact_values_then_converges() {
     let b = converged().await;
     let again = b.apply().await.expect("second apply");
-    assert!(again.executed.is_empty(), "second apply changed {:?}", again.executed);
+    assert!(
+        again.executed.is_empty(),
+        "second apply changed {:?}",
+        again.executed
+    );
     // What the console steps and the API made: Identity Center's state.
     let state = b.w.aws_admin(Method::GET, "identity-center", None).await;
     let app = &state["applications"][0];
@@ -258,7 +272,12 @@ async fn two_people_one_in_two_groups_sign_in_through_identity_center_and_the_po
             .unwrap_or_else(|e| panic!("{user}: {e} ({:?})", e.cause));
         assert_eq!(o.signed_in_as, user);
         let hops: Vec<Hop> = o.trail.iter().map(|r| r.hop).collect();
-        for hop in [Hop::IdentityCenterSignIn, Hop::AccessPortal, Hop::PortalTile, Hop::AwsSignIn] {
+        for hop in [
+            Hop::IdentityCenterSignIn,
+            Hop::AccessPortal,
+            Hop::PortalTile,
+            Hop::AwsSignIn,
+        ] {
             assert!(hops.contains(&hop), "{user}: no {hop:?} in {hops:?}");
         }
     }

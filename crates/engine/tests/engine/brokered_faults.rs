@@ -17,12 +17,18 @@ const SESSION: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
 async fn edit_application(b: &Brokered, edit: impl FnOnce(&mut Vec<Value>)) {
     let state = b.w.aws_admin(Method::GET, "identity-center", None).await;
     let app = &state["applications"][0];
-    let id = app["application_id"].as_str().expect("an application").to_string();
+    let id = app["application_id"]
+        .as_str()
+        .expect("an application")
+        .to_string();
     let mut config = serde_json::Map::new();
     for key in ["name", "start_url", "relay_state", "acs_url", "audience"] {
         config.insert(key.into(), app[key].clone());
     }
-    let mut mappings = app["attribute_mappings"].as_array().cloned().unwrap_or_default();
+    let mut mappings = app["attribute_mappings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     edit(&mut mappings);
     config.insert("attribute_mappings".into(), Value::Array(mappings));
     b.w.aws_admin(
@@ -54,7 +60,12 @@ async fn refused_at(b: &Brokered, hop: Hop, says: &str) {
 async fn missing_role_mapping_is_refused_by_aws_sign_in_and_named() {
     let b = synced().await;
     edit_application(&b, |m| m.retain(|m| m["attribute"] != ROLE)).await;
-    refused_at(&b, Hop::AwsSignIn, "sends no https://aws.amazon.com/SAML/Attributes/Role").await;
+    refused_at(
+        &b,
+        Hop::AwsSignIn,
+        "sends no https://aws.amazon.com/SAML/Attributes/Role",
+    )
+    .await;
     b.w.shutdown().await;
 }
 
@@ -72,7 +83,12 @@ async fn role_value_with_a_space_is_refused_and_the_space_named() {
 async fn role_session_name_that_is_not_the_connect_username_is_named() {
     let b = synced().await;
     edit_application(&b, |m| set_mapping(m, SESSION, "${user:givenName}")).await;
-    refused_at(&b, Hop::ConsoleFederation, "Connect has no user named \"Alice\"").await;
+    refused_at(
+        &b,
+        Hop::ConsoleFederation,
+        "Connect has no user named \"Alice\"",
+    )
+    .await;
     b.w.shutdown().await;
 }
 
@@ -99,9 +115,18 @@ async fn a_user_who_signed_in_through_another_role_before_is_told_which() {
         .put_role_policy(second, "federation", &policy)
         .await
         .expect("policy");
-    let pair = format!("{},{}", d.role_arn.replace("ConnectFederation", second), d.provider_arn);
+    let pair = format!(
+        "{},{}",
+        d.role_arn.replace("ConnectFederation", second),
+        d.provider_arn
+    );
     edit_application(&b, |m| set_mapping(m, ROLE, &pair)).await;
-    refused_at(&b, Hop::ConsoleFederation, &format!("through the role {} before", d.role_arn)).await;
+    refused_at(
+        &b,
+        Hop::ConsoleFederation,
+        &format!("through the role {} before", d.role_arn),
+    )
+    .await;
     b.w.shutdown().await;
 }
 
@@ -114,12 +139,11 @@ async fn entra_metadata_identity_center_does_not_trust_is_refused_at_its_sign_in
         .expect("read")
         .expect("app");
     let sp = app.sp.expect("service principal");
-    let cert = b
-        .w
-        .graph
-        .add_token_signing_certificate(&sp.id, "CN=rolled over", "2030-01-01T00:00:00Z")
-        .await
-        .expect("certificate");
+    let cert =
+        b.w.graph
+            .add_token_signing_certificate(&sp.id, "CN=rolled over", "2030-01-01T00:00:00Z")
+            .await
+            .expect("certificate");
     let thumbprint = cert.thumbprint;
     b.w.graph
         .patch_service_principal(
@@ -128,6 +152,11 @@ async fn entra_metadata_identity_center_does_not_trust_is_refused_at_its_sign_in
         )
         .await
         .expect("preferred");
-    refused_at(&b, Hop::IdentityCenterSignIn, "does not trust the certificate").await;
+    refused_at(
+        &b,
+        Hop::IdentityCenterSignIn,
+        "does not trust the certificate",
+    )
+    .await;
     b.w.shutdown().await;
 }

@@ -98,10 +98,10 @@ fn trusted_issuer(ctx: &Context<'_>) -> (Planned<String>, String) {
     }
     match ctx.observed.identity_center.application_metadata.value() {
         Some(m) => (
-            m.certificate_thumbprints
-                .first()
-                .cloned()
-                .map_or(Planned::AfterApply(Unknown::ApplicationCertificate), Planned::Known),
+            m.certificate_thumbprints.first().cloned().map_or(
+                Planned::AfterApply(Unknown::ApplicationCertificate),
+                Planned::Known,
+            ),
             m.entity_id.clone(),
         ),
         None => (

@@ -26,7 +26,10 @@ impl ManagedResource for EntraProvisioning {
     }
 
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
-        let Some(p) = ctx.identity_center().and_then(|ic| ic.provisioning.as_ref()) else {
+        let Some(p) = ctx
+            .identity_center()
+            .and_then(|ic| ic.provisioning.as_ref())
+        else {
             return;
         };
         let job = ctx.observed.entra.provisioning_jobs.first();
@@ -49,7 +52,10 @@ impl ManagedResource for EntraProvisioning {
                 format!(
                     "the provisioning job is {}{}",
                     j.status,
-                    j.error.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+                    j.error
+                        .as_ref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
                 ),
                 change(Some(j.id.clone())),
             ),

@@ -33,20 +33,34 @@ impl ManagedResource for IcApplication {
         if apps.len() > 1 {
             out.block(
                 Resource::IcApplication,
-                format!("{} Identity Center applications are named {:?}", apps.len(), ic.application_name),
+                format!(
+                    "{} Identity Center applications are named {:?}",
+                    apps.len(),
+                    ic.application_name
+                ),
                 "rename or delete the extra ones, or give identity_center.application_name a \
                  unique name",
             );
             return;
         }
-        let (reason, changes) = match (apps.first(), &ctx.observed.identity_center.application_metadata) {
+        let (reason, changes) = match (
+            apps.first(),
+            &ctx.observed.identity_center.application_metadata,
+        ) {
             (None, _) => (
-                format!("no Identity Center application named {:?}", ic.application_name),
+                format!(
+                    "no Identity Center application named {:?}",
+                    ic.application_name
+                ),
                 application_changes(ctx),
             ),
             (Some(a), _) if a.status != "ENABLED" => (
                 format!("the application {:?} is {}", a.name, a.status),
-                vec![Change::new("status", Some(a.status.as_str()), Some("ENABLED"))],
+                vec![Change::new(
+                    "status",
+                    Some(a.status.as_str()),
+                    Some("ENABLED"),
+                )],
             ),
             (Some(_), Document::Read { .. }) => return,
             (Some(_), Document::Unreadable { reason }) => (
@@ -128,7 +142,10 @@ fn application_changes(ctx: &Context<'_>) -> Vec<Change> {
             }
             a => format!("Attribute mappings → {a}"),
         };
-        changes.push(Change::set(label, format!("{} (format: {})", m.value, m.format)));
+        changes.push(Change::set(
+            label,
+            format!("{} (format: {})", m.value, m.format),
+        ));
     }
     changes
 }

@@ -96,7 +96,10 @@ impl ManagedResource for IcAssignments {
                 ),
                 (
                     "Or, without Entra's provisioning".into(),
-                    console(ctx, "Users / Groups → Add: the same groups and their members"),
+                    console(
+                        ctx,
+                        "Users / Groups → Add: the same groups and their members",
+                    ),
                 ),
             ],
             verify: "connect-sso looks each group up in the identity store \

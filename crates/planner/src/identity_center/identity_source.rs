@@ -35,7 +35,9 @@ impl ManagedResource for IcIdentitySource {
             Action::Manual,
             match have {
                 None => "Identity Center signs people in itself, not through Entra".to_string(),
-                Some(other) => format!("Identity Center sends people to {other}, not to this tenant"),
+                Some(other) => {
+                    format!("Identity Center sends people to {other}, not to this tenant")
+                }
             },
             vec![Change::new(
                 "external identity provider",
@@ -61,7 +63,10 @@ impl ManagedResource for IcIdentitySource {
                     "Identity provider metadata → IdP SAML metadata".into(),
                     format!("upload the file downloaded from {url}"),
                 ),
-                ("Next → Review and confirm".into(), "type ACCEPT, then Change identity source".into()),
+                (
+                    "Next → Review and confirm".into(),
+                    "type ACCEPT, then Change identity source".into(),
+                ),
             ],
             verify: format!(
                 "connect-sso opens the AWS access portal without a session and checks that it \

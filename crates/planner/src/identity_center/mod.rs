@@ -10,11 +10,9 @@ use crate::context::Context;
 
 /// `IAM Identity Center (account …, Region …)`, the start of every console path here.
 fn console(ctx: &Context<'_>, page: &str) -> String {
-    let (account, region) = ctx
-        .spec
-        .identity_center
-        .as_ref()
-        .map_or(("?", "?"), |ic| (ic.account_id.as_str(), ic.region.as_str()));
+    let (account, region) = ctx.spec.identity_center.as_ref().map_or(("?", "?"), |ic| {
+        (ic.account_id.as_str(), ic.region.as_str())
+    });
     format!("AWS console, account {account} → IAM Identity Center ({region}) → {page}")
 }
 

@@ -149,7 +149,9 @@ fn brokered_application_step_carries_the_exact_console_values() {
     o.identity_center.applications.clear();
     o.aws.instance.as_mut().expect("instance").id = INSTANCE.into();
     let p = plan(&s, &o, NOW);
-    let step = p.step_for(Resource::IcApplication).expect("application step");
+    let step = p
+        .step_for(Resource::IcApplication)
+        .expect("application step");
     let manual = step.manual.as_ref().expect("manual");
     let value = |label: &str| {
         manual
@@ -161,7 +163,10 @@ fn brokered_application_step_carries_the_exact_console_values() {
     };
     let d = s.derived();
     assert_eq!(value("Application start URL"), "(leave blank)");
-    assert_eq!(value("Application ACS URL"), "https://signin.aws.amazon.com/saml");
+    assert_eq!(
+        value("Application ACS URL"),
+        "https://signin.aws.amazon.com/saml"
+    );
     assert_eq!(value("Application SAML audience"), "urn:amazon:webservices");
     assert!(value("Relay state").contains(&format!("/connect/federate/{INSTANCE}")));
     assert_eq!(
@@ -173,8 +178,14 @@ fn brokered_application_step_carries_the_exact_console_values() {
         "${user:email} (format: unspecified)"
     );
     let role = value("Attribute mappings → https://aws.amazon.com/SAML/Attributes/Role");
-    assert_eq!(role, format!("{} (format: unspecified)", d.role_claim_value));
-    assert!(!d.role_claim_value.contains(' '), "no space in the Role pair");
+    assert_eq!(
+        role,
+        format!("{} (format: unspecified)", d.role_claim_value)
+    );
+    assert!(
+        !d.role_claim_value.contains(' '),
+        "no space in the Role pair"
+    );
     insta::assert_snapshot!("brokered_application_step", render_plan(&p, false));
 }
 

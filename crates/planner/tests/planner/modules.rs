@@ -2,9 +2,9 @@
 
 use connect_sso_planner::payload::{InstanceChange, PolicyChange};
 use connect_sso_planner::resource::{REGISTRY, module, ordered_for};
-use connect_sso_spec::Topology;
 use connect_sso_planner::{Action, Payload, Planned, Resource, Shown, Unknown, plan, render_plan};
 use connect_sso_spec::SettingsBy;
+use connect_sso_spec::Topology;
 
 use crate::{INSTANCE, NOW, converged, empty, resources, spec};
 

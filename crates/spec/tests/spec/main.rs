@@ -205,10 +205,15 @@ mod validation {
     fn brokered_topology_needs_identity_center() {
         let e = only_error("topology = \"direct\"", "topology = \"brokered\"");
         assert_eq!(e.path, "topology");
-        assert!(e.hint.as_deref().is_some_and(|h| h.contains("[identity_center]")));
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("[identity_center]"))
+        );
     }
 
-    const IDENTITY_CENTER: &str = "\n[identity_center]\naccount_id = \"999988887777\"\nregion = \"eu-west-1\"\n";
+    const IDENTITY_CENTER: &str =
+        "\n[identity_center]\naccount_id = \"999988887777\"\nregion = \"eu-west-1\"\n";
 
     fn brokered_text(identity_center: &str) -> String {
         starter_text().replace("topology = \"direct\"", "topology = \"brokered\"") + identity_center
@@ -749,5 +754,8 @@ fn brokered_starter_spec_parses_and_validates() {
     assert_eq!(spec.topology, connect_sso_spec::Topology::Brokered);
     assert_eq!(spec.sync.username, connect_sso_spec::UsernameSource::Mail);
     let ic = spec.identity_center.expect("identity center");
-    assert_eq!((ic.account_id.as_str(), ic.region.as_str()), ("999988887777", "eu-west-1"));
+    assert_eq!(
+        (ic.account_id.as_str(), ic.region.as_str()),
+        ("999988887777", "eu-west-1")
+    );
 }

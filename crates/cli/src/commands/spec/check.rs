@@ -177,7 +177,10 @@ fn brokered_rows(
         w,
         "application",
         [
-            format!("{:?} (made in Identity Center's console)", ic.application_name),
+            format!(
+                "{:?} (made in Identity Center's console)",
+                ic.application_name
+            ),
             format!("ACS URL {}", Derived::aws_signin_url(spec)),
             format!("audience {}", connect_sso_spec::IC_APPLICATION_AUDIENCE),
             format!("relay state {relay_state}"),

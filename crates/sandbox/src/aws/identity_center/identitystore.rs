@@ -101,7 +101,6 @@ async fn run(
     ))
 }
 
-
 /// The store must be the instance's, and the caller of its account.
 fn check_store(caller: &Caller, op: &str, input: &Value) -> Result<(), AwsError> {
     let id = input["IdentityStoreId"].as_str().unwrap_or_default();

@@ -4,6 +4,8 @@
 //!
 //! The story goes to stdout (it is this command's output); errors go to stderr as usual.
 
+mod brokered;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,7 +22,7 @@ use time::OffsetDateTime;
 use super::login::{chain_labels, destination};
 use super::mission::{Progress, Sink, action_word, engine_error};
 use super::{Interrupt, runtime};
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, TopologyChoice};
 use crate::error::{CommandError, ExitCode};
 use crate::printer::{Printer, Style};
 use crate::target::{sandbox_aws, sandbox_graph, sandbox_launch_url};
@@ -29,7 +31,7 @@ use crate::target::{sandbox_aws, sandbox_graph, sandbox_launch_url};
 /// 2 requests/s per API with a burst of 5, docs/facts.md §2).
 const QUOTA_FACTOR: f64 = 20.0;
 /// Alias of the demo's Connect instance.
-const DEMO_ALIAS: &str = "demo-contact";
+pub(super) const DEMO_ALIAS: &str = "demo-contact";
 
 /// Run the command.
 pub(crate) fn run(args: &DemoArgs, printer: &Printer) -> Result<ExitCode, CommandError> {
@@ -44,19 +46,19 @@ pub(crate) fn run(args: &DemoArgs, printer: &Printer) -> Result<ExitCode, Comman
 }
 
 /// The story being told, and what did not go as expected.
-struct Story<'p> {
+pub(super) struct Story<'p> {
     printer: &'p Printer,
     section: usize,
     failures: Vec<String>,
 }
 
 impl<'p> Story<'p> {
-    fn out(&self, text: &str) {
+    pub(super) fn out(&self, text: &str) {
         self.printer.out(text);
     }
 
     /// A numbered section: a title, and one plain sentence saying what happens.
-    fn section(&mut self, title: &str, sentence: &str) {
+    pub(super) fn section(&mut self, title: &str, sentence: &str) {
         self.section += 1;
         let heading = format!("{}. {title}", self.section);
         self.out(&format!(
@@ -67,7 +69,7 @@ impl<'p> Story<'p> {
     }
 
     /// Check an expected outcome.
-    fn check(&mut self, ok: bool, what: &str) {
+    pub(super) fn check(&mut self, ok: bool, what: &str) {
         if ok {
             self.out(&format!(
                 "  {} {what}\n",
@@ -84,7 +86,7 @@ impl<'p> Story<'p> {
 }
 
 /// Wrap `text` at `width` columns: the first line starts with `first`, the others with `rest`.
-fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+pub(super) fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = first.to_string();
     let mut empty = true;
@@ -127,7 +129,7 @@ fn demo_spec(base: &str) -> Result<(String, Spec), CommandError> {
 }
 
 /// Write the spec to a fresh temporary directory.
-fn write_spec(text: &str) -> Result<(tempfile::TempDir, PathBuf), CommandError> {
+pub(super) fn write_spec(text: &str) -> Result<(tempfile::TempDir, PathBuf), CommandError> {
     let dir = tempfile::Builder::new()
         .prefix("connect-sso-demo-")
         .tempdir()
@@ -192,7 +194,10 @@ async fn demo(args: &DemoArgs, printer: &Printer) -> Result<ExitCode, CommandErr
         )
     ));
 
-    let outcome = mission(args, printer, &mut story, &urls).await;
+    let outcome = match args.topology {
+        TopologyChoice::Direct => mission(args, printer, &mut story, &urls).await,
+        TopologyChoice::Brokered => brokered::mission(args, printer, &mut story, &urls).await,
+    };
     let code = match outcome {
         Ok(()) if story.failures.is_empty() => {
             story.out(&format!(
