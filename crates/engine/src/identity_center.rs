@@ -249,3 +249,44 @@ pub async fn read_provisioning_jobs(
         _ => Ok(Vec::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(u: &str) -> String {
+        u.to_string()
+    }
+
+    #[tokio::test]
+    async fn a_metadata_file_over_the_limit_is_refused_before_it_is_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("huge.xml");
+        std::fs::write(&path, vec![b' '; MAX_METADATA_BYTES + 1]).expect("write");
+        let got = read_document(path.to_str(), &same).await;
+        let reason = got.expect_err("refused");
+        assert!(reason.contains("more than metadata ever has"), "{reason}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_file_or_dead_url_is_unreadable_with_the_reason() {
+        let doc = parse_doc(read_document(Some("/nonexistent/ic.xml"), &same).await, |_| Ok(()));
+        assert!(
+            matches!(&doc, Document::Unreadable { reason } if reason.contains("/nonexistent/ic.xml")),
+            "{doc:?}"
+        );
+        let doc = parse_doc(read_document(Some("http://127.0.0.1:9/m.xml"), &same).await, |_| Ok(()));
+        assert!(matches!(doc, Document::Unreadable { .. }), "{doc:?}");
+    }
+
+    #[test]
+    fn metadata_that_does_not_parse_is_unreadable_not_an_error() {
+        let doc = parse_doc(Ok(Some("<not-metadata/>".into())), |xml| {
+            connect_sso_saml::SpMetadata::parse(xml)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
+        assert!(matches!(doc, Document::Unreadable { .. }), "{doc:?}");
+        assert_eq!(parse_doc(Ok(None), |_| Ok(())), Document::<()>::Absent);
+    }
+}
