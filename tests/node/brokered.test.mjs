@@ -13,45 +13,10 @@
 //   SCREENSHOT_DIR   where screenshots go (the portal and the landing page, and on failure)
 //   CHROMIUM         the browser
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`environment variable ${name} is required`);
-  return v;
-};
-const shots = process.env.SCREENSHOT_DIR || mkdtempSync(join(tmpdir(), 'brokered-'));
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
-});
-after(async () => { await browser?.close(); });
-
-async function withPage(name, body) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  try {
-    await body(page);
-  } catch (e) {
-    await page.screenshot({ path: join(shots, `${name}-failure.png`), fullPage: true }).catch(() => {});
-    throw new Error(`${e.message}\n(page ${page.url()}; screenshot in ${shots})`);
-  } finally {
-    await context.close();
-  }
-}
+import { env, shots, withPage } from './browser.mjs';
 
 /// Entra's sign-in page: fill it in and wait for where its auto-posted answer leads.
 async function signInAtEntra(page, user) {

@@ -270,12 +270,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_file_or_dead_url_is_unreadable_with_the_reason() {
-        let doc = parse_doc(read_document(Some("/nonexistent/ic.xml"), &same).await, |_| Ok(()));
+        let doc = parse_doc(
+            read_document(Some("/nonexistent/ic.xml"), &same).await,
+            |_| Ok(()),
+        );
         assert!(
             matches!(&doc, Document::Unreadable { reason } if reason.contains("/nonexistent/ic.xml")),
             "{doc:?}"
         );
-        let doc = parse_doc(read_document(Some("http://127.0.0.1:9/m.xml"), &same).await, |_| Ok(()));
+        let doc = parse_doc(
+            read_document(Some("http://127.0.0.1:9/m.xml"), &same).await,
+            |_| Ok(()),
+        );
         assert!(matches!(doc, Document::Unreadable { .. }), "{doc:?}");
     }
 

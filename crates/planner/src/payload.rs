@@ -37,6 +37,42 @@ pub enum Payload {
     EntraProvisioning(ProvisioningChange),
     /// A step a person makes in a console: nothing for the engine to execute.
     Console,
+    /// `identity_center.application` when it does not exist: what a person enters in Identity
+    /// Center's console (nothing for the engine to execute).
+    IcApplication(ApplicationValues),
+}
+
+/// Identity Center's "Amazon Connect" application as its console takes it: the values of the
+/// manual step, typed (`--json` readers can fill the console, or a sandbox, from them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ApplicationValues {
+    /// Display name.
+    pub name: String,
+    /// Application start URL (blank).
+    pub start_url: String,
+    /// Relay state: the Connect federate URL.
+    pub relay_state: Planned<String>,
+    /// Application ACS URL: AWS sign-in.
+    pub acs_url: String,
+    /// Application SAML audience.
+    pub audience: String,
+    /// Attribute mappings.
+    pub attribute_mappings: Vec<connect_sso_spec::AttributeMapping>,
+}
+
+impl ApplicationValues {
+    /// The values as one JSON object, once every one is known (the shape of the sandbox's
+    /// `POST /aws/_admin/identity-center/applications`, which plays the console page).
+    pub fn entered(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "name": self.name,
+            "start_url": self.start_url,
+            "relay_state": self.relay_state.known().ok()?,
+            "acs_url": self.acs_url,
+            "audience": self.audience,
+            "attribute_mappings": self.attribute_mappings,
+        }))
+    }
 }
 
 /// Entra's provisioning job into Identity Center's SCIM endpoint.

@@ -199,7 +199,7 @@ pub const FORMAT_UNSPECIFIED: &str = "unspecified";
 
 /// One attribute mapping of Identity Center's "Amazon Connect" application, as the console's
 /// "Attribute mappings" tab takes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AttributeMapping {
     /// "User attribute in the application" (`Subject` or a SAML attribute name).
     pub attribute: String,

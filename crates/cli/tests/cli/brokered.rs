@@ -84,28 +84,16 @@ fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_logi
 
     // 3. The "Amazon Connect" application, with exactly the values the step gives.
     let step = stops_at(&w, &env, "identity_center.application");
-    let mappings: Vec<Value> = step["manual"]["enter"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let attribute = e[0].as_str()?.strip_prefix("Attribute mappings → ")?;
-            let (value, format) = e[1].as_str()?.rsplit_once(" (format: ")?;
-            Some(json!({"attribute": attribute, "value": value, "format": format.trim_end_matches(')')}))
-        })
-        .collect();
-    let created = w.aws_admin(
-        Method::POST,
-        "identity-center/applications",
-        Some(json!({
-            "name": entered(&step, "Display name"),
-            "start_url": "",
-            "relay_state": entered(&step, "Relay state"),
-            "acs_url": entered(&step, "Application ACS URL"),
-            "audience": entered(&step, "Application SAML audience"),
-            "attribute_mappings": mappings,
-        })),
+    // The step's payload carries the same values, typed (`--json`); the text shows them too.
+    let values = &step["payload"]["value"];
+    assert_eq!(step["payload"]["type"], "ic_application", "{step:#}");
+    assert_eq!(
+        entered(&step, "Relay state"),
+        values["relay_state"]["known"].as_str().unwrap_or_default()
     );
+    let mut body = values.clone();
+    body["relay_state"] = values["relay_state"]["known"].clone();
+    let created = w.aws_admin(Method::POST, "identity-center/applications", Some(body));
     let metadata = w.fetch(created["metadata_url"].as_str().expect("metadata URL"));
     std::fs::write(w.path().join("ic-app.xml"), metadata).expect("write");
     add_to_spec(&w, "application_metadata = \"ic-app.xml\"");

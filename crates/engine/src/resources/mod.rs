@@ -112,7 +112,7 @@ pub(crate) async fn execute(io: &Io<'_>, h: &Handles, step: &Step) -> Result<(),
         Payload::GroupAssignments(p) => assignments::execute(io, h, p).await,
         Payload::IcAssignments(p) => ic_assignments::execute(io, p).await,
         Payload::EntraProvisioning(p) => provisioning::execute(io, h, p).await,
-        Payload::Console => Err(Error::Inconsistent(format!(
+        Payload::Console | Payload::IcApplication(_) => Err(Error::Inconsistent(format!(
             "{} is made in a console, not by apply",
             step.resource
         ))),

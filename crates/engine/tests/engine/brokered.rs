@@ -6,12 +6,12 @@
 use connect_sso_aws::Aws;
 use connect_sso_engine::apply::{ApplyReport, Clients, apply};
 use connect_sso_engine::login::{Hop, LoginError, LoginOutcome, LoginRequest, login};
+use connect_sso_engine::planner::Payload;
 use connect_sso_engine::sync::{SyncOptions, execute, prepare};
 use connect_sso_engine::{Error, Resource, Step};
-use connect_sso_entra::{Credentials, Graph, Secret};
 use connect_sso_sandbox::entra;
 use connect_sso_spec::Spec;
-use connect_sso_testkit::{World, graph_config};
+use connect_sso_testkit::World;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -100,16 +100,6 @@ fn entered(step: &Step, label: &str) -> String {
         .unwrap_or_else(|| panic!("no {label:?} among {:?}", manual.enter))
 }
 
-/// Graph as the sandbox's directory administrator.
-fn admin_graph(w: &World) -> Graph {
-    let mut config = graph_config(w.urls());
-    config.credentials = Credentials::ClientSecret {
-        client_id: entra::ADMIN_APP_ID.into(),
-        client_secret: Secret::new(entra::ADMIN_CLIENT_SECRET),
-    };
-    Graph::new(config).expect("a Graph client")
-}
-
 /// The console's identity-source page: upload the metadata downloaded from the URL the step gives.
 async fn set_identity_source(b: &Brokered, step: &Step) {
     let said = entered(step, "Identity provider metadata → IdP SAML metadata");
@@ -133,35 +123,23 @@ async fn set_identity_source(b: &Brokered, step: &Step) {
 /// The console's "Add application" page, filled with exactly what the step says: its
 /// metadata URL.
 async fn add_application(b: &Brokered, step: &Step) -> String {
-    let manual = step.manual.as_ref().expect("manual");
-    let mappings: Vec<Value> = manual
-        .enter
-        .iter()
-        .filter_map(|(k, v)| {
-            let attribute = k.strip_prefix("Attribute mappings → ")?;
-            let (value, format) = v.rsplit_once(" (format: ")?;
-            Some(json!({
-                "attribute": attribute,
-                "value": value,
-                "format": format.trim_end_matches(')'),
-            }))
-        })
-        .collect();
-    assert_eq!(mappings.len(), 3, "three attribute mappings");
-    let start = entered(step, "Application start URL");
-    assert_eq!(start, "(leave blank)");
+    let Payload::IcApplication(values) = &step.payload else {
+        panic!(
+            "the application step carries its values: {:?}",
+            step.payload
+        );
+    };
+    assert_eq!(values.start_url, "", "start URL blank");
+    assert_eq!(
+        values.attribute_mappings.len(),
+        3,
+        "three attribute mappings"
+    );
     let created =
         b.w.aws_admin(
             Method::POST,
             "identity-center/applications",
-            Some(json!({
-                "name": entered(step, "Display name"),
-                "start_url": "",
-                "relay_state": entered(step, "Relay state"),
-                "acs_url": entered(step, "Application ACS URL"),
-                "audience": entered(step, "Application SAML audience"),
-                "attribute_mappings": mappings,
-            })),
+            Some(values.entered().expect("every value known")),
         )
         .await;
     text(&created, "metadata_url")
@@ -170,7 +148,7 @@ async fn add_application(b: &Brokered, step: &Step) -> String {
 /// A brokered world taken through every console step to convergence, with Bob in both groups.
 pub(crate) async fn converged() -> Brokered {
     let mut b = Brokered::start().await;
-    let admin = admin_graph(&b.w);
+    let admin = crate::sync::admin_graph(&b.w);
     let body = json!({"@odata.id": format!(
         "https://graph.microsoft.com/v1.0/directoryObjects/{}", entra::USER_BOB_ID)});
     admin
@@ -291,35 +269,24 @@ async fn browser_brokered_chain_through_the_portal_tile() {
     let chromium = connect_sso_testkit::skip_unless_peer!(peer::chromium());
     let node_dir = peer::repo_root().join("tests/node");
     let b = synced().await;
-    let shots = std::env::temp_dir().join(format!("brokered-{}", std::process::id()));
-    std::fs::create_dir_all(&shots).expect("screenshot dir");
-    let mut cmd = std::process::Command::new("node");
-    cmd.current_dir(&node_dir)
-        .arg("--test")
-        .arg("brokered.test.mjs")
-        .env(
-            "PORTAL_URL",
-            b.w.urls()
-                .to_local(connect_sso_sandbox::aws::identity_center::PORTAL_URL),
-        )
-        .env("LAUNCH_URL", request(&b, "").await.launch_url)
-        .env("PASSWORD", entra::DEMO_PASSWORD)
-        .env("AGENT", entra::USER_ALICE_UPN)
-        .env("SUPERVISOR", entra::USER_BOB_UPN)
-        .env("UNASSIGNED", entra::USER_CAROL_UPN)
-        .env("TILE", "Amazon Connect")
-        .env("SCREENSHOT_DIR", &shots)
-        .env("CHROMIUM", &chromium);
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .expect("join")
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "browser test failed (screenshots in {}):\n{}\n{}",
-        shots.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let portal =
+        b.w.urls()
+            .to_local(connect_sso_sandbox::aws::identity_center::PORTAL_URL);
+    let launch_url = request(&b, "").await.launch_url;
+    crate::sandbox::run_browser_test(
+        &node_dir,
+        "brokered.test.mjs",
+        &chromium,
+        &[
+            ("PORTAL_URL", &portal),
+            ("LAUNCH_URL", &launch_url),
+            ("PASSWORD", entra::DEMO_PASSWORD),
+            ("AGENT", entra::USER_ALICE_UPN),
+            ("SUPERVISOR", entra::USER_BOB_UPN),
+            ("UNASSIGNED", entra::USER_CAROL_UPN),
+            ("TILE", "Amazon Connect"),
+        ],
+    )
+    .await;
     b.w.shutdown().await;
 }

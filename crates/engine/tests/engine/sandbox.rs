@@ -466,35 +466,55 @@ async fn browser_full_chain_with_role_chooser_and_error_pages() {
         .await
         .expect("assign bob");
 
+    let launch_url = format!(
+        "{}/entra/{}/signin/{app_id}",
+        w.sandbox.urls().base(),
+        entra::DEFAULT_TENANT_ID
+    );
+    run_browser_test(
+        &node_dir,
+        "full_chain.test.mjs",
+        &chromium,
+        &[
+            ("SANDBOX_URL", w.sandbox.urls().base()),
+            ("LAUNCH_URL", &launch_url),
+            ("PASSWORD", entra::DEMO_PASSWORD),
+            ("AGENT", entra::USER_ALICE_UPN),
+            ("SUPERVISOR", entra::USER_BOB_UPN),
+            ("UNASSIGNED", entra::USER_CAROL_UPN),
+            ("SECOND_ROLE_ARN", &second_arn),
+            ("INSTANCE_ID", &instance),
+        ],
+    )
+    .await;
+    w.sandbox.shutdown().await;
+}
+
+/// Run a Playwright test file of tests/node with `vars`, a screenshot directory (kept when it
+/// fails, or with CONNECT_SSO_KEEP_SCREENSHOTS) and the browser; fail with its output.
+pub(crate) async fn run_browser_test(
+    node_dir: &std::path::Path,
+    file: &str,
+    chromium: &std::path::Path,
+    vars: &[(&str, &str)],
+) {
     let shots = tempfile_dir();
     let mut cmd = std::process::Command::new("node");
-    cmd.current_dir(&node_dir)
+    cmd.current_dir(node_dir)
         .arg("--test")
-        .arg("full_chain.test.mjs")
-        .env("SANDBOX_URL", w.sandbox.urls().base())
-        .env(
-            "LAUNCH_URL",
-            format!(
-                "{}/entra/{}/signin/{app_id}",
-                w.sandbox.urls().base(),
-                entra::DEFAULT_TENANT_ID
-            ),
-        )
-        .env("PASSWORD", entra::DEMO_PASSWORD)
-        .env("AGENT", entra::USER_ALICE_UPN)
-        .env("SUPERVISOR", entra::USER_BOB_UPN)
-        .env("UNASSIGNED", entra::USER_CAROL_UPN)
-        .env("SECOND_ROLE_ARN", &second_arn)
-        .env("INSTANCE_ID", &instance)
+        .arg(file)
         .env("SCREENSHOT_DIR", &shots)
-        .env("CHROMIUM", &chromium);
+        .env("CHROMIUM", chromium);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
     let out = tokio::task::spawn_blocking(move || cmd.output())
         .await
         .expect("join")
         .expect("run node");
     assert!(
         out.status.success(),
-        "browser test failed (screenshots in {}):\n{}\n{}",
+        "browser test {file} failed (screenshots in {}):\n{}\n{}",
         shots.display(),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
@@ -504,7 +524,6 @@ async fn browser_full_chain_with_role_chooser_and_error_pages() {
     } else {
         let _ = std::fs::remove_dir_all(&shots);
     }
-    w.sandbox.shutdown().await;
 }
 
 /// A fresh directory for screenshots (kept when the test fails).

@@ -32,7 +32,7 @@ async fn applied(config: Config) -> World {
 }
 
 /// Graph as the sandbox's directory administrator (changes users and groups).
-fn admin_graph(w: &World) -> Graph {
+pub(crate) fn admin_graph(w: &World) -> Graph {
     let mut config = graph_config(w.urls());
     config.credentials = Credentials::ClientSecret {
         client_id: entra::ADMIN_APP_ID.into(),

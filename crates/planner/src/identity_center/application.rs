@@ -8,7 +8,7 @@ use connect_sso_spec::{CLAIM_ROLE, CLAIM_ROLE_SESSION_NAME, Derived, IC_APPLICAT
 use crate::context::Context;
 use crate::identity_center::console;
 use crate::observed::Document;
-use crate::payload::Payload;
+use crate::payload::{ApplicationValues, Payload};
 use crate::resource::{ManagedResource, Outcome};
 use crate::step::{Action, Change, ManualStep, Resource, Step};
 use crate::value::Shown;
@@ -43,7 +43,7 @@ impl ManagedResource for IcApplication {
             );
             return;
         }
-        let (reason, changes) = match (
+        let (reason, changes, payload) = match (
             apps.first(),
             &ctx.observed.identity_center.application_metadata,
         ) {
@@ -53,6 +53,7 @@ impl ManagedResource for IcApplication {
                     ic.application_name
                 ),
                 application_changes(ctx),
+                Payload::IcApplication(values(ctx)),
             ),
             (Some(a), _) if a.status != "ENABLED" => (
                 format!("the application {:?} is {}", a.name, a.status),
@@ -61,15 +62,18 @@ impl ManagedResource for IcApplication {
                     Some(a.status.as_str()),
                     Some("ENABLED"),
                 )],
+                Payload::Console,
             ),
             (Some(_), Document::Read { .. }) => return,
             (Some(_), Document::Unreadable { reason }) => (
                 format!("identity_center.application_metadata cannot be used: {reason}"),
                 metadata_change(),
+                Payload::Console,
             ),
             (Some(_), Document::Absent) => (
                 "the spec has no identity_center.application_metadata yet".to_string(),
                 metadata_change(),
+                Payload::Console,
             ),
         };
         out.step(Step::new(
@@ -77,7 +81,7 @@ impl ManagedResource for IcApplication {
             Action::Manual,
             reason,
             changes,
-            Payload::Console,
+            payload,
         ));
     }
 
@@ -116,6 +120,22 @@ impl ManagedResource for IcApplication {
             enter,
             verify,
         })
+    }
+}
+
+/// The values of a new application, typed.
+fn values(ctx: &Context<'_>) -> ApplicationValues {
+    let spec = ctx.spec;
+    ApplicationValues {
+        name: spec
+            .identity_center
+            .as_ref()
+            .map_or_else(String::new, |ic| ic.application_name.clone()),
+        start_url: String::new(),
+        relay_state: ctx.instance_id().map(|id| Derived::relay_state(spec, id)),
+        acs_url: Derived::aws_signin_url(spec),
+        audience: IC_APPLICATION_AUDIENCE.into(),
+        attribute_mappings: ctx.derived.ic_attribute_mappings(),
     }
 }
 

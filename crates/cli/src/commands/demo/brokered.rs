@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 
 use super::{DEMO_ALIAS, Story, wrap, write_spec};
 use crate::cli::DemoArgs;
-use crate::commands::login::chain_labels;
 use crate::commands::mission::engine_error;
 use crate::error::CommandError;
 use crate::printer::Printer;
@@ -268,11 +267,16 @@ async fn do_console_step(
             parse(&text)
         }
         Resource::IcApplication => {
+            let connect_sso_engine::planner::Payload::IcApplication(values) = &step.payload else {
+                return Err(CommandError::error(
+                    "the application step carries no values (a bug in connect-sso)",
+                ));
+            };
             let created = console(
                 urls,
                 reqwest::Method::POST,
                 "/applications",
-                Some(application(step)),
+                values.entered(),
             )
             .await?;
             let url = created["metadata_url"]
@@ -286,28 +290,6 @@ async fn do_console_step(
             "apply stopped at {other}, which the demo cannot do by itself"
         ))),
     }
-}
-
-/// The console's "Add application" form, filled from the step.
-fn application(step: &Step) -> Value {
-    let mappings: Vec<Value> = step
-        .manual
-        .iter()
-        .flat_map(|m| m.enter.iter())
-        .filter_map(|(k, v)| {
-            let attribute = k.strip_prefix("Attribute mappings → ")?;
-            let (value, format) = v.rsplit_once(" (format: ")?;
-            Some(json!({"attribute": attribute, "value": value, "format": format.trim_end_matches(')')}))
-        })
-        .collect();
-    json!({
-        "name": entered(step, "Display name"),
-        "start_url": "",
-        "relay_state": entered(step, "Relay state"),
-        "acs_url": entered(step, "Application ACS URL"),
-        "audience": entered(step, "Application SAML audience"),
-        "attribute_mappings": mappings,
-    })
 }
 
 /// Connect users named by e-mail (the application's RoleSessionName).
@@ -377,15 +359,7 @@ async fn sign_ins(story: &mut Story<'_>, launch_url: &str, spec: &Spec) {
                     o.signed_in_as
                 ));
                 if user == entra::USER_ALICE_UPN {
-                    story.out(&format!(
-                        "{}\n",
-                        wrap(
-                            &chain_labels(&o.trail).join(" → "),
-                            92,
-                            "      the chain: ",
-                            "        "
-                        )
-                    ));
+                    story.chain(&o.trail);
                 }
                 story.check(
                     o.signed_in_as == user,

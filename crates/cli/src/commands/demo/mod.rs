@@ -68,6 +68,19 @@ impl<'p> Story<'p> {
         ));
     }
 
+    /// The hops a sign-in went through, in one wrapped line.
+    pub(super) fn chain(&self, trail: &[connect_sso_engine::login::Request]) {
+        self.out(&format!(
+            "{}\n",
+            wrap(
+                &chain_labels(trail).join(" → "),
+                92,
+                "      the chain: ",
+                "        "
+            )
+        ));
+    }
+
     /// Check an expected outcome.
     pub(super) fn check(&mut self, ok: bool, what: &str) {
         if ok {
@@ -399,15 +412,7 @@ async fn mission(
                         .unwrap_or_default()
                 ));
                 if upn == entra::USER_ALICE_UPN {
-                    story.out(&format!(
-                        "{}\n",
-                        wrap(
-                            &chain_labels(&o.trail).join(" → "),
-                            92,
-                            "      the chain: ",
-                            "        "
-                        )
-                    ));
+                    story.chain(&o.trail);
                 }
                 story.check(
                     o.signed_in_as == upn && o.connect_url.contains(&wanted) && dest == wanted,
