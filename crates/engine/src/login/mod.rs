@@ -146,6 +146,17 @@ pub struct Form {
     pub inputs: Vec<(String, String, String)>,
 }
 
+impl Form {
+    /// The name/value pairs a browser submits (every input but the submit buttons).
+    fn fields(&self) -> Vec<(String, String)> {
+        self.inputs
+            .iter()
+            .filter(|(_, t, _)| t != "submit")
+            .map(|(n, _, v)| (n.clone(), v.clone()))
+            .collect()
+    }
+}
+
 /// Decode the few HTML entities forms use.
 fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -664,12 +675,7 @@ pub async fn login(req: &LoginRequest) -> Result<LoginOutcome, LoginError> {
     let saml_for_errors = saml_response.clone();
     let aws_side = async move {
         // 3. AWS sign-in.
-        let fields: Vec<(String, String)> = post
-            .inputs
-            .iter()
-            .filter(|(_, t, _)| t != "submit")
-            .map(|(n, _, v)| (n.clone(), v.clone()))
-            .collect();
+        let fields = post.fields();
         let mut page = d
             .go(
                 Hop::AwsSignIn,
@@ -759,12 +765,7 @@ async fn through_portal(
     post: Form,
     name: &str,
 ) -> Result<(Form, Page), LoginError> {
-    let fields: Vec<(String, String)> = post
-        .inputs
-        .iter()
-        .filter(|(_, t, _)| t != "submit")
-        .map(|(n, _, v)| (n.clone(), v.clone()))
-        .collect();
+    let fields = post.fields();
     let portal = d
         .go(
             Hop::IdentityCenterSignIn,

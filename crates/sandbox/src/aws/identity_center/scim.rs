@@ -235,6 +235,32 @@ fn bool_value(v: &Value, name: &str) -> Result<bool, ScimError> {
 // ---------------------------------------------------------------- filters and paging
 
 /// A filter of `attr eq "value"` comparisons joined by `and` (all Identity Center takes).
+/// The query's filter as (attribute, value) pairs, each on one of `allowed` (refused with
+/// `invalidFilter` otherwise, naming `what` is filtered).
+fn filters_on(
+    q: &ListQuery,
+    allowed: &[&str],
+    what: &str,
+) -> Result<Vec<(String, String)>, ScimError> {
+    let filters = q
+        .filter
+        .as_deref()
+        .map(parse_filter)
+        .transpose()?
+        .unwrap_or_default();
+    if let Some((a, _)) = filters
+        .iter()
+        .find(|(a, _)| !allowed.iter().any(|k| k.eq_ignore_ascii_case(a)))
+    {
+        return Err(ScimError::new(
+            StatusCode::BAD_REQUEST,
+            Some("invalidFilter"),
+            format!("Filtering {what} on {a} is not supported."),
+        ));
+    }
+    Ok(filters)
+}
+
 fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, ScimError> {
     let bad = || {
         ScimError::new(
@@ -391,24 +417,7 @@ async fn list_users(
     AxState(state): AxState<Arc<State>>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ScimError> {
-    let filters = q
-        .filter
-        .as_deref()
-        .map(parse_filter)
-        .transpose()?
-        .unwrap_or_default();
-    for (a, _) in &filters {
-        if !["userName", "externalId", "id"]
-            .iter()
-            .any(|k| k.eq_ignore_ascii_case(a))
-        {
-            return Err(ScimError::new(
-                StatusCode::BAD_REQUEST,
-                Some("invalidFilter"),
-                format!("Filtering users on {a} is not supported."),
-            ));
-        }
-    }
+    let filters = filters_on(&q, &["userName", "externalId", "id"], "users")?;
     let items = {
         let ic = lock(&state);
         ic.store
@@ -646,24 +655,11 @@ async fn list_groups(
     AxState(state): AxState<Arc<State>>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ScimError> {
-    let filters = q
-        .filter
-        .as_deref()
-        .map(parse_filter)
-        .transpose()?
-        .unwrap_or_default();
-    for (a, _) in &filters {
-        if !["displayName", "externalId", "id", "members"]
-            .iter()
-            .any(|k| k.eq_ignore_ascii_case(a))
-        {
-            return Err(ScimError::new(
-                StatusCode::BAD_REQUEST,
-                Some("invalidFilter"),
-                format!("Filtering groups on {a} is not supported."),
-            ));
-        }
-    }
+    let filters = filters_on(
+        &q,
+        &["displayName", "externalId", "id", "members"],
+        "groups",
+    )?;
     let items = {
         let ic = lock(&state);
         ic.store
