@@ -676,6 +676,15 @@ fn identity_center_problems(spec: &Spec) -> Vec<(&'static str, String, &'static 
             }
         }
     }
+    if spec.sync.username != crate::UsernameSource::Mail {
+        out.push((
+            "sync.username",
+            "brokered Connect usernames are e-mail addresses: Identity Center's application sends \
+             ${user:email} as RoleSessionName"
+                .into(),
+            "set [sync] username = \"mail\"",
+        ));
+    }
     if let Some(p) = &ic.provisioning {
         if !p.scim_endpoint.starts_with("https://") && !p.scim_endpoint.starts_with("http://") {
             out.push((

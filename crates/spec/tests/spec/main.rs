@@ -212,8 +212,7 @@ mod validation {
         );
     }
 
-    const IDENTITY_CENTER: &str =
-        "\n[identity_center]\naccount_id = \"999988887777\"\nregion = \"eu-west-1\"\n";
+    const IDENTITY_CENTER: &str = "\n[sync]\nusername = \"mail\"\n\n[identity_center]\naccount_id = \"999988887777\"\nregion = \"eu-west-1\"\n";
 
     fn brokered_text(identity_center: &str) -> String {
         starter_text().replace("topology = \"direct\"", "topology = \"brokered\"") + identity_center
@@ -225,6 +224,16 @@ mod validation {
         let ic = spec.identity_center.clone().expect("identity center");
         assert_eq!(ic.application_name, "Amazon Connect");
         assert_eq!(spec.derived().audience, "urn:amazon:webservices");
+    }
+
+    #[test]
+    fn brokered_connect_usernames_must_be_email_addresses() {
+        let text =
+            brokered_text(IDENTITY_CENTER).replace("username = \"mail\"", "username = \"upn\"");
+        let e = Spec::parse(&text).expect_err("upn usernames").errors;
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(e[0].path, "sync.username");
+        assert!(e[0].hint.as_deref().is_some_and(|h| h.contains("mail")));
     }
 
     #[test]
