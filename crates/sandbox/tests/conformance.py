@@ -23,7 +23,8 @@ COMMON_QUERY = {"AccessDenied", "IncompleteSignature", "InternalFailure", "Inval
 # Deviations left on purpose (see crates/sandbox/OPERATIONS.md and the issue 12 report).
 KNOWN = set()
 # The wire name of a service's model (the file under models/) and its boto3 client name.
-CLIENTS = {"connect": "connect", "iam": "iam", "sts": "sts", "sso-admin": "sso-admin"}
+CLIENTS = {"connect": "connect", "iam": "iam", "sts": "sts", "sso-admin": "sso-admin",
+           "identitystore": "identitystore"}
 
 
 class Checker:
@@ -227,6 +228,7 @@ def scenario(k, cfg):
     sso("ListApplications", {"InstanceArn": "arn:aws:sso:::instance/ssoins-0000000000000000"})
     sso("ListApplications", {}, "ValidationException")
     identity_center_scenario(k, cfg)
+    identitystore_scenario(k, cfg)
     # ---- Connect ----
     connect_scenario(k, cfg, connect, creds)
     # ---- IAM teardown ----
@@ -370,7 +372,8 @@ def identity_center_scenario(k, cfg):
     app = mgmt.list_applications(InstanceArn=instance)["Applications"][0]["ApplicationArn"]
     sso("ListApplications", {"InstanceArn": instance})
     sso("DescribeApplication", {"ApplicationArn": app})
-    sso("DescribeApplication", {"ApplicationArn": app[:-1] + "0"}, "ResourceNotFoundException")
+    other = app[:-1] + ("1" if app.endswith("0") else "0")  # never the application's own ARN
+    sso("DescribeApplication", {"ApplicationArn": other}, "ResourceNotFoundException")
     nobody = {"ApplicationArn": app, "PrincipalId": "9a8b7c6d-0000-4000-8000-000000000001", "PrincipalType": "USER"}
     sso("CreateApplicationAssignment", nobody, "ResourceNotFoundException")
     sso("CreateApplicationAssignment", {**nobody, "PrincipalType": "ROLE"}, "ValidationException")
@@ -380,11 +383,98 @@ def identity_center_scenario(k, cfg):
     sso("DeleteApplicationAssignment", nobody, "ResourceNotFoundException")
 
 
+def identitystore_scenario(k, cfg):
+    """identitystore in the management account, over a user and a group put in through SCIM."""
+    conf = botocore.config.Config(parameter_validation=False,
+                                  retries={"total_max_attempts": 1, "mode": "standard"})
+    mgmt = k.client("identitystore", "identitystore", conf, cfg["management_access_key_id"],
+                    cfg["management_secret_access_key"], None)
+    ids = lambda op, p, e=None: k.call("identitystore", op, p, e, client=mgmt)
+    store = {"IdentityStoreId": "d-9067c0ffee"}
+    user_id, group_id = scim_user_and_group(cfg)
+    nobody = "9a8b7c6d-0000-4000-8000-000000000001"
+    by_name = {"UniqueAttribute": {"AttributePath": "UserName", "AttributeValue": "ada@contoso.com"}}
+    ids("GetUserId", {**store, "AlternateIdentifier": by_name})
+    ids("GetUserId", {**store, "AlternateIdentifier": {"ExternalId": {"Issuer": "scim", "Id": "obj-ada"}}})
+    ids("GetUserId", {**store, "AlternateIdentifier": {"UniqueAttribute": {
+        "AttributePath": "UserName", "AttributeValue": "nobody@contoso.com"}}}, "ResourceNotFoundException")
+    ids("GetUserId", {**store, "AlternateIdentifier": {"UniqueAttribute": {
+        "AttributePath": "Title", "AttributeValue": "x"}}}, "ValidationException")
+    ids("GetUserId", {"IdentityStoreId": "d-0000000000", "AlternateIdentifier": by_name},
+        "ResourceNotFoundException")
+    ids("GetGroupId", {**store, "AlternateIdentifier": {"UniqueAttribute": {
+        "AttributePath": "DisplayName", "AttributeValue": "Agents"}}})
+    ids("GetGroupId", {**store, "AlternateIdentifier": {"ExternalId": {"Issuer": "scim", "Id": "nope"}}},
+        "ResourceNotFoundException")
+    ids("DescribeUser", {**store, "UserId": user_id})
+    ids("DescribeUser", {**store, "UserId": nobody}, "ResourceNotFoundException")
+    ids("DescribeUser", {"UserId": user_id}, "ValidationException")
+    ids("DescribeGroup", {**store, "GroupId": group_id})
+    ids("DescribeGroup", {**store, "GroupId": nobody}, "ResourceNotFoundException")
+    ids("ListUsers", {**store})
+    ids("ListUsers", {**store, "MaxResults": 1, "Filters": [
+        {"AttributePath": "UserName", "AttributeValue": "ada@contoso.com"}]})
+    ids("ListUsers", {**store, "NextToken": "not-a-token"}, "ValidationException")
+    ids("ListGroups", {**store})
+    ids("ListGroups", {**store, "Filters": [{"AttributePath": "Title", "AttributeValue": "x"}]},
+        "ValidationException")
+    ids("ListGroupMemberships", {**store, "GroupId": group_id})
+    ids("ListGroupMemberships", {**store, "GroupId": nobody}, "ResourceNotFoundException")
+    ids("ListGroupMembershipsForMember", {**store, "MemberId": {"UserId": user_id}})
+    ids("ListGroupMembershipsForMember", {**store, "MemberId": {"UserId": nobody}},
+        "ResourceNotFoundException")
+    # The Connect account's keys: the store is not theirs.
+    k.call("identitystore", "DescribeUser", {**store, "UserId": user_id}, "AccessDeniedException")
+    group_assignment(k, cfg, group_id)
+
+
+def group_assignment(k, cfg, group_id):
+    """sso-admin's successful answers: the SCIM group assigned to the application, then not."""
+    conf = botocore.config.Config(parameter_validation=False,
+                                  retries={"total_max_attempts": 1, "mode": "standard"})
+    mgmt = k.client("sso-admin", "sso-admin", conf, cfg["management_access_key_id"],
+                    cfg["management_secret_access_key"], None)
+    sso = lambda op, p, e=None: k.call("sso-admin", op, p, e, client=mgmt)
+    instance = "arn:aws:sso:::instance/ssoins-7223sandbox00001"
+    app = mgmt.list_applications(InstanceArn=instance)["Applications"][0]["ApplicationArn"]
+    group = {"ApplicationArn": app, "PrincipalId": group_id, "PrincipalType": "GROUP"}
+    sso("CreateApplicationAssignment", group)
+    sso("CreateApplicationAssignment", group, "ConflictException")
+    sso("DescribeApplicationAssignment", group)
+    sso("ListApplicationAssignments", {"ApplicationArn": app})
+    sso("DeleteApplicationAssignment", group)
+
+
+def scim_user_and_group(cfg):
+    """Enable provisioning (the console step) and put a user and a group holding it in through
+    SCIM, as Entra's provisioning service does: (user ID, group ID)."""
+    token = admin(cfg, "identity-center/provisioning", {})["token"]
+    user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada@contoso.com",
+            "externalId": "obj-ada", "name": {"givenName": "Ada", "familyName": "Lovelace"},
+            "displayName": "Ada Lovelace", "active": True,
+            "emails": [{"type": "work", "primary": True, "value": "ada@contoso.com"}]}
+    user_id = scim(cfg, token, "/Users", user)["id"]
+    group = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Agents",
+             "externalId": "grp-agents", "members": [{"value": user_id}]}
+    return user_id, scim(cfg, token, "/Groups", group)["id"]
+
+
+def scim(cfg, token, path, body):
+    """POST a SCIM resource; the created resource."""
+    import urllib.request
+    req = urllib.request.Request(f"{cfg['base']}/identity-center/scim/v2{path}",
+                                 data=json.dumps(body).encode(), method="POST",
+                                 headers={"content-type": "application/scim+json",
+                                          "authorization": f"Bearer {token}"})
+    return json.loads(urllib.request.urlopen(req).read())
+
+
 def admin(cfg, path, body):
+    """POST to the sandbox's admin API; its JSON answer."""
     import urllib.request
     req = urllib.request.Request(f"{cfg['base']}/_admin/{path}", data=json.dumps(body).encode(),
                                  headers={"content-type": "application/json"}, method="POST")
-    urllib.request.urlopen(req).read()
+    return json.loads(urllib.request.urlopen(req).read() or b"null")
 
 
 def main():

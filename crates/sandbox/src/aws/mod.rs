@@ -9,6 +9,8 @@
 //! - `connect`: Amazon Connect restJson1 (instances, users, profiles, GetFederationToken, the agent page).
 //! - `sso_admin`: a minimal IAM Identity Center admin API (no instance enabled).
 //! - `quota`: token buckets per API per account; `fault`: scripted faults; both used by every service.
+//! - `identity_center`: IAM Identity Center (identity store, SCIM, `identitystore`, its SAML
+//!   applications, the access portal).
 //! - `admin`: `/aws/_admin/` JSON endpoints (quotas, faults, clock, state dump); `persist`: the state file.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -168,7 +170,8 @@ pub struct AwsState {
     clock: Clock,
     /// Where state is persisted, if anywhere.
     state_file: Option<persist::StateFile>,
-    /// Counts IAM and STS changes ([`AwsState::changed`]); Connect counts its own.
+    /// Counts IAM, STS and Identity Center changes ([`AwsState::changed`]); Connect counts
+    /// its own.
     revision: AtomicU64,
     /// The revision last written to the state file.
     saved_revision: AtomicU64,
@@ -185,7 +188,9 @@ impl AwsState {
             Some(f) => f.load()?,
             None => None,
         };
-        let (iam, sts, connect) = saved.map(|s| (s.iam, s.sts, s.connect)).unwrap_or_default();
+        let (iam, sts, connect, identity_center) = saved
+            .map(|s| (s.iam, s.sts, s.connect, s.identity_center))
+            .unwrap_or_default();
         let connect = connect.map_or_else(
             connect::ConnectState::default,
             connect::ConnectState::from_data,
@@ -201,7 +206,7 @@ impl AwsState {
             saved_revision: AtomicU64::new(0),
             quotas: quota::Quotas::default(),
             faults: fault::Faults::default(),
-            identity_center: Mutex::new(identity_center::IdentityCenter::default()),
+            identity_center: Mutex::new(identity_center),
             console: Mutex::new(signin::ConsoleSessions::default()),
             clock,
             state_file,
@@ -228,14 +233,22 @@ impl AwsState {
         self.console.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Lock Identity Center.
+    pub fn identity_center_lock(&self) -> MutexGuard<'_, identity_center::IdentityCenter> {
+        self.identity_center
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Lock STS.
     pub fn sts_lock(&self) -> MutexGuard<'_, sts::Sts> {
         self.sts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Record that IAM or STS state changed. Every part of the AWS state persists alike: a
-    /// change moves a revision (Connect's `write` moves its own), and after each request under
-    /// `/aws` the state file is written if the revision moved ([`persist_changes`]).
+    /// Record that IAM, STS or Identity Center state changed. Every part of the AWS state
+    /// persists alike: a change moves a revision (Connect's `write` moves its own), and after
+    /// each request under `/aws` the state file is written if the revision moved
+    /// ([`persist_changes`]).
     pub fn changed(&self) {
         self.revision.fetch_add(1, Ordering::Relaxed);
     }
@@ -244,16 +257,18 @@ impl AwsState {
         self.revision.load(Ordering::Relaxed) + self.connect.revision()
     }
 
-    /// Write IAM, STS and Connect state to the state file (atomically) if it changed since it
-    /// was last written. Failures are logged, not fatal: the in-memory state stays
-    /// authoritative.
+    /// Write IAM, STS, Connect and Identity Center state (not the portal sessions) to the state
+    /// file (atomically) if it changed since it was last written. Failures are logged, not
+    /// fatal: the in-memory state stays authoritative.
     fn persist(&self) {
         let revision = self.revision();
         let Some(f) = &self.state_file else { return };
         if self.saved_revision.swap(revision, Ordering::Relaxed) == revision {
             return;
         }
+        let identity_center = self.identity_center_lock().persisted();
         let snapshot = persist::Snapshot {
+            identity_center,
             iam: self.iam_lock().clone(),
             sts: self.sts_lock().clone(),
             connect: Some(self.connect.snapshot()),

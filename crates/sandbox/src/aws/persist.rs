@@ -21,6 +21,11 @@ pub struct Snapshot {
     pub sts: Sts,
     /// Amazon Connect (instances, users, profiles, federation sessions).
     pub connect: Option<super::connect::ConnectData>,
+    /// IAM Identity Center (identity source, applications and their keys, assignments, the
+    /// identity store and SCIM token digests; not the portal sessions). Absent from state
+    /// files written before it was saved.
+    #[serde(default)]
+    pub identity_center: super::identity_center::IdentityCenter,
 }
 
 /// The state file.
@@ -120,6 +125,23 @@ mod tests {
             Some(serde_json::json!({"tenants": 1}))
         );
         assert!(f.load().expect("load").is_some());
+    }
+
+    #[test]
+    fn a_state_file_from_before_identity_center_was_saved_loads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.json");
+        let mut old = serde_json::to_value(Snapshot::default()).expect("snapshot");
+        old.as_object_mut()
+            .expect("object")
+            .remove("identity_center");
+        update_section(&path, SECTION, old).expect("write");
+        let loaded = StateFile::new(path)
+            .load()
+            .expect("load")
+            .expect("aws part");
+        assert!(loaded.identity_center.applications.is_empty());
+        assert!(loaded.identity_center.identity_source.is_none());
     }
 
     #[test]

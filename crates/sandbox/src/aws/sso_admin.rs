@@ -228,6 +228,7 @@ fn create_application_assignment(
         ));
     }
     ic.assignments.push(a);
+    state.aws.changed();
     Ok(json!({}))
 }
 
@@ -243,6 +244,7 @@ fn delete_application_assignment(
     if ic.assignments.len() == before {
         return Err(no_assignment(&a));
     }
+    state.aws.changed();
     Ok(json!({}))
 }
 

@@ -100,6 +100,7 @@ pub async fn put_identity_source(
         }
     };
     lock(&s).identity_source = Some(idp);
+    s.aws.changed();
     (
         StatusCode::OK,
         Json(json!({
@@ -113,6 +114,7 @@ pub async fn put_identity_source(
 /// `DELETE /identity-center/identity-source`: back to the Identity Center directory.
 pub async fn delete_identity_source(AxState(s): AxState<Arc<State>>) -> Json<Value> {
     lock(&s).identity_source = None;
+    s.aws.changed();
     Json(json!({ "identity_source": "IdentityCenterDirectory" }))
 }
 
@@ -136,6 +138,7 @@ pub async fn create_application(
         Ok(a) => {
             let answer = created(&a);
             lock(&s).applications.push(a);
+            s.aws.changed();
             answer
         }
         Err(e) => refused(StatusCode::BAD_REQUEST, e),
@@ -160,7 +163,9 @@ pub async fn update_application(
         return not_found(&app);
     };
     a.config = b;
-    created(a)
+    let answer = created(a);
+    s.aws.changed();
+    answer
 }
 
 fn not_found(app: &str) -> Answer {
@@ -181,5 +186,6 @@ pub async fn delete_application(
     };
     ic.applications.retain(|a| a.arn != arn);
     ic.assignments.retain(|a| a.application_arn != arn);
+    s.aws.changed();
     (StatusCode::OK, Json(json!({})))
 }

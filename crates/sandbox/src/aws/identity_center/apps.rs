@@ -73,8 +73,9 @@ impl ApplicationConfig {
     }
 }
 
-/// A customer-managed SAML application.
-#[derive(Debug, Clone)]
+/// A customer-managed SAML application (saved with its key, as the Entra side saves its
+/// signing keys: PEM private key and certificate).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Application {
     /// `apl-` and 16 hexadecimal digits.
     pub id: String,
@@ -85,11 +86,38 @@ pub struct Application {
     /// What the console set.
     pub config: ApplicationConfig,
     /// Its own signing key and certificate.
+    #[serde(with = "pem_key")]
     pub key: SigningKey,
-    /// `ENABLED`.
+    /// `ENABLED` (not saved: always so).
+    #[serde(skip, default = "enabled")]
     pub status: &'static str,
     /// Creation time (sandbox clock).
+    #[serde(with = "time::serde::rfc3339")]
     pub created: OffsetDateTime,
+}
+
+/// An application's status.
+fn enabled() -> &'static str {
+    "ENABLED"
+}
+
+/// An application's [`SigningKey`] as the Entra side stores its keys
+/// ([`crate::entra::model::StoredSigningKey`]: PEM private key and certificate).
+mod pem_key {
+    use connect_sso_saml::SigningKey;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::entra::model::StoredSigningKey;
+
+    /// Write the key and certificate as PEM.
+    pub fn serialize<S: Serializer>(key: &SigningKey, s: S) -> Result<S::Ok, S::Error> {
+        StoredSigningKey(key.clone()).serialize(s)
+    }
+
+    /// Read them back.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SigningKey, D::Error> {
+        StoredSigningKey::deserialize(d).map(|k| k.0)
+    }
 }
 
 impl Application {
@@ -111,7 +139,7 @@ impl Application {
             id,
             config,
             key,
-            status: "ENABLED",
+            status: enabled(),
             created: now,
         })
     }

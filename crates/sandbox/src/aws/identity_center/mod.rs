@@ -11,7 +11,8 @@
 //! - `portal`: IC as SP (metadata, ACS), the access portal and its tiles, application metadata.
 //! - `admin`: `/aws/_admin/identity-center` (the console steps).
 //!
-//! The state lives in memory only: it is not written to the state file.
+//! Everything but the access portal's sessions is written to the state file with the rest of
+//! the AWS state (`aws/persist.rs`): whatever changes it calls `state.aws.changed()`.
 
 use std::collections::HashMap;
 use std::sync::{MutexGuard, PoisonError};
@@ -49,8 +50,10 @@ pub const PORTAL_URL: &str = "https://d-9067c0ffee.awsapps.com/start";
 /// Name of the access portal's session cookie.
 pub const PORTAL_COOKIE: &str = "ic_portal";
 
-/// The external identity provider Identity Center trusts (from its federation metadata).
-#[derive(Debug, Clone)]
+/// The external identity provider Identity Center trusts (from its federation metadata). Saved
+/// as its metadata alone, and read back from it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "SavedIdp", into = "SavedIdp")]
 pub struct ExternalIdp {
     /// Its entity ID (the Issuer to expect).
     pub entity_id: String,
@@ -72,6 +75,27 @@ impl ExternalIdp {
     }
 }
 
+/// What the state file keeps of an [`ExternalIdp`]: the metadata it was made from.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedIdp {
+    metadata_xml: String,
+}
+
+impl TryFrom<SavedIdp> for ExternalIdp {
+    type Error = connect_sso_saml::Error;
+    fn try_from(s: SavedIdp) -> Result<Self, Self::Error> {
+        Self::from_metadata(&s.metadata_xml)
+    }
+}
+
+impl From<ExternalIdp> for SavedIdp {
+    fn from(idp: ExternalIdp) -> Self {
+        Self {
+            metadata_xml: idp.metadata_xml,
+        }
+    }
+}
+
 /// `USER` or `GROUP` (sso-admin's `PrincipalType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -83,7 +107,7 @@ pub enum PrincipalType {
 }
 
 /// An application assignment.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Assignment {
     /// The application's ARN.
     pub application_arn: String,
@@ -102,22 +126,36 @@ pub struct PortalSession {
     pub expires_at: i64,
 }
 
-/// Identity Center's state.
-#[derive(Debug, Default)]
+/// Identity Center's state. Serialised (the state file's `identity_center`) without the portal
+/// sessions; every field may be absent.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct IdentityCenter {
-    /// Users, groups, memberships.
+    /// Users, groups, memberships, SCIM token digests.
     pub store: store::IdentityStore,
     /// `None`: the Identity Center directory; `Some`: an external IdP (Entra).
     pub identity_source: Option<ExternalIdp>,
-    /// Customer-managed SAML applications.
+    /// Customer-managed SAML applications (with their keys).
     pub applications: Vec<apps::Application>,
     /// Application assignments.
     pub assignments: Vec<Assignment>,
-    /// Access portal sessions by cookie value.
+    /// Access portal sessions by cookie value (memory only).
+    #[serde(skip)]
     pub portal_sessions: HashMap<String, PortalSession>,
 }
 
 impl IdentityCenter {
+    /// A copy of what the state file keeps (no portal sessions).
+    pub fn persisted(&self) -> Self {
+        Self {
+            store: self.store.clone(),
+            identity_source: self.identity_source.clone(),
+            applications: self.applications.clone(),
+            assignments: self.assignments.clone(),
+            portal_sessions: HashMap::new(),
+        }
+    }
+
     /// The application whose ID (`apl-…`), ARN or metadata token is `key`.
     pub fn application(&self, key: &str) -> Option<&apps::Application> {
         self.applications

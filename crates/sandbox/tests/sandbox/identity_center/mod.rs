@@ -6,6 +6,7 @@
 //! configured up to the point where the operator's console steps begin.
 
 mod brokered;
+mod persist;
 mod sso_admin;
 
 use aws_lc_rs::{digest, hmac};
