@@ -43,7 +43,39 @@ pub(super) async fn execute(io: &Io<'_>, h: &Handles, p: &ProvisioningChange) ->
         .await?;
     io.note("starting a provisioning cycle into Identity Center".into());
     io.graph.start_synchronization_job(&sp.id, &job_id).await?;
-    Ok(())
+    refused_token(io, &sp.id, &job_id, &p.token_env).await
+}
+
+/// A job Entra put in quarantine at once (Identity Center refused the token): say so now,
+/// rather than waiting for a postcondition that cannot come.
+async fn refused_token(
+    io: &Io<'_>,
+    sp_id: &str,
+    job_id: &str,
+    token_env: &str,
+) -> Result<(), Error> {
+    let jobs = io.graph.synchronization_jobs(sp_id).await?;
+    let Some(job) = jobs
+        .iter()
+        .find(|j| j.id == job_id && j.status.code == "Quarantine")
+    else {
+        return Ok(());
+    };
+    let why = job
+        .status
+        .last_execution
+        .as_ref()
+        .and_then(|e| e.error.as_ref())
+        .and_then(|e| e.message.clone())
+        .unwrap_or_else(|| "no reason given".into());
+    Err(Error::Blocked {
+        message: format!("entra.provisioning: Entra put the provisioning job in quarantine: {why}"),
+        hint: format!(
+            "check the token in {token_env}: IAM Identity Center → Settings → Automatic \
+             provisioning → Generate token, then run apply again (it gives the job the token and \
+             restarts it)"
+        ),
+    })
 }
 
 pub(super) async fn read_back(io: &Io<'_>, h: &mut Handles) -> Result<(), Error> {

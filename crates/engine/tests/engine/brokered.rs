@@ -290,3 +290,32 @@ async fn browser_brokered_chain_through_the_portal_tile() {
     .await;
     b.w.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scim_token_identity_center_refuses_stops_apply_with_the_fix_and_the_right_one_restarts_the_job()
+ {
+    let mut b = Brokered::start().await;
+    let right = std::mem::replace(&mut b.token, "not-the-token".into());
+    b.stops_at(Resource::IcServiceProvider).await;
+    if let Some(ic) = b.spec.identity_center.as_mut() {
+        ic.sp_metadata = Some(format!(
+            "{}/aws/identity-center/saml/sp-metadata",
+            b.w.base()
+        ));
+    }
+    let step = b.stops_at(Resource::IcIdentitySource).await;
+    set_identity_source(&b, &step).await;
+    match b.apply().await {
+        Err(Error::Blocked { message, hint }) => {
+            assert!(message.contains("quarantine"), "{message}");
+            assert!(hint.contains(TOKEN_ENV), "{hint}");
+            assert!(!message.contains("not-the-token") && !hint.contains("not-the-token"));
+        }
+        other => panic!("expected the refused token to stop apply: {other:?}"),
+    }
+    b.token = right;
+    // The job is restarted with the token, the groups arrive, apply goes on to the next
+    // console step.
+    b.stops_at(Resource::IcApplication).await;
+    b.w.shutdown().await;
+}

@@ -22,6 +22,12 @@ impl ManagedResource for AppRoles {
         ]
     }
 
+    fn depends_on_brokered(&self) -> &'static [Resource] {
+        // Entra sends no Role claim to Identity Center: the groups can be assigned (and
+        // provisioned) as soon as the app exists, long before the AWS side.
+        &[Resource::EntraApp]
+    }
+
     fn plan(&self, ctx: &Context<'_>, out: &mut Outcome) {
         let name = ctx.spec.entra.app_role.as_str();
         let value = &ctx.derived.role_claim_value;
@@ -61,7 +67,13 @@ impl ManagedResource for AppRoles {
             } else {
                 Action::Create
             },
-            "the app role must carry the Role claim value role,provider",
+            if ctx.brokered() {
+                // Entra sends no AWS claims to Identity Center; the role still carries the pair,
+                // which keeps one app-role value per federation role across topologies.
+                "the spec's groups are assigned to the app through this app role"
+            } else {
+                "the app role must carry the Role claim value role,provider"
+            },
             changes,
             Payload::AppRoles(AppRolesChange {
                 name: name.to_string(),
