@@ -57,7 +57,14 @@ fn brokered_apply_stops_at_each_console_step_with_exit_3_then_converges_and_logi
     );
     let env = [("IC_SCIM_TOKEN", token.as_str())];
 
-    // 1. Identity Center's SP metadata, downloaded from its console into a file.
+    // 1. Identity Center's SP metadata, downloaded from its console into a file. What a
+    // person sees first:
+    let args = ["apply", "--yes"];
+    let first = w.run_env(&args, &env);
+    assert_eq!(first.code, 3, "{}", first.stderr);
+    w.redactions(&[]).bind(|| {
+        insta::assert_snapshot!("brokered_apply_first_stop", first.transcript(&args));
+    });
     let step = stops_at(&w, &env, "identity_center.service_provider");
     assert!(
         step["manual"]["console"]
