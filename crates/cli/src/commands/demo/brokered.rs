@@ -13,7 +13,7 @@ use connect_sso_sandbox::{MANAGEMENT_ACCOUNT_ID, TEST_ACCOUNT_ID, TEST_REGION, U
 use connect_sso_spec::{Spec, StarterValues, TargetKind, brokered_starter};
 use serde_json::{Value, json};
 
-use super::{DEMO_ALIAS, Story, wrap, write_spec};
+use super::{DEMO_ALIAS, Story, removed_at_the_end, wrap, write_spec};
 use crate::cli::DemoArgs;
 use crate::commands::mission::engine_error;
 use crate::error::CommandError;
@@ -138,12 +138,7 @@ pub(super) async fn mission(
          account {TEST_ACCOUNT_ID}\n  the SCIM token is in ${TOKEN_ENV}, never in the spec\n",
         path.display()
     ));
-    let _dir = if args.keep_running {
-        let _ = dir.keep();
-        None
-    } else {
-        Some(dir)
-    };
+    let _dir = removed_at_the_end(dir, args.keep_running);
 
     let graph = sandbox_graph(urls, &spec.entra.tenant_id)?;
     let aws = sandbox_aws(urls, &spec.aws.region);

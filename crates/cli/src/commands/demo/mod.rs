@@ -141,6 +141,17 @@ fn demo_spec(base: &str) -> Result<(String, Spec), CommandError> {
     Ok((text, spec))
 }
 
+/// The demo's directory, removed when the returned value is dropped, unless `--keep-running`
+/// keeps it (and the spec in it) for the commands a person runs next.
+pub(super) fn removed_at_the_end(dir: tempfile::TempDir, keep: bool) -> Option<tempfile::TempDir> {
+    if keep {
+        let _ = dir.keep();
+        None
+    } else {
+        Some(dir)
+    }
+}
+
 /// Write the spec to a fresh temporary directory.
 pub(super) fn write_spec(text: &str) -> Result<(tempfile::TempDir, PathBuf), CommandError> {
     let dir = tempfile::Builder::new()
@@ -293,13 +304,7 @@ async fn mission(
             admin.username
         ));
     }
-    // Without --keep-running the directory (and the spec) is removed when the demo ends.
-    let _dir = if args.keep_running {
-        let _ = dir.keep();
-        None
-    } else {
-        Some(dir)
-    };
+    let _dir = removed_at_the_end(dir, args.keep_running);
 
     let graph = sandbox_graph(urls, &spec.entra.tenant_id)?;
     let aws = sandbox_aws(urls, &spec.aws.region);
