@@ -521,10 +521,9 @@ impl Driver {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .is_none_or(|c| c.contains("html"));
-            let body = resp
-                .text()
+            let body = page_text(resp)
                 .await
-                .map_err(|e| fail(hop, &url, Some(status), e.to_string()))?;
+                .map_err(|e| fail(hop, &url, Some(status), e))?;
             if status >= 400 || (html && diagnose(&body).is_some() && hop != Hop::IdpSignInPage) {
                 let (answer, cause) = diagnose(&body).unwrap_or_else(|| {
                     (
@@ -546,6 +545,24 @@ impl Driver {
         }
         Err(fail(hop, &url, None, "too many redirects".into()))
     }
+}
+
+/// Largest page the sign-in reads (a sign-in page, a portal, an auto-post form with a
+/// SAMLResponse of at most 100,000 characters: far below this).
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// A page's text, refused past [`MAX_PAGE_BYTES`] while it is read.
+async fn page_text(mut resp: reqwest::Response) -> Result<String, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > MAX_PAGE_BYTES {
+            return Err(format!(
+                "the page is larger than {MAX_PAGE_BYTES} bytes; no sign-in page is"
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Which hop a URL a redirect leads to belongs to (by the shape of real and sandbox URLs).

@@ -664,3 +664,40 @@ async fn manually_widened_federation_policy_is_exactly_the_drift_and_apply_repai
     );
     w.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_page_larger_than_any_is_refused_while_it_is_read() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let size = connect_sso_engine::login::MAX_PAGE_BYTES + 1024 * 1024;
+    tokio::spawn(async move {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            return;
+        };
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {size}\r\n\r\n"
+        );
+        let _ = socket.write_all(head.as_bytes()).await;
+        let chunk = vec![b'a'; 64 * 1024];
+        for _ in 0..size / chunk.len() {
+            if socket.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+    });
+    let e = connect_sso_engine::login::login(&connect_sso_engine::login::LoginRequest {
+        launch_url: format!("http://{addr}/signin"),
+        username: "a@example.com".into(),
+        password: "p".into(),
+        role_arn: None,
+        portal_application: None,
+    })
+    .await
+    .expect_err("refused");
+    assert!(e.answer.contains("larger than"), "{e:?}");
+}
