@@ -183,8 +183,8 @@ fn scim_answer(status: StatusCode, body: &Value) -> Response {
     resp
 }
 
-/// A request that carries a live SCIM bearer token.
-pub struct ScimAuth;
+/// A request that carries a live SCIM bearer token, with the state it is served from.
+pub struct ScimAuth(pub Arc<State>);
 
 impl FromRequestParts<Arc<State>> for ScimAuth {
     type Rejection = ScimError;
@@ -203,7 +203,7 @@ impl FromRequestParts<Arc<State>> for ScimAuth {
                     .map(|_| v[7..].trim())
             });
         match token {
-            Some(t) if lock(state).store.scim_token_valid(t) => Ok(Self),
+            Some(t) if lock(state).store.scim_token_valid(t) => Ok(Self(state.clone())),
             _ => Err(ScimError::new(
                 StatusCode::UNAUTHORIZED,
                 None,
@@ -466,8 +466,7 @@ fn user_fields(body: &Map<String, Value>) -> Result<UserFields, ScimError> {
 }
 
 async fn list_users(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ScimError> {
     let filters = filters_on(&q, &["userName", "externalId", "id"], "users")?;
@@ -486,8 +485,7 @@ fn user_matches(u: &User, attr: &str, value: &str) -> bool {
 }
 
 async fn create_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
     let fields = user_fields(&json_object(body).await?)?;
@@ -496,8 +494,7 @@ async fn create_user(
 }
 
 async fn get_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
     let user = user_json(user_of(&lock(&state).store, &id)?);
@@ -505,8 +502,7 @@ async fn get_user(
 }
 
 async fn put_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
@@ -516,8 +512,7 @@ async fn put_user(
 }
 
 async fn delete_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
     change(&state, |store| Ok(store.delete_user(&id)?))?;
@@ -619,8 +614,7 @@ fn patch_user_fields(f: &mut UserFields, ops: &[PatchOp]) -> Result<(), ScimErro
 }
 
 async fn patch_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
@@ -676,8 +670,7 @@ fn too_many_members() -> ScimError {
 }
 
 async fn list_groups(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ScimError> {
     let filters = filters_on(
@@ -702,8 +695,7 @@ fn group_matches(g: &Group, attr: &str, value: &str) -> bool {
 }
 
 async fn create_group(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
     let body = json_object(body).await?;
@@ -722,8 +714,7 @@ async fn create_group(
 }
 
 async fn get_group(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
     let group = group_json(group_of(&lock(&state).store, &id)?);
@@ -731,8 +722,7 @@ async fn get_group(
 }
 
 async fn delete_group(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
     change(&state, |store| Ok(store.delete_group(&id)?))?;
@@ -831,8 +821,7 @@ fn patch_group_object(g: &mut Group, value: Option<&Value>) -> Result<usize, Sci
 }
 
 async fn patch_group(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
