@@ -196,13 +196,31 @@ fn assignment_of(
     })
 }
 
+/// Make `change` with the assignment the input names and, when it succeeds, mark AWS's state
+/// changed; the answer is `{}`.
+fn change_assignment(
+    state: &State,
+    caller: &Caller,
+    input: &Value,
+    change: impl FnOnce(&mut IdentityCenter, Assignment) -> Result<(), AwsError>,
+) -> Result<Value, AwsError> {
+    let mut ic = ic::lock(state);
+    let a = assignment_of(&ic, caller, input)?;
+    change(&mut ic, a)?;
+    state.aws.changed();
+    Ok(json!({}))
+}
+
 fn create_application_assignment(
     state: &State,
     caller: &Caller,
     input: &Value,
 ) -> Result<Value, AwsError> {
-    let mut ic = ic::lock(state);
-    let a = assignment_of(&ic, caller, input)?;
+    change_assignment(state, caller, input, add_assignment)
+}
+
+/// Add an assignment of an existing principal, not yet assigned.
+fn add_assignment(ic: &mut IdentityCenter, a: Assignment) -> Result<(), AwsError> {
     if !ic.principal_exists(&a.principal_id, a.principal_type) {
         return Err(not_found(format!(
             "The {} {} does not exist in the identity store {} (identitystore GetUserId / GetGroupId finds principal IDs).",
@@ -225,8 +243,7 @@ fn create_application_assignment(
         ));
     }
     ic.assignments.push(a);
-    state.aws.changed();
-    Ok(json!({}))
+    Ok(())
 }
 
 fn delete_application_assignment(
@@ -234,15 +251,14 @@ fn delete_application_assignment(
     caller: &Caller,
     input: &Value,
 ) -> Result<Value, AwsError> {
-    let mut ic = ic::lock(state);
-    let a = assignment_of(&ic, caller, input)?;
-    let before = ic.assignments.len();
-    ic.assignments.retain(|x| *x != a);
-    if ic.assignments.len() == before {
-        return Err(no_assignment(&a));
-    }
-    state.aws.changed();
-    Ok(json!({}))
+    change_assignment(state, caller, input, |ic, a| {
+        let before = ic.assignments.len();
+        ic.assignments.retain(|x| *x != a);
+        if ic.assignments.len() == before {
+            return Err(no_assignment(&a));
+        }
+        Ok(())
+    })
 }
 
 fn no_assignment(a: &Assignment) -> AwsError {
