@@ -43,6 +43,21 @@ use std::sync::Arc;
 pub use clock::Clock;
 pub use urls::Urls;
 
+/// The values of the request's cookies named `name` (every `Cookie` header, in order).
+pub(crate) fn cookie_values<'a>(
+    headers: &'a axum::http::HeaderMap,
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .filter(move |(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
 /// Escape text for XML or HTML character data and double- or single-quoted attribute values
 /// (`&#39;` rather than `&apos;`, which HTML 4 lacks). Every page and XML answer uses it.
 pub(crate) fn markup_escape(s: &str) -> String {

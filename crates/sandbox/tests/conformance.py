@@ -22,6 +22,8 @@ COMMON_QUERY = {"AccessDenied", "IncompleteSignature", "InternalFailure", "Inval
                 "SignatureDoesNotMatch", "Throttling", "ValidationError", "ExpiredToken"}
 # Deviations left on purpose (see crates/sandbox/OPERATIONS.md and the issue 12 report).
 KNOWN = set()
+# The sandbox's Identity Center instance.
+INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-7223sandbox00001"
 # The wire name of a service's model (the file under models/) and its boto3 client name.
 CLIENTS = {"connect": "connect", "iam": "iam", "sts": "sts", "sso-admin": "sso-admin",
            "identitystore": "identitystore"}
@@ -355,22 +357,27 @@ def throttle_every_operation(k, cfg, iid, uid, iarn):
         k.call("connect", op, params, want)
 
 
-def identity_center_scenario(k, cfg):
-    """sso-admin in the management account (docs/design/brokered.md, "Sandbox wire contract")."""
+def management_client(k, cfg, service):
+    """A client of `service` signed by the management account (no client-side validation, one
+    attempt) and its checked call: `call(op, params, error=None)`."""
     conf = botocore.config.Config(parameter_validation=False,
                                   retries={"total_max_attempts": 1, "mode": "standard"})
-    mgmt = k.client("sso-admin", "sso-admin", conf, cfg["management_access_key_id"],
-                    cfg["management_secret_access_key"], None)
-    sso = lambda op, p, e=None: k.call("sso-admin", op, p, e, client=mgmt)
-    instance = "arn:aws:sso:::instance/ssoins-7223sandbox00001"
+    client = k.client(service, service, conf, cfg["management_access_key_id"],
+                      cfg["management_secret_access_key"], None)
+    return client, lambda op, p, e=None: k.call(service, op, p, e, client=client)
+
+
+def identity_center_scenario(k, cfg):
+    """sso-admin in the management account (docs/design/brokered.md, "Sandbox wire contract")."""
+    mgmt, sso = management_client(k, cfg, "sso-admin")
     admin(cfg, "identity-center/applications", {
         "name": "Amazon Connect", "acs_url": "https://signin.aws.amazon.com/saml",
         "audience": "urn:amazon:webservices", "attribute_mappings": []})
     sso("ListInstances", {})
-    sso("DescribeInstance", {"InstanceArn": instance})
+    sso("DescribeInstance", {"InstanceArn": INSTANCE_ARN})
     sso("DescribeInstance", {}, "ValidationException")
-    app = mgmt.list_applications(InstanceArn=instance)["Applications"][0]["ApplicationArn"]
-    sso("ListApplications", {"InstanceArn": instance})
+    app = mgmt.list_applications(InstanceArn=INSTANCE_ARN)["Applications"][0]["ApplicationArn"]
+    sso("ListApplications", {"InstanceArn": INSTANCE_ARN})
     sso("DescribeApplication", {"ApplicationArn": app})
     other = app[:-1] + ("1" if app.endswith("0") else "0")  # never the application's own ARN
     sso("DescribeApplication", {"ApplicationArn": other}, "ResourceNotFoundException")
@@ -385,11 +392,7 @@ def identity_center_scenario(k, cfg):
 
 def identitystore_scenario(k, cfg):
     """identitystore in the management account, over a user and a group put in through SCIM."""
-    conf = botocore.config.Config(parameter_validation=False,
-                                  retries={"total_max_attempts": 1, "mode": "standard"})
-    mgmt = k.client("identitystore", "identitystore", conf, cfg["management_access_key_id"],
-                    cfg["management_secret_access_key"], None)
-    ids = lambda op, p, e=None: k.call("identitystore", op, p, e, client=mgmt)
+    _, ids = management_client(k, cfg, "identitystore")
     store = {"IdentityStoreId": "d-9067c0ffee"}
     user_id, group_id = scim_user_and_group(cfg)
     nobody = "9a8b7c6d-0000-4000-8000-000000000001"
@@ -430,13 +433,8 @@ def identitystore_scenario(k, cfg):
 
 def group_assignment(k, cfg, group_id):
     """sso-admin's successful answers: the SCIM group assigned to the application, then not."""
-    conf = botocore.config.Config(parameter_validation=False,
-                                  retries={"total_max_attempts": 1, "mode": "standard"})
-    mgmt = k.client("sso-admin", "sso-admin", conf, cfg["management_access_key_id"],
-                    cfg["management_secret_access_key"], None)
-    sso = lambda op, p, e=None: k.call("sso-admin", op, p, e, client=mgmt)
-    instance = "arn:aws:sso:::instance/ssoins-7223sandbox00001"
-    app = mgmt.list_applications(InstanceArn=instance)["Applications"][0]["ApplicationArn"]
+    mgmt, sso = management_client(k, cfg, "sso-admin")
+    app = mgmt.list_applications(InstanceArn=INSTANCE_ARN)["Applications"][0]["ApplicationArn"]
     group = {"ApplicationArn": app, "PrincipalId": group_id, "PrincipalType": "GROUP"}
     sso("CreateApplicationAssignment", group)
     sso("CreateApplicationAssignment", group, "ConflictException")

@@ -536,15 +536,15 @@ pub fn router(state: Arc<State>) -> axum::Router {
         .route("/iam/", post(iam::handle))
         .route("/sts", post(sts::handle).get(sts::handle))
         .route("/sts/", post(sts::handle).get(sts::handle))
-        .route("/sso-admin", post(sso_admin::handle))
-        .route("/sso-admin/", post(sso_admin::handle))
+        .route("/sso-admin", ops::json_route(&sso_admin::SERVICE))
+        .route("/sso-admin/", ops::json_route(&sso_admin::SERVICE))
         .route(
             "/identitystore",
-            post(identity_center::identitystore::handle),
+            ops::json_route(&identity_center::identitystore::SERVICE),
         )
         .route(
             "/identitystore/",
-            post(identity_center::identitystore::handle),
+            ops::json_route(&identity_center::identitystore::SERVICE),
         )
         .nest("/identity-center/scim/v2", identity_center::scim::router())
         .route(

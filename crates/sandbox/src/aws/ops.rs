@@ -5,10 +5,20 @@
 //! `scripts/trim-aws-models.py` writes from the same lists). [`operations_md`] writes
 //! `crates/sandbox/OPERATIONS.md` from the models, the tables and the notes below; a test keeps
 //! the file current (`UPDATE_OPERATIONS=1` rewrites it).
+//! [`serve_json`] is the one dispatcher of the awsJson1.1 services (`sso-admin`,
+//! `identitystore`).
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-use super::{AwsError, model};
+use axum::extract::State as AxState;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{MethodRouter, post};
+use serde_json::Value;
+
+use super::{AwsError, Caller, model};
+use crate::State;
 
 /// One row of a service's operation table: the model's operation name, the handler and the
 /// handler's name (OPERATIONS.md shows it).
@@ -53,6 +63,74 @@ pub fn find<H>(
             format!("Could not find operation {op} for version {version}"),
         )
     })
+}
+
+/// Largest awsJson1.1 request body read.
+const MAX_JSON_BODY_BYTES: usize = 1024 * 1024;
+
+/// An awsJson1.1 service as [`serve_json`] meets it on the wire.
+pub struct JsonService {
+    /// Its name in the models, scripted faults and rate limits (`sso-admin`).
+    pub name: &'static str,
+    /// Its SigV4 signing name (`sso`).
+    pub signing_name: &'static str,
+    /// What its `X-Amz-Target` header holds before `.<Operation>` (`SWBExternalService`).
+    pub target_prefix: &'static str,
+    /// Find and run an operation for an authenticated caller: (state, caller, operation, body).
+    pub answer: fn(&State, &Caller, &str, &[u8]) -> Result<Response, AwsError>,
+}
+
+/// The route of an awsJson1.1 service: `POST`, served by [`serve_json`].
+pub fn json_route(service: &'static JsonService) -> MethodRouter<Arc<State>> {
+    post(
+        move |AxState(state): AxState<Arc<State>>, req: axum::extract::Request| async move {
+            serve_json(&state, service, req).await
+        },
+    )
+}
+
+/// Serve an awsJson1.1 request of `service`: read its body (at most 1 MiB), take the operation
+/// from `X-Amz-Target` (empty when missing), authenticate the caller, apply faults and the rate
+/// limit, then let the service's `answer` find and run the operation. Every error is answered
+/// as awsJson.
+pub async fn serve_json(
+    state: &State,
+    service: &JsonService,
+    req: axum::extract::Request,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_JSON_BODY_BYTES).await else {
+        return AwsError::bad_request("ValidationException", "Request body too large.")
+            .into_aws_json();
+    };
+    let op = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix(service.target_prefix)?.strip_prefix('.'))
+        .unwrap_or("");
+    let served = async {
+        let caller = super::authenticate(state, service.signing_name, &parts, &body)?;
+        super::throttle_and_faults(state, service.name, op).await?;
+        (service.answer)(state, &caller, op, &body)
+    };
+    served.await.unwrap_or_else(AwsError::into_aws_json)
+}
+
+/// The awsJson1.1 answer of operation `op` of `service`, checked against its model in debug
+/// builds ([`model::debug_check`]).
+pub fn json_answer(
+    service: &str,
+    op: &str,
+    answer: Result<Value, AwsError>,
+) -> Result<Response, AwsError> {
+    let checked = answer.as_ref().map(Some).map_err(|e| e.code.as_str());
+    model::debug_check(service, op, checked);
+    Ok(super::json_answer(
+        StatusCode::OK,
+        "application/x-amz-json-1.1",
+        &answer?,
+    ))
 }
 
 /// `(operation, handler)` of every row of `service`'s table.

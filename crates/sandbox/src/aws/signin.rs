@@ -318,14 +318,7 @@ fn open_session(state: &State, login: &SamlLogin, pair: &RolePair, relay_state: 
 fn session_from(state: &State, headers: &HeaderMap) -> Option<ConsoleSession> {
     let now = state.aws.now().unix_timestamp();
     let c = state.aws.console_lock();
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .filter(|(k, _)| *k == COOKIE)
-        .find_map(|(_, v)| c.get(v, now).cloned())
+    crate::cookie_values(headers, COOKIE).find_map(|v| c.get(v, now).cloned())
 }
 
 fn session_expired() -> Response {

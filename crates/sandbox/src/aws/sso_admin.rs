@@ -4,15 +4,12 @@
 //! Connect account's keys, `ListInstances` and `ListApplications` answer empty lists (no
 //! instance there) and every other operation is refused.
 
-use std::sync::Arc;
-
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::identity_center::apps::{Application, CUSTOM_SAML_PROVIDER_ARN};
 use super::identity_center::{self as ic, Assignment, IdentityCenter, PrincipalType};
-use super::ops::{Operation, operation};
+use super::ops::{JsonService, Operation, json_answer, operation};
 use super::{AwsError, Caller};
 use crate::State;
 
@@ -199,13 +196,31 @@ fn assignment_of(
     })
 }
 
+/// Make `change` with the assignment the input names and, when it succeeds, mark AWS's state
+/// changed; the answer is `{}`.
+fn change_assignment(
+    state: &State,
+    caller: &Caller,
+    input: &Value,
+    change: impl FnOnce(&mut IdentityCenter, Assignment) -> Result<(), AwsError>,
+) -> Result<Value, AwsError> {
+    let mut ic = ic::lock(state);
+    let a = assignment_of(&ic, caller, input)?;
+    change(&mut ic, a)?;
+    state.aws.changed();
+    Ok(json!({}))
+}
+
 fn create_application_assignment(
     state: &State,
     caller: &Caller,
     input: &Value,
 ) -> Result<Value, AwsError> {
-    let mut ic = ic::lock(state);
-    let a = assignment_of(&ic, caller, input)?;
+    change_assignment(state, caller, input, add_assignment)
+}
+
+/// Add an assignment of an existing principal, not yet assigned.
+fn add_assignment(ic: &mut IdentityCenter, a: Assignment) -> Result<(), AwsError> {
     if !ic.principal_exists(&a.principal_id, a.principal_type) {
         return Err(not_found(format!(
             "The {} {} does not exist in the identity store {} (identitystore GetUserId / GetGroupId finds principal IDs).",
@@ -228,8 +243,7 @@ fn create_application_assignment(
         ));
     }
     ic.assignments.push(a);
-    state.aws.changed();
-    Ok(json!({}))
+    Ok(())
 }
 
 fn delete_application_assignment(
@@ -237,15 +251,14 @@ fn delete_application_assignment(
     caller: &Caller,
     input: &Value,
 ) -> Result<Value, AwsError> {
-    let mut ic = ic::lock(state);
-    let a = assignment_of(&ic, caller, input)?;
-    let before = ic.assignments.len();
-    ic.assignments.retain(|x| *x != a);
-    if ic.assignments.len() == before {
-        return Err(no_assignment(&a));
-    }
-    state.aws.changed();
-    Ok(json!({}))
+    change_assignment(state, caller, input, |ic, a| {
+        let before = ic.assignments.len();
+        ic.assignments.retain(|x| *x != a);
+        if ic.assignments.len() == before {
+            return Err(no_assignment(&a));
+        }
+        Ok(())
+    })
 }
 
 fn no_assignment(a: &Assignment) -> AwsError {
@@ -293,43 +306,23 @@ fn describe_application_assignment(
     }
 }
 
-/// `POST /aws/sso-admin/` (SigV4 with signing name `sso`).
-pub async fn handle(
-    axum::extract::State(state): axum::extract::State<Arc<State>>,
-    req: axum::extract::Request,
-) -> Response {
-    let (parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 1024 * 1024).await else {
-        return AwsError::bad_request("ValidationException", "Request body too large.")
-            .into_aws_json();
+/// `sso-admin`: `POST /aws/sso-admin/` served by [`crate::aws::ops::serve_json`] (SigV4 with signing name `sso`).
+pub const SERVICE: JsonService = JsonService {
+    name: "sso-admin",
+    signing_name: "sso",
+    target_prefix: "SWBExternalService",
+    answer,
+};
+
+/// Find and run `op` (a body that is not JSON is an empty input).
+fn answer(state: &State, caller: &Caller, op: &str, body: &[u8]) -> Result<Response, AwsError> {
+    let input: Value = serde_json::from_slice(body).unwrap_or_else(|_| json!({}));
+    let Some(o) = OPERATIONS.iter().find(|o| o.name == op) else {
+        return Err(unknown_operation(op));
     };
-    let op = parts
-        .headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix("SWBExternalService."))
-        .unwrap_or("")
-        .to_string();
-    let result = async {
-        let caller = super::authenticate(&state, "sso", &parts, &body)?;
-        super::throttle_and_faults(&state, "sso-admin", &op).await?;
-        let input: Value = serde_json::from_slice(&body).unwrap_or_else(|_| json!({}));
-        let Some(o) = OPERATIONS.iter().find(|o| o.name == op) else {
-            return Err(unknown_operation(&op));
-        };
-        super::authorize(&state, &caller, "sso", o.name, "*")?;
-        super::model::validate_request("sso-admin", o.name, &input)?;
-        let answer = (o.run)(&state, &caller, &input);
-        let checked = answer.as_ref().map(Some).map_err(|e| e.code.as_str());
-        super::model::debug_check("sso-admin", o.name, checked);
-        Ok(super::json_answer(
-            StatusCode::OK,
-            "application/x-amz-json-1.1",
-            &answer?,
-        ))
-    }
-    .await;
-    result.unwrap_or_else(AwsError::into_aws_json)
+    super::authorize(state, caller, "sso", o.name, "*")?;
+    super::model::validate_request(SERVICE.name, o.name, &input)?;
+    json_answer(SERVICE.name, o.name, (o.run)(state, caller, &input))
 }
 
 fn unknown_operation(op: &str) -> AwsError {

@@ -312,12 +312,7 @@ fn session_from_cookie(
     headers: &HeaderMap,
     tenant_id: &str,
 ) -> Option<BrowserSession> {
-    let cookies = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix("ESTSAUTH="))
+    let cookies = crate::cookie_values(headers, "ESTSAUTH")
         .map(str::to_string)
         .collect::<Vec<_>>();
     let web = state.entra.web();

@@ -3,8 +3,6 @@
 //! management account has the store: another account's caller naming it gets
 //! `AccessDeniedException`; any other `IdentityStoreId` is `ResourceNotFoundException`.
 
-use std::sync::Arc;
-
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -12,11 +10,9 @@ use serde_json::{Value, json};
 use super::store::{Group, IdentityStore, User};
 use super::{IDENTITY_STORE_ID, MANAGEMENT_ACCOUNT_ID};
 use crate::State;
-use crate::aws::ops::{Operation, operation};
+use crate::aws::ops::{JsonService, Operation, json_answer, operation};
 use crate::aws::{AwsError, Caller};
 
-/// Largest request body read.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Page size when `MaxResults` is absent.
 const DEFAULT_PAGE: usize = 100;
 /// The `Issuer` of the external IDs SCIM sets.
@@ -40,36 +36,16 @@ pub const OPERATIONS: &[Operation<Answer>] = &[
     ),
 ];
 
-/// `POST /aws/identitystore` (SigV4 with signing name `identitystore`).
-pub async fn handle(
-    axum::extract::State(state): axum::extract::State<Arc<State>>,
-    req: axum::extract::Request,
-) -> Response {
-    let (parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return AwsError::bad_request("ValidationException", "Request body too large.")
-            .into_aws_json();
-    };
-    let op = parts
-        .headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix("AWSIdentityStore."))
-        .unwrap_or("")
-        .to_string();
-    run(&state, &parts, &body, &op)
-        .await
-        .unwrap_or_else(AwsError::into_aws_json)
-}
+/// `identitystore`: `POST /aws/identitystore` served by [`crate::aws::ops::serve_json`] (SigV4 with signing name `identitystore`).
+pub const SERVICE: JsonService = JsonService {
+    name: "identitystore",
+    signing_name: "identitystore",
+    target_prefix: "AWSIdentityStore",
+    answer,
+};
 
-async fn run(
-    state: &State,
-    parts: &axum::http::request::Parts,
-    body: &[u8],
-    op: &str,
-) -> Result<Response, AwsError> {
-    let caller = crate::aws::authenticate(state, "identitystore", parts, body)?;
-    crate::aws::throttle_and_faults(state, "identitystore", op).await?;
+/// Find and run `op` on the store (the body must be JSON).
+fn answer(state: &State, caller: &Caller, op: &str, body: &[u8]) -> Result<Response, AwsError> {
     let Some(o) = OPERATIONS.iter().find(|o| o.name == op) else {
         return Err(AwsError::bad_request(
             "UnknownOperationException",
@@ -86,19 +62,10 @@ async fn run(
             "The request body is not valid JSON.",
         )
     })?;
-    crate::aws::model::validate_request("identitystore", o.name, &input)?;
-    check_store(&caller, o.name, &input)?;
+    crate::aws::model::validate_request(SERVICE.name, o.name, &input)?;
+    check_store(caller, o.name, &input)?;
     let answer = (o.run)(&super::scim::lock(state).store, &input);
-    crate::aws::model::debug_check(
-        "identitystore",
-        o.name,
-        answer.as_ref().map(Some).map_err(|e| e.code.as_str()),
-    );
-    Ok(crate::aws::json_answer(
-        StatusCode::OK,
-        "application/x-amz-json-1.1",
-        &answer?,
-    ))
+    json_answer(SERVICE.name, o.name, answer)
 }
 
 /// The store must be the instance's, and the caller of its account.

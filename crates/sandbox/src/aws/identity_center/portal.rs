@@ -263,14 +263,8 @@ fn to_identity_provider(state: &State) -> Option<Response> {
 fn session_user(state: &State, headers: &HeaderMap) -> Result<String, PageError> {
     let now = state.aws.now().unix_timestamp();
     let ic = lock(state);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .filter(|(k, _)| *k == PORTAL_COOKIE)
-        .find_map(|(_, v)| ic.portal_session(v, now).map(|s| s.user_id.clone()))
+    crate::cookie_values(headers, PORTAL_COOKIE)
+        .find_map(|v| ic.portal_session(v, now).map(|s| s.user_id.clone()))
         .ok_or_else(|| {
             PageError::new(
                 StatusCode::UNAUTHORIZED,

@@ -20,7 +20,7 @@ use axum::routing::get;
 use serde_json::{Map, Value, json};
 
 use super::IdentityCenter;
-use super::store::{Group, StoreError, User, UserFields};
+use super::store::{Group, IdentityStore, StoreError, User, UserFields};
 use crate::State;
 
 /// Largest request body read (1 MiB).
@@ -55,6 +55,30 @@ pub(crate) fn lock(state: &State) -> MutexGuard<'_, IdentityCenter> {
         .identity_center
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Make a change to the identity store and, when it succeeds, mark AWS's state changed.
+fn change<T>(
+    state: &State,
+    make: impl FnOnce(&mut IdentityStore) -> Result<T, ScimError>,
+) -> Result<T, ScimError> {
+    let made = make(&mut lock(state).store)?;
+    state.aws.changed();
+    Ok(made)
+}
+
+/// The user with this ID, or SCIM's 404.
+fn user_of<'a>(store: &'a IdentityStore, id: &str) -> Result<&'a User, ScimError> {
+    store
+        .user(id)
+        .ok_or_else(|| ScimError::not_found("User", id))
+}
+
+/// The group with this ID, or SCIM's 404.
+fn group_of<'a>(store: &'a IdentityStore, id: &str) -> Result<&'a Group, ScimError> {
+    store
+        .group(id)
+        .ok_or_else(|| ScimError::not_found("Group", id))
 }
 
 /// Routes under `/aws/identity-center/scim/v2`.
@@ -108,6 +132,13 @@ impl ScimError {
     fn syntax(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, Some("invalidSyntax"), detail)
     }
+    fn no_target() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            Some("noTarget"),
+            "An operation without a path needs an object value.",
+        )
+    }
     fn not_found(what: &str, id: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -152,8 +183,8 @@ fn scim_answer(status: StatusCode, body: &Value) -> Response {
     resp
 }
 
-/// A request that carries a live SCIM bearer token.
-pub struct ScimAuth;
+/// A request that carries a live SCIM bearer token, with the state it is served from.
+pub struct ScimAuth(pub Arc<State>);
 
 impl FromRequestParts<Arc<State>> for ScimAuth {
     type Rejection = ScimError;
@@ -172,7 +203,7 @@ impl FromRequestParts<Arc<State>> for ScimAuth {
                     .map(|_| v[7..].trim())
             });
         match token {
-            Some(t) if lock(state).store.scim_token_valid(t) => Ok(Self),
+            Some(t) if lock(state).store.scim_token_valid(t) => Ok(Self(state.clone())),
             _ => Err(ScimError::new(
                 StatusCode::UNAUTHORIZED,
                 None,
@@ -329,6 +360,23 @@ pub struct ListQuery {
     count: Option<usize>,
 }
 
+/// The page `q` asks for of the `items` matching every filter, as a SCIM list answer.
+fn list_answer<T>(
+    items: &[T],
+    filters: &[(String, String)],
+    matches: impl Fn(&T, &str, &str) -> bool,
+    to_json: impl Fn(&T) -> Value,
+    q: &ListQuery,
+) -> Response {
+    let matching: Vec<Value> = items
+        .iter()
+        .filter(|i| filters.iter().all(|(a, v)| matches(i, a, v)))
+        .map(to_json)
+        .collect();
+    let (start, count) = paging(q);
+    list_response(matching, start, count)
+}
+
 fn list_response(items: Vec<Value>, start: usize, count: usize) -> Response {
     let total = items.len();
     let page: Vec<Value> = items.into_iter().skip(start - 1).take(count).collect();
@@ -386,6 +434,14 @@ fn email_of(v: &Value) -> Result<Option<String>, ScimError> {
     }
 }
 
+/// The `externalId` of a `POST` / `PUT` body (absent or `null`: none).
+fn external_id(body: &Map<String, Value>) -> Result<Option<String>, ScimError> {
+    attr(body, "externalId")
+        .filter(|v| !v.is_null())
+        .map(|v| string_value(v, "externalId", MAX_STRING_CHARS))
+        .transpose()
+}
+
 /// The fields of a `POST` / `PUT` user body (`userName`, `displayName`, `name.givenName`,
 /// `name.familyName` required, as Identity Center requires them).
 fn user_fields(body: &Map<String, Value>) -> Result<UserFields, ScimError> {
@@ -401,10 +457,7 @@ fn user_fields(body: &Map<String, Value>) -> Result<UserFields, ScimError> {
         given_name: required(name_part("givenName"), "name.givenName", MAX_STRING_CHARS)?,
         family_name: required(name_part("familyName"), "name.familyName", MAX_STRING_CHARS)?,
         email: attr(body, "emails").map(email_of).transpose()?.flatten(),
-        external_id: attr(body, "externalId")
-            .filter(|v| !v.is_null())
-            .map(|v| string_value(v, "externalId", MAX_STRING_CHARS))
-            .transpose()?,
+        external_id: external_id(body)?,
         active: attr(body, "active")
             .map(|v| bool_value(v, "active"))
             .transpose()?
@@ -413,22 +466,12 @@ fn user_fields(body: &Map<String, Value>) -> Result<UserFields, ScimError> {
 }
 
 async fn list_users(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ScimError> {
     let filters = filters_on(&q, &["userName", "externalId", "id"], "users")?;
-    let items = {
-        let ic = lock(&state);
-        ic.store
-            .users
-            .iter()
-            .filter(|u| filters.iter().all(|(a, v)| user_matches(u, a, v)))
-            .map(user_json)
-            .collect()
-    };
-    let (start, count) = paging(&q);
-    Ok(list_response(items, start, count))
+    let users = &lock(&state).store.users;
+    Ok(list_answer(users, &filters, user_matches, user_json, &q))
 }
 
 fn user_matches(u: &User, attr: &str, value: &str) -> bool {
@@ -442,48 +485,37 @@ fn user_matches(u: &User, attr: &str, value: &str) -> bool {
 }
 
 async fn create_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
     let fields = user_fields(&json_object(body).await?)?;
-    let user = lock(&state).store.create_user(fields)?;
-    state.aws.changed();
+    let user = change(&state, |store| Ok(store.create_user(fields)?))?;
     Ok(scim_answer(StatusCode::CREATED, &user_json(&user)))
 }
 
 async fn get_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
-    let ic = lock(&state);
-    let u = ic
-        .store
-        .user(&id)
-        .ok_or_else(|| ScimError::not_found("User", &id))?;
-    Ok(scim_answer(StatusCode::OK, &user_json(u)))
+    let user = user_json(user_of(&lock(&state).store, &id)?);
+    Ok(scim_answer(StatusCode::OK, &user))
 }
 
 async fn put_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
     let fields = user_fields(&json_object(body).await?)?;
-    let user = lock(&state).store.update_user(&id, fields)?;
-    state.aws.changed();
+    let user = change(&state, |store| Ok(store.update_user(&id, fields)?))?;
     Ok(scim_answer(StatusCode::OK, &user_json(&user)))
 }
 
 async fn delete_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
-    lock(&state).store.delete_user(&id)?;
-    state.aws.changed();
+    change(&state, |store| Ok(store.delete_user(&id)?))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -575,36 +607,23 @@ fn patch_user_fields(f: &mut UserFields, ops: &[PatchOp]) -> Result<(), ScimErro
                     set_user_attr(f, k, Some(v))?;
                 }
             }
-            (None, _) => {
-                return Err(ScimError::new(
-                    StatusCode::BAD_REQUEST,
-                    Some("noTarget"),
-                    "An operation without a path needs an object value.",
-                ));
-            }
+            (None, _) => return Err(ScimError::no_target()),
         }
     }
     Ok(())
 }
 
 async fn patch_user(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
     let ops = patch_ops(&json_object(body).await?)?;
-    let user = {
-        let mut ic = lock(&state);
-        let mut fields = ic
-            .store
-            .user(&id)
-            .ok_or_else(|| ScimError::not_found("User", &id))?
-            .fields();
+    let user = change(&state, |store| {
+        let mut fields = user_of(store, &id)?.fields();
         patch_user_fields(&mut fields, &ops)?;
-        ic.store.update_user(&id, fields)?
-    };
-    state.aws.changed();
+        Ok(store.update_user(&id, fields)?)
+    })?;
     Ok(scim_answer(StatusCode::OK, &user_json(&user)))
 }
 
@@ -651,8 +670,7 @@ fn too_many_members() -> ScimError {
 }
 
 async fn list_groups(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ScimError> {
     let filters = filters_on(
@@ -660,17 +678,8 @@ async fn list_groups(
         &["displayName", "externalId", "id", "members"],
         "groups",
     )?;
-    let items = {
-        let ic = lock(&state);
-        ic.store
-            .groups
-            .iter()
-            .filter(|g| filters.iter().all(|(a, v)| group_matches(g, a, v)))
-            .map(group_json)
-            .collect()
-    };
-    let (start, count) = paging(&q);
-    Ok(list_response(items, start, count))
+    let groups = &lock(&state).store.groups;
+    Ok(list_answer(groups, &filters, group_matches, group_json, &q))
 }
 
 fn group_matches(g: &Group, attr: &str, value: &str) -> bool {
@@ -686,49 +695,37 @@ fn group_matches(g: &Group, attr: &str, value: &str) -> bool {
 }
 
 async fn create_group(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
     let body = json_object(body).await?;
     let display_name = attr(&body, "displayName")
         .ok_or_else(|| ScimError::invalid("displayName is required."))
         .and_then(|v| string_value(v, "displayName", MAX_STRING_CHARS))?;
-    let external_id = attr(&body, "externalId")
-        .filter(|v| !v.is_null())
-        .map(|v| string_value(v, "externalId", MAX_STRING_CHARS))
-        .transpose()?;
+    let external_id = external_id(&body)?;
     let members = attr(&body, "members")
         .map(member_ids)
         .transpose()?
         .unwrap_or_default();
-    let group = lock(&state)
-        .store
-        .create_group(display_name, external_id, members)?;
-    state.aws.changed();
+    let group = change(&state, |store| {
+        Ok(store.create_group(display_name, external_id, members)?)
+    })?;
     Ok(scim_answer(StatusCode::CREATED, &group_json(&group)))
 }
 
 async fn get_group(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
-    let ic = lock(&state);
-    let g = ic
-        .store
-        .group(&id)
-        .ok_or_else(|| ScimError::not_found("Group", &id))?;
-    Ok(scim_answer(StatusCode::OK, &group_json(g)))
+    let group = group_json(group_of(&lock(&state).store, &id)?);
+    Ok(scim_answer(StatusCode::OK, &group))
 }
 
 async fn delete_group(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
-    lock(&state).store.delete_group(&id)?;
-    state.aws.changed();
+    change(&state, |store| Ok(store.delete_group(&id)?))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -800,13 +797,9 @@ fn patch_group_op(g: &mut Group, op: &PatchOp) -> Result<usize, ScimError> {
 
 /// `{"op":"replace","value":{"displayName":…,"externalId":…}}` (no path).
 fn patch_group_object(g: &mut Group, value: Option<&Value>) -> Result<usize, ScimError> {
-    let m = value.and_then(Value::as_object).ok_or_else(|| {
-        ScimError::new(
-            StatusCode::BAD_REQUEST,
-            Some("noTarget"),
-            "An operation without a path needs an object value.",
-        )
-    })?;
+    let m = value
+        .and_then(Value::as_object)
+        .ok_or_else(ScimError::no_target)?;
     let mut changes = 0;
     for (k, v) in m {
         let op = PatchOp {
@@ -828,29 +821,22 @@ fn patch_group_object(g: &mut Group, value: Option<&Value>) -> Result<usize, Sci
 }
 
 async fn patch_group(
-    _: ScimAuth,
-    AxState(state): AxState<Arc<State>>,
+    ScimAuth(state): ScimAuth,
     Path(id): Path<String>,
     body: axum::body::Body,
 ) -> Result<Response, ScimError> {
     let ops = patch_ops(&json_object(body).await?)?;
-    {
-        let mut ic = lock(&state);
-        let mut g = ic
-            .store
-            .group(&id)
-            .cloned()
-            .ok_or_else(|| ScimError::not_found("Group", &id))?;
+    change(&state, |store| {
+        let mut group = group_of(store, &id)?.clone();
         let mut changes = 0;
         for op in &ops {
-            changes += patch_group_op(&mut g, op)?;
+            changes += patch_group_op(&mut group, op)?;
             if changes > MAX_MEMBER_CHANGES {
                 return Err(too_many_members());
             }
         }
-        ic.store.update_group(g)?;
-    }
-    state.aws.changed();
+        Ok(store.update_group(group)?)
+    })?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -70,6 +70,20 @@ pub struct UserFields {
 }
 
 impl User {
+    /// The user `id` with these fields.
+    fn with_fields(id: String, f: UserFields) -> Self {
+        Self {
+            id,
+            user_name: f.user_name,
+            display_name: f.display_name,
+            given_name: f.given_name,
+            family_name: f.family_name,
+            email: f.email,
+            external_id: f.external_id,
+            active: f.active,
+        }
+    }
+
     /// The user's fields (to edit and hand back to [`IdentityStore::update_user`]).
     pub fn fields(&self) -> UserFields {
         UserFields {
@@ -165,16 +179,7 @@ impl IdentityStore {
             )));
         }
         self.check_user(None, &f)?;
-        let user = User {
-            id: uuid::Uuid::new_v4().to_string(),
-            user_name: f.user_name,
-            display_name: f.display_name,
-            given_name: f.given_name,
-            family_name: f.family_name,
-            email: f.email,
-            external_id: f.external_id,
-            active: f.active,
-        };
+        let user = User::with_fields(uuid::Uuid::new_v4().to_string(), f);
         self.users.push(user.clone());
         Ok(user)
     }
@@ -187,16 +192,7 @@ impl IdentityStore {
             .iter_mut()
             .find(|u| u.id == id)
             .ok_or_else(|| user_not_found(id))?;
-        *u = User {
-            id: u.id.clone(),
-            user_name: f.user_name,
-            display_name: f.display_name,
-            given_name: f.given_name,
-            family_name: f.family_name,
-            email: f.email,
-            external_id: f.external_id,
-            active: f.active,
-        };
+        *u = User::with_fields(u.id.clone(), f);
         Ok(u.clone())
     }
 

@@ -205,6 +205,43 @@ fn sync_mut<'a>(t: &'a mut Tenant, sp_id: &str) -> Result<&'a mut Synchronizatio
     Ok(&mut t.synchronization[at])
 }
 
+/// Change the caller's tenant and, when that succeeds, save the directory.
+fn change_tenant<T>(
+    st: &St,
+    caller: &GraphCaller,
+    change: impl FnOnce(&mut Tenant) -> Result<T, GraphError>,
+) -> Result<T, GraphError> {
+    let changed = {
+        let mut dir = st.0.entra.dir();
+        change(tenant_mut(&mut dir, caller)?)?
+    };
+    st.0.entra.save();
+    Ok(changed)
+}
+
+/// The synchronization of `sp_id` and its job `job_id`, or Graph's 404 naming the job.
+fn job_of<'a>(
+    t: &'a Tenant,
+    sp_id: &str,
+    job_id: &str,
+) -> Result<(&'a Synchronization, &'a SyncJob), GraphError> {
+    sync_of(t, sp_id)
+        .and_then(|s| s.jobs.iter().find(|j| j.id == job_id).map(|j| (s, j)))
+        .ok_or_else(|| GraphError::not_found(job_id))
+}
+
+/// The body of a write to `sp_id`'s synchronization, once the caller may write it and
+/// `sp_id` is a GUID.
+async fn write_body(
+    caller: &GraphCaller,
+    sp_id: &str,
+    body: axum::body::Body,
+) -> Result<Map<String, Value>, GraphError> {
+    caller.require(SYNC_WRITE)?;
+    check_guid(sp_id)?;
+    read_body(body).await
+}
+
 async fn read_body(body: axum::body::Body) -> Result<Map<String, Value>, GraphError> {
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
@@ -225,41 +262,39 @@ pub async fn create_job(
     Path(id): Path<String>,
     body: axum::body::Body,
 ) -> Result<Response, GraphError> {
-    caller.require(SYNC_WRITE)?;
-    check_guid(&id)?;
-    let body = read_body(body).await?;
+    let body = write_body(&caller, &id, body).await?;
     let template = super::prop(&body, "templateId")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty() && t.len() <= 256)
         .ok_or_else(|| GraphError::bad_request("templateId is required."))?
         .to_string();
-    let job = {
-        let mut dir = st.0.entra.dir();
-        let t = tenant_mut(&mut dir, &caller)?;
-        let tenant_hex = t.id.replace('-', "");
-        let sync = sync_mut(t, &id)?;
-        if sync.jobs.len() >= MAX_JOBS {
-            return Err(GraphError::bad_request(format!(
-                "A service principal has at most {MAX_JOBS} synchronization jobs."
-            )));
-        }
-        let job = SyncJob {
-            id: format!("{template}.{}.{tenant_hex}", uuid::Uuid::new_v4().simple()),
-            template_id: template,
-            code: "NotRun".into(),
-            failures: 0,
-            last: None,
-            last_successful: None,
-        };
-        sync.jobs.push(job.clone());
-        job
-    };
-    st.0.entra.save();
+    let job = change_tenant(&st, &caller, |t| add_job(t, &id, template))?;
     Ok(super::created(
         &st.0,
         &format!("servicePrincipals('{id}')/synchronization/jobs/$entity"),
         job_json(&job),
     ))
+}
+
+/// Add a job of `template` to service principal `sp_id` (at most [`MAX_JOBS`]).
+fn add_job(t: &mut Tenant, sp_id: &str, template: String) -> Result<SyncJob, GraphError> {
+    let tenant_hex = t.id.replace('-', "");
+    let sync = sync_mut(t, sp_id)?;
+    if sync.jobs.len() >= MAX_JOBS {
+        return Err(GraphError::bad_request(format!(
+            "A service principal has at most {MAX_JOBS} synchronization jobs."
+        )));
+    }
+    let job = SyncJob {
+        id: format!("{template}.{}.{tenant_hex}", uuid::Uuid::new_v4().simple()),
+        template_id: template,
+        code: "NotRun".into(),
+        failures: 0,
+        last: None,
+        last_successful: None,
+    };
+    sync.jobs.push(job.clone());
+    Ok(job)
 }
 
 /// `GET /servicePrincipals/{id}/synchronization/jobs`.
@@ -301,10 +336,7 @@ pub async fn get_job(
     let obj = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let job = sync_of(t, &id)
-            .and_then(|s| s.jobs.iter().find(|j| j.id == job_id))
-            .ok_or_else(|| GraphError::not_found(&job_id))?;
-        job_json(job)
+        job_json(job_of(t, &id, &job_id)?.1)
     };
     Ok(super::entity(
         &st.0,
@@ -321,16 +353,12 @@ pub async fn put_secrets(
     Path(id): Path<String>,
     body: axum::body::Body,
 ) -> Result<Response, GraphError> {
-    caller.require(SYNC_WRITE)?;
-    check_guid(&id)?;
-    let body = read_body(body).await?;
+    let body = write_body(&caller, &id, body).await?;
     let secrets = parse_secrets(&body)?;
-    {
-        let mut dir = st.0.entra.dir();
-        let t = tenant_mut(&mut dir, &caller)?;
+    change_tenant(&st, &caller, |t| {
         sync_mut(t, &id)?.secrets = secrets;
-    }
-    st.0.entra.save();
+        Ok(())
+    })?;
     Ok(super::no_content())
 }
 
@@ -371,22 +399,16 @@ pub async fn start_job(
     let plan = {
         let dir = st.0.entra.dir();
         let t = tenant(&dir, &caller)?;
-        let sync = sync_of(t, &id)
-            .filter(|s| s.jobs.iter().any(|j| j.id == job_id))
-            .ok_or_else(|| GraphError::not_found(&job_id))?;
-        Plan::of(t, &id, sync)
+        Plan::of(t, &id, job_of(t, &id, &job_id)?.0)
     };
     let began = st.0.clock.now();
     let mut cycle = Cycle::new(&st.0, &plan);
     let outcome = cycle.run(&plan).await;
     let exec = cycle.execution(began, st.0.clock.now(), outcome);
-    {
-        let mut dir = st.0.entra.dir();
-        let t = tenant_mut(&mut dir, &caller)?;
-        let sync = sync_mut(t, &id)?;
-        record(sync, &job_id, exec, &cycle);
-    }
-    st.0.entra.save();
+    change_tenant(&st, &caller, |t| {
+        record(sync_mut(t, &id)?, &job_id, exec, &cycle);
+        Ok(())
+    })?;
     Ok(super::no_content())
 }
 
@@ -668,19 +690,11 @@ impl Cycle {
                 json!({"op": "Replace", "path": "emails[type eq \"work\"].value", "value": m}),
             );
         }
-        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
-        let (status, resp) = self
-            .send(
-                reqwest::Method::PATCH,
-                &format!("/Users/{existing}"),
-                Some(&body),
-            )
-            .await?;
-        if (200..300).contains(&status) {
+        let path = format!("/Users/{existing}");
+        if self.patch(&path, &ops, &format!("User {}", u.upn)).await? {
             self.exported += 1;
             Ok(Some(existing))
         } else {
-            self.escrow(&format!("User {}", u.upn), status, &resp);
             Ok(None)
         }
     }
@@ -720,15 +734,8 @@ impl Cycle {
     }
 
     async fn disable_user(&mut self, scim_id: &str) -> Result<(), Stop> {
-        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            "Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
-        let (status, resp) = self
-            .send(
-                reqwest::Method::PATCH,
-                &format!("/Users/{scim_id}"),
-                Some(&body),
-            )
-            .await?;
+        let ops = [json!({"op": "Replace", "path": "active", "value": "False"})];
+        let (status, resp) = self.send_patch(&format!("/Users/{scim_id}"), &ops).await?;
         if (200..300).contains(&status) || status == 404 {
             self.exported += u64::from(status != 404);
         } else {
@@ -796,20 +803,26 @@ impl Cycle {
         ops: &[Value],
         name: &str,
     ) -> Result<bool, Stop> {
-        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
-        let (status, resp) = self
-            .send(
-                reqwest::Method::PATCH,
-                &format!("/Groups/{scim_id}"),
-                Some(&body),
-            )
-            .await?;
+        let path = format!("/Groups/{scim_id}");
+        self.patch(&path, ops, &format!("Group {name}")).await
+    }
+
+    /// PATCH the SCIM resource at `path` with `ops`; true when accepted, else the entry
+    /// (`what`) is escrowed.
+    async fn patch(&mut self, path: &str, ops: &[Value], what: &str) -> Result<bool, Stop> {
+        let (status, resp) = self.send_patch(path, ops).await?;
         if (200..300).contains(&status) {
             Ok(true)
         } else {
-            self.escrow(&format!("Group {name}"), status, &resp);
+            self.escrow(what, status, &resp);
             Ok(false)
         }
+    }
+
+    /// PATCH the SCIM resource at `path` with `ops` (a `PatchOp` message).
+    async fn send_patch(&self, path: &str, ops: &[Value]) -> Result<(u16, Value), Stop> {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+        self.send(reqwest::Method::PATCH, path, Some(&body)).await
     }
 }
 

@@ -49,6 +49,28 @@ async fn post_form(browser: &reqwest::Client, posted: &AutoPost) -> Page {
     .await
 }
 
+/// The page a redirect leads to (`what` names it when the request fails).
+async fn follow(browser: &reqwest::Client, redirect: &Page, what: &str) -> Page {
+    page(browser.get(&redirect.location).send().await.expect(what)).await
+}
+
+/// AWS sign-in with the application's Response, then its redirect: the federation's answer.
+async fn federate(browser: &reqwest::Client, posted: &AutoPost) -> Page {
+    let signed_in = post_form(browser, posted).await;
+    assert_eq!(signed_in.status, 302, "{}", signed_in.html);
+    follow(browser, &signed_in, "federate").await
+}
+
+/// A sandbox with an application of these `role` mappings, its federation role
+/// `ConnectAgentIC`, assigned to the demo user: the sandbox, its ARN and metadata.
+async fn assigned_application(role: Option<&str>) -> (Brokered, String, String) {
+    let b = Brokered::new().await;
+    let (arn, metadata) = b.application(mappings(role)).await;
+    federation_role(&b.sb, "IdentityCenter", &metadata, "ConnectAgentIC").await;
+    b.assign(&arn).await;
+    (b, arn, metadata)
+}
+
 /// Entra sign-in, then the IC ACS: its answer.
 async fn into_identity_center(b: &Brokered, browser: &reqwest::Client) -> Page {
     let posted = sign_in(
@@ -69,7 +91,7 @@ async fn portal(b: &Brokered, browser: &reqwest::Client) -> Page {
     let acs = into_identity_center(b, browser).await;
     assert_eq!(acs.status, 302, "{}", acs.html);
     assert_eq!(acs.location, b.sb.urls().to_local(ic::PORTAL_URL));
-    page(browser.get(&acs.location).send().await.expect("portal")).await
+    follow(browser, &acs, "portal").await
 }
 
 /// The tile's Response form.
@@ -108,12 +130,7 @@ fn error_code(html: &str) -> String {
 
 #[tokio::test]
 async fn brokered_sign_in_goes_from_entra_through_identity_center_into_connect() {
-    let b = Brokered::new().await;
-    let (arn, metadata) = b
-        .application(mappings(Some(&role_value("ConnectAgentIC"))))
-        .await;
-    federation_role(&b.sb, "IdentityCenter", &metadata, "ConnectAgentIC").await;
-    b.assign(&arn).await;
+    let (b, arn, metadata) = assigned_application(Some(&role_value("ConnectAgentIC"))).await;
     let browser = browser_like_client();
 
     let p = portal(&b, &browser).await;
@@ -144,25 +161,9 @@ async fn brokered_sign_in_goes_from_entra_through_identity_center_into_connect()
         Some(&[role_value("ConnectAgentIC")][..])
     );
 
-    let signed_in = post_form(&browser, &posted).await;
-    assert_eq!(signed_in.status, 302, "{}", signed_in.html);
-    let federated = page(
-        browser
-            .get(&signed_in.location)
-            .send()
-            .await
-            .expect("federate"),
-    )
-    .await;
+    let federated = federate(&browser, &posted).await;
     assert_eq!(federated.status, 302, "{}", federated.html);
-    let agent = page(
-        browser
-            .get(&federated.location)
-            .send()
-            .await
-            .expect("agent"),
-    )
-    .await;
+    let agent = follow(&browser, &federated, "agent").await;
     assert_eq!(agent.status, 200);
     assert!(agent.html.contains(USER_ALICE_UPN));
     let state = admin(&b.sb, "GET", "identity-center", json!(null)).await;
@@ -172,10 +173,7 @@ async fn brokered_sign_in_goes_from_entra_through_identity_center_into_connect()
 
 /// Sign in with the application's current mappings: AWS sign-in's answer.
 async fn aws_sign_in_with(role: Option<&str>) -> Page {
-    let b = Brokered::new().await;
-    let (arn, metadata) = b.application(mappings(role)).await;
-    federation_role(&b.sb, "IdentityCenter", &metadata, "ConnectAgentIC").await;
-    b.assign(&arn).await;
+    let (b, _, _) = assigned_application(role).await;
     let browser = browser_like_client();
     let posted = launch(&b, &browser).await;
     let answer = post_form(&browser, &posted).await;
@@ -183,29 +181,24 @@ async fn aws_sign_in_with(role: Option<&str>) -> Page {
     answer
 }
 
+/// AWS sign-in's refusal of a SAML response it cannot use.
+fn assert_invalid_saml_response(p: &Page) {
+    assert_eq!(p.status, 400);
+    let says = "Your request included an invalid SAML response";
+    assert!(p.html.contains(says), "{}", p.html);
+}
+
 #[tokio::test]
 async fn without_a_role_mapping_aws_sign_in_refuses_the_response() {
     let p = aws_sign_in_with(None).await;
-    assert_eq!(p.status, 400);
-    assert!(
-        p.html
-            .contains("Your request included an invalid SAML response"),
-        "{}",
-        p.html
-    );
+    assert_invalid_saml_response(&p);
 }
 
 #[tokio::test]
 async fn a_role_value_with_a_space_is_sent_as_typed_and_refused() {
     let spaced = role_value("ConnectAgentIC").replace(',', ", ");
     let p = aws_sign_in_with(Some(&spaced)).await;
-    assert_eq!(p.status, 400);
-    assert!(
-        p.html
-            .contains("Your request included an invalid SAML response"),
-        "{}",
-        p.html
-    );
+    assert_invalid_saml_response(&p);
     assert!(p.html.contains("whitespace"), "{}", p.html);
 }
 
@@ -283,30 +276,13 @@ async fn an_unassigned_user_sees_no_tile_and_is_refused_at_the_tile_url() {
 
 #[tokio::test]
 async fn connect_keeps_each_user_to_the_role_of_their_first_federation() {
-    let b = Brokered::new().await;
-    let (arn, metadata) = b
-        .application(mappings(Some(&role_value("ConnectAgentIC"))))
-        .await;
-    federation_role(&b.sb, "IdentityCenter", &metadata, "ConnectAgentIC").await;
+    let (b, arn, metadata) = assigned_application(Some(&role_value("ConnectAgentIC"))).await;
     federation_role(&b.sb, "", &metadata, "OtherAgentRole").await;
-    b.assign(&arn).await;
-    let federate = |browser: reqwest::Client| {
+    let launched = |browser: reqwest::Client| {
         let b = &b;
-        async move {
-            let posted = launch(b, &browser).await;
-            let signed_in = post_form(&browser, &posted).await;
-            assert_eq!(signed_in.status, 302, "{}", signed_in.html);
-            page(
-                browser
-                    .get(&signed_in.location)
-                    .send()
-                    .await
-                    .expect("federate"),
-            )
-            .await
-        }
+        async move { federate(&browser, &launch(b, &browser).await).await }
     };
-    assert_eq!(federate(browser_like_client()).await.status, 302);
+    assert_eq!(launched(browser_like_client()).await.status, 302);
 
     let app_id = arn.rsplit('/').next().expect("id");
     let mut body = json!({
@@ -321,7 +297,7 @@ async fn connect_keeps_each_user_to_the_role_of_their_first_federation() {
         body.take(),
     )
     .await;
-    let refused = federate(browser_like_client()).await;
+    let refused = launched(browser_like_client()).await;
     assert_eq!(refused.status, 403, "{}", refused.html);
     assert_eq!(error_code(&refused.html), "AccessDeniedException");
     assert!(
