@@ -10,7 +10,8 @@
 //!   [`binding::decode_any`]), each decoded message then verified;
 //! - IdP metadata ([`IdpMetadata::parse`] and IAM's [`iam::validate_metadata`]);
 //! - Entra's `SAMLRequest` form and query reading ([`idp::saml_request_params`]) and its
-//!   decoding.
+//!   decoding;
+//! - Identity Center's SCIM `filter` ([`scim::parse_filter`]), as Entra's provisioning sends it.
 //!
 //! None may panic, hang or blow up memory. Inputs starting with `*` are first amplified
 //! (bytes 1–2: a count, byte 3: a prefix length; then the prefix, then a pattern repeated
@@ -28,6 +29,7 @@ use std::sync::OnceLock;
 
 use connect_sso_saml::{IdpMetadata, SignOptions, SigningKey, binding, sign_response};
 use connect_sso_sandbox::aws::sts::{self, TrustedProvider};
+use connect_sso_sandbox::aws::identity_center::scim;
 use connect_sso_sandbox::aws::{iam, signin};
 use connect_sso_sandbox::entra::idp;
 use libfuzzer_sys::fuzz_target;
@@ -194,4 +196,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = IdpMetadata::parse(text);
     let _ = iam::validate_metadata(text);
+    if let Ok(pairs) = scim::parse_filter(text) {
+        assert!(pairs.len() <= 10, "more than ten conditions accepted");
+    }
 });

@@ -292,7 +292,9 @@ fn filters_on(
     Ok(filters)
 }
 
-fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, ScimError> {
+/// A SCIM `filter` as (attribute, value) pairs: `attribute eq "value"` joined by `and`, at most
+/// ten (what Entra's provisioning service sends); anything else is `invalidFilter`.
+pub fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, ScimError> {
     let bad = || {
         ScimError::new(
             StatusCode::BAD_REQUEST,
