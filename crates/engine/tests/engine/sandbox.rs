@@ -679,9 +679,8 @@ async fn a_sign_in_page_larger_than_any_is_refused_while_it_is_read() {
         };
         let mut request = [0u8; 4096];
         let _ = socket.read(&mut request).await;
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {size}\r\n\r\n"
-        );
+        let head =
+            format!("HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {size}\r\n\r\n");
         let _ = socket.write_all(head.as_bytes()).await;
         let chunk = vec![b'a'; 64 * 1024];
         for _ in 0..size / chunk.len() {
