@@ -2,37 +2,44 @@
 
 use crate::common::run_in;
 
-#[test]
-fn demo_runs_the_whole_mission_and_exits_0() {
+/// Run `connect-sso ARGS` in a fresh directory; it must exit 0 and tell every `expected` line,
+/// with no failed check (✗). Its story.
+fn story_of(args: &[&str], expected: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = run_in(dir.path(), &["demo"], &[], b"");
+    let out = run_in(dir.path(), args, &[], b"");
     assert_eq!(
         out.code, 0,
         "stdout:\n{}\nstderr:\n{}",
         out.stdout, out.stderr
     );
-    let story = &out.stdout;
-    for expected in [
-        "✓ a plan of 11 creations and nothing blocking",
-        "[11/11] entra.assignments create … done in",
-        "✓ every step applied, and a second plan finds nothing left to change",
-        "+ alice@contoso.com: created (member of \"Connect Agents\")",
-        "! dave_fabrikam.com#EXT#@contoso.onmicrosoft.com: skipped",
-        "alice@contoso.com (agent) → signed in to Amazon Connect as alice@contoso.com",
-        "bob@contoso.com (supervisor and admin) → signed in to Amazon Connect as bob@contoso.com",
-        "landed on /ccp-v2",
-        "carol@contoso.com → refused at IdP sign-in",
-        "AADSTS50105",
-        "likely cause: the user is not assigned to the app",
-        "password         Sandbox-Passw0rd!",
-        "Demo complete in",
-    ] {
-        assert!(
-            story.contains(expected),
-            "missing {expected:?} in:\n{story}"
-        );
+    let story = out.stdout;
+    for e in expected {
+        assert!(story.contains(e), "missing {e:?} in:\n{story}");
     }
     assert!(!story.contains('✗'), "{story}");
+    story
+}
+
+#[test]
+fn demo_runs_the_whole_mission_and_exits_0() {
+    let story = &story_of(
+        &["demo"],
+        &[
+            "✓ a plan of 11 creations and nothing blocking",
+            "[11/11] entra.assignments create … done in",
+            "✓ every step applied, and a second plan finds nothing left to change",
+            "+ alice@contoso.com: created (member of \"Connect Agents\")",
+            "! dave_fabrikam.com#EXT#@contoso.onmicrosoft.com: skipped",
+            "alice@contoso.com (agent) → signed in to Amazon Connect as alice@contoso.com",
+            "bob@contoso.com (supervisor and admin) → signed in to Amazon Connect as bob@contoso.com",
+            "landed on /ccp-v2",
+            "carol@contoso.com → refused at IdP sign-in",
+            "AADSTS50105",
+            "likely cause: the user is not assigned to the app",
+            "password         Sandbox-Passw0rd!",
+            "Demo complete in",
+        ],
+    );
     // The sandbox is gone and the temporary spec removed.
     let spec = story
         .lines()
@@ -47,31 +54,20 @@ fn demo_runs_the_whole_mission_and_exits_0() {
 
 #[test]
 fn brokered_demo_plays_the_console_steps_signs_in_through_the_portal_and_explains_a_fault() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = run_in(dir.path(), &["demo", "--topology", "brokered"], &[], b"");
-    assert_eq!(
-        out.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        out.stdout, out.stderr
+    story_of(
+        &["demo", "--topology", "brokered"],
+        &[
+            "! identity_center.service_provider",
+            "! identity_center.identity_source",
+            "! identity_center.application",
+            "Attribute mappings → https://aws.amazon.com/SAML/Attributes/Role:",
+            "✓ three console steps, then apply converges and a second apply changes nothing",
+            "alice@contoso.com → signed in to Amazon Connect as alice@contoso.com",
+            "AWS access portal → the access portal's application tile",
+            "✓ the refusal names the missing Role mapping",
+            "Demo complete in",
+        ],
     );
-    let story = &out.stdout;
-    for expected in [
-        "! identity_center.service_provider",
-        "! identity_center.identity_source",
-        "! identity_center.application",
-        "Attribute mappings → https://aws.amazon.com/SAML/Attributes/Role:",
-        "✓ three console steps, then apply converges and a second apply changes nothing",
-        "alice@contoso.com → signed in to Amazon Connect as alice@contoso.com",
-        "AWS access portal → the access portal's application tile",
-        "✓ the refusal names the missing Role mapping",
-        "Demo complete in",
-    ] {
-        assert!(
-            story.contains(expected),
-            "missing {expected:?} in:\n{story}"
-        );
-    }
-    assert!(!story.contains('✗'), "{story}");
 }
 
 #[test]

@@ -204,9 +204,7 @@ pub(super) async fn mission(
         ("password", entra::DEMO_PASSWORD.to_string()),
         ("spec", path.display().to_string()),
     ];
-    for (k, v) in rows {
-        story.out(&format!("  {k:<15}  {v}\n"));
-    }
+    story.rows(&rows);
     Ok(())
 }
 

@@ -68,6 +68,13 @@ impl<'p> Story<'p> {
         ));
     }
 
+    /// Name/value rows, the names in one column.
+    pub(super) fn rows(&self, rows: &[(&str, String)]) {
+        for (k, v) in rows {
+            self.out(&format!("  {k:<15}  {v}\n"));
+        }
+    }
+
     /// The hops a sign-in went through, in one wrapped line.
     pub(super) fn chain(&self, trail: &[connect_sso_engine::login::Request]) {
         self.out(&format!(
@@ -508,9 +515,7 @@ async fn mission(
         ("password", entra::DEMO_PASSWORD.to_string()),
         ("spec", path.display().to_string()),
     ];
-    for (k, v) in rows {
-        story.out(&format!("  {k:<15}  {v}\n"));
-    }
+    story.rows(&rows);
     if args.keep_running {
         story.out(&format!(
             "\n{}\n",
